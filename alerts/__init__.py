@@ -1,0 +1,1 @@
+"""Digests: selection, grouping, templates, channels."""

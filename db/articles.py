@@ -1,0 +1,108 @@
+"""Articles: store once per canonical URL, and answer "is this URL known?" before any download."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from db.connection import utc_iso, write
+
+ARTICLE_COLUMNS = (
+    "url",
+    "source",
+    "outlet",
+    "title",
+    "text",
+    "published_at",
+    "language",
+    "authors",
+    "section",
+    "lead_image",
+    "description",
+    "date_source",
+    "resolved",
+    "meta",
+)
+
+
+@dataclass
+class StoreResult:
+    article_id: int
+    created: bool
+
+
+def content_hash(title: str | None, text: str | None) -> str:
+    """Hash of whitespace-folded text, to spot the same article under two URLs."""
+    folded = " ".join(f"{title or ''} {text or ''}".split()).lower()
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:32]
+
+
+def known_urls(db: sqlite_utils.Database, urls: Iterable[str]) -> set[str]:
+    """Those of `urls` that were already fetched or stored (any form: request, final or canonical)."""
+    urls = list(dict.fromkeys(u for u in urls if u))
+    found: set[str] = set()
+    for i in range(0, len(urls), 500):
+        chunk = urls[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        for (url,) in db.execute(f"SELECT url FROM fetched_urls WHERE url IN ({marks})", chunk):
+            found.add(url)
+        for (url,) in db.execute(f"SELECT url FROM articles WHERE url IN ({marks})", chunk):
+            found.add(url)
+    return found
+
+
+def store_article(
+    db: sqlite_utils.Database, article: dict[str, Any], also_urls: Iterable[str] = ()
+) -> StoreResult:
+    """Insert the article unless its canonical URL is stored; remember every URL that led to it."""
+    row = {k: article.get(k) for k in ARTICLE_COLUMNS if k in article}
+    for key in ("authors", "meta"):
+        if key in row and not isinstance(row[key], str):
+            row[key] = json.dumps(row[key], ensure_ascii=False)
+    row["fetched_at"] = article.get("fetched_at") or utc_iso()
+    row["content_hash"] = content_hash(row.get("title"), row.get("text"))
+    with write(db):
+        existing = db.execute("SELECT id FROM articles WHERE url = ?", [row["url"]]).fetchone()
+        if existing:
+            article_id, created = existing[0], False
+        else:
+            article_id = db["articles"].insert(row).last_pk
+            created = True
+        now = row["fetched_at"]
+        for url in {row["url"], *also_urls}:
+            if url:
+                db.execute(
+                    "INSERT OR IGNORE INTO fetched_urls (url, article_id, fetched_at) VALUES (?,?,?)",
+                    [url, article_id, now],
+                )
+    return StoreResult(article_id, created)
+
+
+def link_same_story(db: sqlite_utils.Database, unresolved_id: int, article_id: int) -> None:
+    """Point an unresolved search-feed item at the article another source brought."""
+    with write(db):
+        db.execute("UPDATE articles SET same_as = ? WHERE id = ?", [article_id, unresolved_id])
+
+
+def find_unresolved(db: sqlite_utils.Database, title: str, outlet: str | None) -> list[int]:
+    """Unresolved items (Google News) whose title matches, to link them to a fetched article."""
+    if not title:
+        return []
+    sql = (
+        "SELECT id FROM articles WHERE resolved = 0 AND same_as IS NULL AND lower(title) = lower(?)"
+    )
+    params: list[Any] = [title.strip()]
+    if outlet:
+        sql += " AND (outlet IS NULL OR lower(outlet) = lower(?))"
+        params.append(outlet)
+    return [r[0] for r in db.execute(sql, params)]
+
+
+def get_article(db: sqlite_utils.Database, article_id: int) -> dict[str, Any] | None:
+    rows = list(db["articles"].rows_where("id = ?", [article_id]))
+    return rows[0] if rows else None

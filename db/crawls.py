@@ -1,0 +1,135 @@
+"""Crawl runs and source health: what each crawl did, and whether a source is failing or stale."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import sqlite_utils
+
+from db.connection import utc_iso, write
+
+MAX_ERROR_MESSAGES = 50
+
+
+def sync_sources(db: sqlite_utils.Database, sources: list[dict[str, Any]]) -> None:
+    """Make the sources table list the configured sources (health columns are kept)."""
+    with write(db):
+        for s in sources:
+            db["sources"].upsert(
+                {k: s[k] for k in ("name", "kind", "url", "outlet", "enabled")}, pk="name"
+            )
+
+
+def start_run(db: sqlite_utils.Database, source: str) -> int:
+    with write(db):
+        return (
+            db["crawl_runs"]
+            .insert(
+                {"source": source, "started_at": utc_iso(), "status": "running", "pid": os.getpid()}
+            )
+            .last_pk
+        )
+
+
+def finish_run(
+    db: sqlite_utils.Database,
+    run_id: int,
+    *,
+    status: str,
+    requests: int,
+    new_articles: int,
+    duplicates: int,
+    error_messages: list[str],
+    newest_item_at: str | None = None,
+) -> None:
+    """Close a run and update the source's health in the same transaction."""
+    now = utc_iso()
+    with write(db):
+        run = db["crawl_runs"].get(run_id)
+        db["crawl_runs"].update(
+            run_id,
+            {
+                "finished_at": now,
+                "status": status,
+                "requests": requests,
+                "new_articles": new_articles,
+                "duplicates": duplicates,
+                "errors": len(error_messages),
+                "error_messages": json.dumps(error_messages[:MAX_ERROR_MESSAGES]),
+            },
+        )
+        _update_health(db, run["source"], status, now, error_messages, newest_item_at)
+
+
+def fail_stale_runs(db: sqlite_utils.Database, source: str | None = None, reason: str = "") -> int:
+    """Mark runs still 'running' whose process is gone (killed, crashed) as failed."""
+    import psutil
+
+    where = "status = 'running'" + (" AND source = ?" if source else "")
+    params = [source] if source else []
+    failed = 0
+    for run in list(db["crawl_runs"].rows_where(where, params)):
+        if run["pid"] and psutil.pid_exists(run["pid"]) and run["pid"] != os.getpid():
+            continue
+        message = reason or "crawl process ended without finishing the run"
+        now = utc_iso()
+        with write(db):
+            db["crawl_runs"].update(
+                run["id"],
+                {
+                    "status": "failed",
+                    "finished_at": now,
+                    "errors": (run["errors"] or 0) + 1,
+                    "error_messages": json.dumps([message]),
+                },
+            )
+            _update_health(db, run["source"], "failed", now, [message], None)
+        failed += 1
+    return failed
+
+
+def _update_health(db, source, status, now, errors, newest_item_at) -> None:
+    current = db.execute(
+        "SELECT consecutive_failures, newest_item_at FROM sources WHERE name = ?", [source]
+    ).fetchone()
+    if current is None:
+        db["sources"].insert({"name": source})
+        current = (0, None)
+    changes: dict[str, Any] = {"last_run_at": now, "updated_at": now}
+    if status == "failed":
+        changes["consecutive_failures"] = (current[0] or 0) + 1
+        changes["last_error_at"] = now
+        changes["last_error"] = errors[0] if errors else "failed"
+    else:
+        changes["consecutive_failures"] = 0
+        changes["last_success_at"] = now
+        if errors:
+            changes["last_error_at"] = now
+            changes["last_error"] = errors[0]
+    if newest_item_at and (not current[1] or newest_item_at > current[1]):
+        changes["newest_item_at"] = newest_item_at
+    db["sources"].update(source, changes)
+
+
+def validators(db: sqlite_utils.Database, source: str) -> dict[str, dict[str, str]]:
+    row = db.execute("SELECT validators FROM sources WHERE name = ?", [source]).fetchone()
+    return json.loads(row[0]) if row and row[0] else {}
+
+
+def save_validator(db: sqlite_utils.Database, source: str, url: str, etag, last_modified) -> None:
+    """Keep ETag / Last-Modified per feed URL so an unchanged feed costs one 304."""
+    with write(db):
+        row = db.execute("SELECT validators FROM sources WHERE name = ?", [source]).fetchone()
+        if row is None:
+            db["sources"].insert({"name": source})
+            current = {}
+        else:
+            current = json.loads(row[0] or "{}")
+        entry = {k: v for k, v in (("etag", etag), ("last_modified", last_modified)) if v}
+        if entry:
+            current[url] = entry
+        else:
+            current.pop(url, None)
+        db["sources"].update(source, {"validators": json.dumps(current)})

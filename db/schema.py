@@ -1,0 +1,111 @@
+"""Schema of the archive, created and upgraded by sqlite-utils migrations (append, never edit)."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("mediawatch")
+
+
+@migrations()
+def m001_core(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {
+            "name": str,
+            "kind": str,
+            "url": str,
+            "outlet": str,
+            "enabled": int,
+            "last_run_at": str,
+            "last_success_at": str,
+            "last_error_at": str,
+            "last_error": str,
+            "consecutive_failures": int,
+            "newest_item_at": str,
+            "validators": str,
+            "health_state": str,
+            "updated_at": str,
+        },
+        pk="name",
+        defaults={"consecutive_failures": 0, "enabled": 1, "validators": "{}"},
+    )
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "source": str,
+            "outlet": str,
+            "title": str,
+            "text": str,
+            "published_at": str,
+            "fetched_at": str,
+            "language": str,
+            "authors": str,
+            "content_hash": str,
+            "section": str,
+            "lead_image": str,
+            "description": str,
+            "date_source": str,
+            "resolved": int,
+            "same_as": int,
+            "meta": str,
+        },
+        pk="id",
+        not_null={"url", "source", "fetched_at"},
+        defaults={"resolved": 1, "authors": "[]", "meta": "{}"},
+    )
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["published_at"])
+    db["articles"].create_index(["source", "published_at"])
+    db["articles"].create_index(["content_hash"])
+    db["articles"].enable_fts(
+        ["title", "text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
+    )
+    db["fetched_urls"].create(
+        {"url": str, "article_id": int, "fetched_at": str},
+        pk="url",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "source": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "requests": int,
+            "new_articles": int,
+            "duplicates": int,
+            "errors": int,
+            "error_messages": str,
+            "pid": int,
+        },
+        pk="id",
+        defaults={"requests": 0, "new_articles": 0, "duplicates": 0, "errors": 0},
+    )
+    db["crawl_runs"].create_index(["source", "started_at"])
+    db["matches"].create(
+        {
+            "article_id": int,
+            "topic": str,
+            "score": float,
+            "entities": str,
+            "terms": str,
+            "snippets": str,
+            "matched_at": str,
+        },
+        pk=("article_id", "topic"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["matches"].create_index(["topic", "score"])
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Bring the archive to the current schema; safe to call on every open."""
+    if not migrations.pending(db):
+        return
+    from db.connection import write
+
+    with write(db):  # the write lock first, so two processes opening a new archive do not race
+        migrations.apply(db)

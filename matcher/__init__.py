@@ -1,0 +1,1 @@
+"""Watchlist -> compiled matcher -> matches. Imports neither Scrapy nor SQL."""

@@ -1,0 +1,85 @@
+"""The `mediawatch` command. The one place that turns typed errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+import sys
+
+import click
+
+from db import ArchiveError
+from mediawatch.errors import MediawatchError
+
+# Each area keeps its commands in mediawatch/commands/<area>.py, exposing `register(group)`.
+COMMAND_MODULES = ("crawl", "extract", "match", "archive", "alerts", "service")
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class Group(click.Group):
+    """Reports package errors as one line on stderr instead of a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (MediawatchError, ArchiveError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        except sqlite3.Error as exc:
+            click.echo(f"error: archive: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        except _extra_errors() as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+def _extra_errors() -> tuple[type[BaseException], ...]:
+    """Typed errors of the other packages (matcher, alerts), when they are installed."""
+    found: list[type[BaseException]] = []
+    for module, name in (("matcher", "WatchlistError"), ("alerts", "AlertError")):
+        try:
+            found.append(getattr(importlib.import_module(module), name))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
+
+
+@click.group(cls=Group)
+@click.version_option(package_name="mediawatch")
+@click.option(
+    "--config-dir",
+    envvar="MEDIAWATCH_CONFIG_DIR",
+    type=click.Path(file_okay=False),
+    help="Folder with sources.yaml, watchlist.yaml, schedules.yaml (default: the checkout).",
+)
+@click.option(
+    "--db",
+    "db_file",
+    envvar="MEDIAWATCH_DB",
+    type=click.Path(dir_okay=False),
+    help="Archive file (default: db/mediawatch.db in the checkout).",
+)
+@click.pass_context
+def main(ctx: click.Context, config_dir: str | None, db_file: str | None) -> None:
+    """Collect news, flag watched topics, archive in SQLite, send digests."""
+    from mediawatch import config
+
+    ctx.ensure_object(dict)
+    ctx.obj["config_dir"] = config.config_dir(config_dir)
+    ctx.obj["db_path"] = config.db_path(db_file)
+
+
+for _name in COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(f"mediawatch.commands.{_name}")
+    except ModuleNotFoundError as _exc:
+        if _exc.name != f"mediawatch.commands.{_name}":
+            raise
+        continue
+    _module.register(main)
+
+
+if __name__ == "__main__":
+    main()

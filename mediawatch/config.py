@@ -1,0 +1,29 @@
+"""Where things live: the config folder (three YAML files) and the archive, with their overrides."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES_FILE = "sources.yaml"
+WATCHLIST_FILE = "watchlist.yaml"
+SCHEDULES_FILE = "schedules.yaml"
+
+
+def config_dir(option: str | os.PathLike | None = None) -> Path:
+    """--config-dir, else MEDIAWATCH_CONFIG_DIR, else the checkout root."""
+    chosen = option or os.environ.get("MEDIAWATCH_CONFIG_DIR")
+    return Path(chosen).expanduser() if chosen else ROOT
+
+
+def db_path(option: str | os.PathLike | None = None) -> Path:
+    """--db, else MEDIAWATCH_DB, else db/mediawatch.db in the checkout."""
+    chosen = option or os.environ.get("MEDIAWATCH_DB")
+    return Path(chosen).expanduser() if chosen else ROOT / "db" / "mediawatch.db"
+
+
+def load_sources(folder: Path):
+    from mediawatch.sources import load_sources as _load
+
+    return _load(Path(folder) / SOURCES_FILE)

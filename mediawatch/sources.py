@@ -1,0 +1,235 @@
+"""sources.yaml: what to collect. Validated once at start; every error names file, line and key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from mediawatch.yamlfile import Checker, YamlDoc, load_yaml
+
+KINDS = ("feed", "sitemap", "listing", "gnews", "gdelt")
+GNEWS_ENDPOINT = "https://news.google.com/rss/search"
+GDELT_ENDPOINT = "https://api.gdeltproject.org/api/v2/doc/doc"
+SELECTOR_FIELDS = ("body", "title", "date", "author")
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+DEFAULT_USER_AGENT = "mediawatch/0.1 (+{contact})"
+
+
+@dataclass(frozen=True)
+class CrawlerConfig:
+    """Crawler-wide politeness and safety settings (the `crawler:` section)."""
+
+    contact_url: str = "https://github.com/mediawatch/mediawatch"
+    user_agent: str = ""
+    obey_robots: bool = True
+    download_delay: float = 2.0
+    max_download_size: int = 5 * 1024 * 1024
+    timeout: float = 30.0
+    max_pages: int = 100
+    stale_after: float = 48 * 3600
+    lookback: float = 48 * 3600
+    allow_loopback: bool = False
+    allow_private: bool = False
+    autothrottle: bool = True
+
+    @property
+    def agent(self) -> str:
+        return self.user_agent or DEFAULT_USER_AGENT.format(contact=self.contact_url)
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    kind: str
+    url: str
+    outlet: str
+    language: str | None = None
+    tags: tuple[str, ...] = ()
+    selectors: dict[str, str] = field(default_factory=dict)
+    download_delay: float | None = None
+    enabled: bool = True
+    max_pages: int = 100
+    lookback: float = 48 * 3600
+    stale_after: float = 48 * 3600
+    links: str | None = None
+    next_page: str | None = None
+    max_listing_pages: int = 1
+    query: str | None = None
+
+
+@dataclass(frozen=True)
+class SourcesConfig:
+    path: Path
+    crawler: CrawlerConfig
+    sources: tuple[Source, ...]
+
+    def by_name(self) -> dict[str, Source]:
+        return {s.name: s for s in self.sources}
+
+    def select(self, names_or_tags: list[str]) -> list[Source]:
+        """Sources named, or tagged, by any of the given words; unknown words are an error."""
+        from mediawatch.errors import UnknownSourceError
+
+        chosen: dict[str, Source] = {}
+        for word in names_or_tags:
+            hits = [s for s in self.sources if s.name == word or word in s.tags]
+            if not hits:
+                raise UnknownSourceError(f"no source or tag named {word!r} in {self.path}")
+            for s in hits:
+                chosen[s.name] = s
+        return list(chosen.values())
+
+
+def load_sources(path: Path) -> SourcesConfig:
+    return parse_sources(load_yaml(path))
+
+
+def parse_sources(doc: YamlDoc) -> SourcesConfig:
+    check = Checker(doc)
+    top = check.mapping(doc.data, ())
+    check.known_keys(top, (), {"crawler", "sources"})
+    crawler = _crawler(check, top.get("crawler") or {})
+    raw = top.get("sources")
+    if not isinstance(raw, list) or not raw:
+        raise doc.error(("sources",), "must be a non-empty list of sources")
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        source = _source(check, item, ("sources", i), crawler)
+        if source.name in seen:
+            raise doc.error(("sources", i, "name"), f"duplicate source name {source.name!r}")
+        seen.add(source.name)
+        sources.append(source)
+    return SourcesConfig(doc.path, crawler, tuple(sources))
+
+
+def _crawler(check: Checker, raw: Any) -> CrawlerConfig:
+    kp = ("crawler",)
+    raw = check.mapping(raw, kp)
+    allowed = set(CrawlerConfig.__dataclass_fields__)
+    check.known_keys(raw, kp, allowed)
+    contact = check.string(raw, kp, "contact_url", CrawlerConfig.contact_url)
+    _check_url(check, kp + ("contact_url",), contact)
+    return CrawlerConfig(
+        contact_url=contact,
+        user_agent=check.string(raw, kp, "user_agent", ""),
+        obey_robots=check.boolean(raw, kp, "obey_robots", True),
+        download_delay=check.number(raw, kp, "download_delay", 2.0),
+        max_download_size=check.number(raw, kp, "max_download_size", 5 * 1024 * 1024, 1024, True),
+        timeout=check.number(raw, kp, "timeout", 30.0, 1),
+        max_pages=check.number(raw, kp, "max_pages", 100, 1, True),
+        stale_after=check.duration(raw, kp, "stale_after", "48h"),
+        lookback=check.duration(raw, kp, "lookback", "48h"),
+        allow_loopback=check.boolean(raw, kp, "allow_loopback", False),
+        allow_private=check.boolean(raw, kp, "allow_private", False),
+        autothrottle=check.boolean(raw, kp, "autothrottle", True),
+    )
+
+
+_SOURCE_KEYS = {
+    "name",
+    "kind",
+    "url",
+    "outlet",
+    "language",
+    "tags",
+    "selectors",
+    "download_delay",
+    "enabled",
+    "max_pages",
+    "lookback",
+    "stale_after",
+    "links",
+    "next_page",
+    "max_listing_pages",
+    "query",
+    "hl",
+    "gl",
+    "ceid",
+    "timespan",
+    "maxrecords",
+    "endpoint",
+}
+
+
+def _source(check: Checker, raw: Any, kp: tuple, crawler: CrawlerConfig) -> Source:
+    raw = check.mapping(raw, kp)
+    check.known_keys(raw, kp, _SOURCE_KEYS)
+    name = check.string(raw, kp, "name")
+    if not NAME_RE.match(name):
+        raise check.doc.error(kp + ("name",), "use lower-case letters, digits, '-', '_' or '.'")
+    kind = check.string(raw, kp, "kind", choices=KINDS)
+    query = None
+    if kind in ("gnews", "gdelt"):
+        query = check.string(raw, kp, "query")
+        url = _search_url(check, raw, kp, kind, query)
+    else:
+        url = check.string(raw, kp, "url")
+        _check_url(check, kp + ("url",), url)
+    links = next_page = None
+    if kind == "listing":
+        links = check.string(raw, kp, "links")
+        next_page = check.string(raw, kp, "next_page", None)
+    elif "links" in raw or "next_page" in raw:
+        raise check.doc.error(kp + ("links",), "only a listing source takes links / next_page")
+    selectors = raw.get("selectors") or {}
+    selectors = check.mapping(selectors, kp + ("selectors",))
+    check.known_keys(selectors, kp + ("selectors",), set(SELECTOR_FIELDS))
+    for key in selectors:
+        check.string(selectors, kp + ("selectors",), key)
+    language = check.string(raw, kp, "language", None)
+    if language is not None and not re.match(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$", language):
+        raise check.doc.error(kp + ("language",), "must be a language code such as en or ur")
+    outlet = check.string(raw, kp, "outlet", None) or urlsplit(url).hostname or name
+    return Source(
+        name=name,
+        kind=kind,
+        url=url,
+        outlet=outlet,
+        language=language,
+        tags=tuple(check.string_list(raw, kp, "tags")),
+        selectors=dict(selectors),
+        download_delay=check.number(raw, kp, "download_delay", None),
+        enabled=check.boolean(raw, kp, "enabled", True),
+        max_pages=check.number(raw, kp, "max_pages", crawler.max_pages, 1, True),
+        lookback=check.duration(raw, kp, "lookback", crawler.lookback),
+        stale_after=check.duration(raw, kp, "stale_after", crawler.stale_after),
+        links=links,
+        next_page=next_page,
+        max_listing_pages=check.number(raw, kp, "max_listing_pages", 1, 1, True),
+        query=query,
+    )
+
+
+def _search_url(check: Checker, raw: dict, kp: tuple, kind: str, query: str) -> str:
+    if "url" in raw:
+        raise check.doc.error(kp + ("url",), f"a {kind} source is built from query; use endpoint")
+    if kind == "gnews":
+        endpoint = check.string(raw, kp, "endpoint", GNEWS_ENDPOINT)
+        params = {
+            "q": query,
+            "hl": check.string(raw, kp, "hl", "en-PK"),
+            "gl": check.string(raw, kp, "gl", "PK"),
+            "ceid": check.string(raw, kp, "ceid", "PK:en"),
+        }
+    else:
+        endpoint = check.string(raw, kp, "endpoint", GDELT_ENDPOINT)
+        params = {
+            "query": query,
+            "mode": "ArtList",
+            "format": "json",
+            "maxrecords": str(check.number(raw, kp, "maxrecords", 250, 1, True)),
+            "timespan": check.string(raw, kp, "timespan", "24h"),
+            "sort": "DateDesc",
+        }
+    _check_url(check, kp + ("endpoint",), endpoint)
+    return f"{endpoint}?{urlencode(params)}"
+
+
+def _check_url(check: Checker, keypath: tuple, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise check.doc.error(keypath, f"must be an http(s) URL, got {url!r}")

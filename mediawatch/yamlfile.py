@@ -1,0 +1,179 @@
+"""YAML loading that remembers the line of every key, so config errors can name file, line and key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mediawatch.errors import ConfigError
+
+KeyPath = tuple[Any, ...]
+
+
+def key_text(path: KeyPath) -> str:
+    """Render ("sources", 3, "url") as "sources[3].url"."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+@dataclass
+class YamlDoc:
+    """A parsed YAML file plus the line of each key path; `error()` builds a located ConfigError."""
+
+    path: Path
+    data: Any
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+    def line_of(self, keypath: KeyPath) -> int | None:
+        keypath = tuple(keypath)
+        while keypath:
+            if keypath in self.lines:
+                return self.lines[keypath]
+            keypath = keypath[:-1]
+        return self.lines.get((), None)
+
+    def error(self, keypath: KeyPath, message: str) -> ConfigError:
+        return ConfigError(self.path, self.line_of(keypath), key_text(tuple(keypath)), message)
+
+
+def load_yaml(path: Path) -> YamlDoc:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, None, None, "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, None, None, f"cannot read: {exc}") from None
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, path: Path) -> YamlDoc:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(path, mark.line + 1 if mark else None, None, problem) from None
+    doc = YamlDoc(Path(path), None)
+    if node is None:
+        doc.data = {}
+        return doc
+    constructor = yaml.SafeLoader("")
+    doc.data = _convert(node, (), doc, constructor)
+    return doc
+
+
+def _convert(node: yaml.Node, keypath: KeyPath, doc: YamlDoc, constructor: yaml.SafeLoader) -> Any:
+    doc.lines.setdefault(keypath, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = constructor.construct_object(key_node, deep=True)
+            if key == "<<":
+                raise doc.error(keypath, "YAML merge keys are not supported")
+            if key in out:
+                raise ConfigError(
+                    doc.path,
+                    key_node.start_mark.line + 1,
+                    key_text((*keypath, key)),
+                    "duplicate key",
+                )
+            doc.lines[(*keypath, key)] = key_node.start_mark.line + 1
+            out[key] = _convert(value_node, (*keypath, key), doc, constructor)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(item, (*keypath, i), doc, constructor) for i, item in enumerate(node.value)
+        ]
+    return constructor.construct_object(node, deep=True)
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, None: 1}
+
+
+def parse_duration(value: Any) -> float | None:
+    """'90s', '15m', '48h', '2d', or a number of seconds -> seconds; None when not a duration."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if value >= 0 else None
+    if not isinstance(value, str):
+        return None
+    match = _DURATION.match(value)
+    if not match:
+        return None
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+class Checker:
+    """Small helpers to read typed, located values out of a YamlDoc mapping."""
+
+    def __init__(self, doc: YamlDoc):
+        self.doc = doc
+
+    def mapping(self, value: Any, keypath: KeyPath) -> dict:
+        if not isinstance(value, dict):
+            raise self.doc.error(keypath, "must be a mapping")
+        return value
+
+    def known_keys(self, value: dict, keypath: KeyPath, allowed: set[str]) -> None:
+        for key in value:
+            if key not in allowed:
+                raise self.doc.error(
+                    (*keypath, key), f"unknown key (allowed: {', '.join(sorted(allowed))})"
+                )
+
+    def string(self, value: dict, keypath: KeyPath, key: str, default: Any = ..., choices=None):
+        if key not in value or value[key] is None:
+            if default is ...:
+                raise self.doc.error((*keypath, key), "is required")
+            return default
+        got = value[key]
+        if not isinstance(got, str) or not got.strip():
+            raise self.doc.error((*keypath, key), "must be a non-empty string")
+        if choices and got not in choices:
+            raise self.doc.error((*keypath, key), f"must be one of: {', '.join(choices)}")
+        return got.strip()
+
+    def boolean(self, value: dict, keypath: KeyPath, key: str, default: bool) -> bool:
+        got = value.get(key, default)
+        if not isinstance(got, bool):
+            raise self.doc.error((*keypath, key), "must be true or false")
+        return got
+
+    def number(self, value: dict, keypath: KeyPath, key: str, default, minimum=0, integer=False):
+        got = value.get(key, default)
+        if got is None:
+            return None
+        if isinstance(got, bool) or not isinstance(got, int | float) or got < minimum:
+            kind = "an integer" if integer else "a number"
+            raise self.doc.error((*keypath, key), f"must be {kind} >= {minimum}")
+        if integer and not isinstance(got, int):
+            raise self.doc.error((*keypath, key), "must be an integer")
+        return got
+
+    def duration(self, value: dict, keypath: KeyPath, key: str, default) -> float | None:
+        if key not in value:
+            return parse_duration(default) if default is not None else None
+        seconds = parse_duration(value[key])
+        if seconds is None:
+            raise self.doc.error((*keypath, key), "must be a duration such as 90s, 15m, 48h or 2d")
+        return seconds
+
+    def string_list(self, value: dict, keypath: KeyPath, key: str) -> list[str]:
+        got = value.get(key, [])
+        if isinstance(got, str):
+            got = [got]
+        if not isinstance(got, list) or not all(isinstance(x, str) and x for x in got):
+            raise self.doc.error((*keypath, key), "must be a string or a list of strings")
+        return list(got)
