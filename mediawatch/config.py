@@ -27,3 +27,21 @@ def load_sources(folder: Path):
     from mediawatch.sources import load_sources as _load
 
     return _load(Path(folder) / SOURCES_FILE)
+
+
+def load_watchlist(folder: Path):
+    """Parse watchlist.yaml and compile it; matcher errors come back located (file, line, key)."""
+    import matcher
+    from mediawatch.yamlfile import load_yaml
+
+    doc = load_yaml(Path(folder) / WATCHLIST_FILE)
+    try:
+        return matcher.compile(doc.data)
+    except matcher.WatchlistError as exc:
+        raise doc.error(exc.keypath, exc.message) from None
+
+
+def load_schedules(folder: Path):
+    from mediawatch.schedules import load_schedules as _load
+
+    return _load(Path(folder) / SCHEDULES_FILE)
