@@ -3,6 +3,7 @@
 from db.articles import (
     StoreResult,
     content_hash,
+    find_resolved,
     find_unresolved,
     get_article,
     known_urls,
@@ -27,6 +28,7 @@ __all__ = [
     "connect_readonly",
     "content_hash",
     "fail_stale_runs",
+    "find_resolved",
     "find_unresolved",
     "finish_run",
     "get_article",

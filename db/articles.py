@@ -103,6 +103,17 @@ def find_unresolved(db: sqlite_utils.Database, title: str, outlet: str | None) -
     return [r[0] for r in db.execute(sql, params)]
 
 
+def find_resolved(db: sqlite_utils.Database, title: str) -> int | None:
+    """A fetched article with this exact title (case-insensitive), for an unresolved search item."""
+    if not title.strip():
+        return None
+    row = db.execute(
+        "SELECT id FROM articles WHERE resolved = 1 AND lower(title) = lower(?) ORDER BY id LIMIT 1",
+        [title.strip()],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def get_article(db: sqlite_utils.Database, article_id: int) -> dict[str, Any] | None:
     rows = list(db["articles"].rows_where("id = ?", [article_id]))
     return rows[0] if rows else None

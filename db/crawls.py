@@ -133,3 +133,38 @@ def save_validator(db: sqlite_utils.Database, source: str, url: str, etag, last_
         else:
             current.pop(url, None)
         db["sources"].update(source, {"validators": json.dumps(current)})
+
+
+def last_run_started(db: sqlite_utils.Database, source: str, exclude_run: int | None = None):
+    """Start time of the source's previous run (to pace APIs that allow one call every few seconds)."""
+    row = db.execute(
+        "SELECT max(started_at) FROM crawl_runs WHERE source = ? AND id != ?",
+        [source, exclude_run or -1],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def source_health(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
+    """Per source: the health columns plus the newest item's age in hours and new articles in 24 h."""
+    from datetime import UTC, datetime
+
+    from db.connection import parse_iso
+
+    now = datetime.now(UTC)
+    out: dict[str, dict[str, Any]] = {}
+    day_ago = utc_iso(now.replace(microsecond=0)).replace("Z", "")
+    counts = {
+        r[0]: r[1]
+        for r in db.execute(
+            "SELECT source, count(*) FROM articles WHERE fetched_at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?, '-1 day') GROUP BY source",
+            [day_ago],
+        )
+    }
+    for row in db["sources"].rows:
+        newest = parse_iso(row.get("newest_item_at"))
+        row["newest_item_age_hours"] = (
+            round((now - newest).total_seconds() / 3600, 2) if newest else None
+        )
+        row["new_articles_24h"] = counts.get(row["name"], 0)
+        out[row["name"]] = row
+    return out

@@ -1,0 +1,235 @@
+"""A replay news site on 127.0.0.1: serves folders of feeds, sitemaps and pages for tests and the demo.
+
+Text files may hold placeholders so that a static site stays "fresh":
+  {{base}}                 the server's own base URL (http://127.0.0.1:PORT)
+  {{gnews:/path}}          an old-style Google News link that decodes to {{base}}/path
+  {{ago:2h}}               now minus a duration, RFC 822 (feeds);  {{ago:2h:iso}} ISO 8601 UTC
+Optional `_behaviour.json` in a site folder maps a path to a behaviour:
+  {"status": 429, "retry_after": 1, "times": 1}   answer with that status for the first N requests
+  {"status": 302, "location": "http://..."}       a redirect
+  {"delay": 3}                                     wait before answering (an overrunning crawl)
+  {"generate_bytes": 6000000}                      a page of that many bytes
+  {"gzip_bomb": 200000000}                         gzip body that inflates to that many bytes
+  {"content_type": "application/pdf"}             override the content type
+Conditional GET works on every file (ETag and Last-Modified), so 304s can be counted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import gzip
+import hashlib
+import io
+import json
+import re
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from mediawatch.yamlfile import parse_duration
+from scrapers.gnews import encode_link
+
+DEMO_SITE = Path(__file__).resolve().parent / "demo_site"
+TEXT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".rdf": "application/rdf+xml; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+BINARY_TYPES = {".gz": "application/gzip", ".pdf": "application/pdf", ".png": "image/png"}
+PLACEHOLDER = re.compile(r"\{\{(base|gnews:[^}]+|ago:[^}:]+(?::(?:iso|rfc822|date))?)\}\}")
+
+
+@dataclass
+class RequestLog:
+    entries: list[tuple[str, str, int]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, method: str, path: str, status: int) -> None:
+        with self.lock:
+            self.entries.append((method, path, status))
+
+    def paths(self, status: int | None = None) -> list[str]:
+        with self.lock:
+            return [p for _, p, s in self.entries if status is None or s == status]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+def render_placeholders(text: str, base: str, now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+
+    def sub(match: re.Match) -> str:
+        token = match.group(1)
+        if token == "base":
+            return base
+        if token.startswith("gnews:"):
+            return f"https://news.google.com/rss/articles/{encode_link(base + token[6:])}?oc=5"
+        _, amount, *fmt = token.split(":")
+        moment = now - timedelta(seconds=parse_duration(amount) or 0)
+        style = fmt[0] if fmt else "rfc822"
+        if style == "iso":
+            return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if style == "date":
+            return moment.strftime("%Y-%m-%d")
+        return email.utils.format_datetime(moment, usegmt=True)
+
+    return PLACEHOLDER.sub(sub, text)
+
+
+class ReplaySite:
+    """The server: `with ReplaySite([folder, ...]) as site: site.url("/dawn/feed.xml")`."""
+
+    def __init__(self, roots: list[Path] | None = None, host: str = "127.0.0.1", port: int = 0):
+        self.roots = [Path(r) for r in (roots or [DEMO_SITE])]
+        self.log = RequestLog()
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer((host, port), self._handler())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def start(self) -> ReplaySite:
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> ReplaySite:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def behaviour(self, path: str) -> dict:
+        for root in self.roots:
+            spec = root / "_behaviour.json"
+            if spec.is_file():
+                rules = json.loads(spec.read_text(encoding="utf-8"))
+                if path in rules:
+                    return rules[path]
+        return {}
+
+    def find(self, path: str) -> Path | None:
+        rel = unquote(path).lstrip("/")
+        if ".." in Path(rel).parts:
+            return None
+        for root in self.roots:
+            for candidate in (rel, rel + ".html", rel.rstrip("/") + "/index.html"):
+                full = root / candidate
+                if candidate and full.is_file():
+                    return full
+            if rel == "" and (root / "index.html").is_file():
+                return root / "index.html"
+        return None
+
+    def count(self, path: str) -> int:
+        with self._lock:
+            self._counts[path] = self._counts.get(path, 0) + 1
+            return self._counts[path]
+
+    def _handler(self):
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:  # the request log replaces stderr chatter
+                pass
+
+            def do_HEAD(self) -> None:
+                self.do_GET(head=True)
+
+            def do_GET(self, head: bool = False) -> None:
+                path = urlsplit(self.path).path
+                status = self._serve(path, head)
+                site.log.add(self.command, self.path, status)
+
+            def _send(self, status, body=b"", headers=None, head=False) -> int:
+                self.send_response(status)
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if not head and body:
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                        self.wfile.write(body)
+                return status
+
+            def _serve(self, path: str, head: bool) -> int:
+                rule = site.behaviour(path)
+                if rule.get("delay"):
+                    time.sleep(float(rule["delay"]))
+                if "status" in rule and site.count(path) <= int(rule.get("times", 10**9)):
+                    headers = {"Content-Type": "text/plain"}
+                    if "retry_after" in rule:
+                        headers["Retry-After"] = str(rule["retry_after"])
+                    if "location" in rule:
+                        headers["Location"] = render_placeholders(rule["location"], site.base)
+                    return self._send(int(rule["status"]), b"try later\n", headers, head)
+                if "generate_bytes" in rule:
+                    size = int(rule["generate_bytes"])
+                    body = b"<html><body><p>" + b"x" * size + b"</p></body></html>"
+                    return self._send(200, body, {"Content-Type": "text/html"}, head)
+                if "gzip_bomb" in rule:
+                    body = _gzip_zeros(int(rule["gzip_bomb"]))
+                    headers = {"Content-Type": "text/html", "Content-Encoding": "gzip"}
+                    return self._send(200, body, headers, head)
+                found = site.find(path)
+                if found is None:
+                    return self._send(404, b"not found\n", {"Content-Type": "text/plain"}, head)
+                body, ctype = self._body(found)
+                ctype = rule.get("content_type", ctype)
+                # the file, not the rendered body: "fresh" dates must not defeat conditional GET
+                etag = '"' + hashlib.sha1(found.read_bytes()).hexdigest()[:16] + '"'
+                mtime = email.utils.formatdate(int(found.stat().st_mtime), usegmt=True)
+                headers = {"Content-Type": ctype, "ETag": etag, "Last-Modified": mtime}
+                if self.headers.get("If-None-Match") == etag:
+                    return self._send(304, b"", {"ETag": etag}, True)
+                return self._send(200, body, headers, head)
+
+            def _body(self, found: Path) -> tuple[bytes, str]:
+                suffix = found.suffix.lower()
+                raw = found.read_bytes()
+                if suffix in BINARY_TYPES:
+                    if suffix == ".gz":
+                        inner = gzip.decompress(raw).decode("utf-8", "replace")
+                        raw = gzip.compress(render_placeholders(inner, site.base).encode(), mtime=0)
+                    return raw, BINARY_TYPES[suffix]
+                text = render_placeholders(raw.decode("utf-8", "replace"), site.base)
+                return text.encode("utf-8"), TEXT_TYPES.get(suffix, "text/html; charset=utf-8")
+
+        return Handler
+
+
+def _gzip_zeros(size: int) -> bytes:
+    out = io.BytesIO()
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = b"\0" * 1_000_000
+    for _ in range(size // len(chunk)):
+        out.write(compressor.compress(chunk))
+    out.write(compressor.flush())
+    return out.getvalue()

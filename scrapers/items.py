@@ -1,0 +1,37 @@
+"""What spiders hand to the pipeline: a fetched article page, or a search item that cannot be fetched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Hints:
+    """What the feed, sitemap or search API said about an article, used when the page says less."""
+
+    title: str | None = None
+    published_at: str | None = None
+    authors: list[str] = field(default_factory=list)
+    outlet: str | None = None
+    seen_at: str | None = (
+        None  # GDELT's seendate: when it saw the article, not when it was published
+    )
+
+
+@dataclass
+class ArticlePage:
+    source: str
+    request_url: str
+    url: str  # after redirects
+    body: bytes
+    content_type: str
+    hints: Hints
+
+
+@dataclass
+class UnresolvedItem:
+    """A Google News item whose link names no publisher URL: stored with its title and outlet."""
+
+    source: str
+    link: str
+    hints: Hints

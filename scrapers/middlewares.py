@@ -1,0 +1,143 @@
+"""Downloader middlewares for what Scrapy lacks: address safety, Retry-After, conditional GET."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ipaddress
+import socket
+import time
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import IgnoreRequest
+
+import db
+from scrapers.archive import archive as _archive
+
+MAX_RETRY_AFTER = 120.0
+RETRY_AFTER_TIMES = 2
+
+
+class PrivateAddressRefused(IgnoreRequest):
+    """A request (or a redirect) pointed at a private, loopback or link-local address."""
+
+
+def address_refusal(url: str, allow_loopback: bool, allow_private: bool) -> str | None:
+    """Why this URL may not be fetched, or None. Resolves the host so a name cannot hide an address."""
+    host = urlsplit(url).hostname
+    if not host:
+        return f"no host in {url}"
+    try:
+        addresses = {ipaddress.ip_address(host)}
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except OSError:
+            return None  # let the downloader report the DNS failure itself
+        addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
+    for addr in addresses:
+        if addr.is_loopback:
+            if not allow_loopback:
+                return f"refused {url}: {addr} is a loopback address"
+        elif addr.is_link_local:
+            return f"refused {url}: {addr} is a link-local address"
+        elif (addr.is_private or addr.is_reserved or addr.is_multicast or addr.is_unspecified) and (
+            not allow_private
+        ):
+            return f"refused {url}: {addr} is a private or reserved address"
+    return None
+
+
+class AddressSafetyMiddleware:
+    """Refuses private, loopback and link-local targets, redirects included (they pass here again)."""
+
+    def __init__(self, allow_loopback: bool, allow_private: bool):
+        self.allow_loopback = allow_loopback
+        self.allow_private = allow_private
+        self._cache: dict[str, str | None] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        s = crawler.settings
+        return cls(s.getbool("MEDIAWATCH_ALLOW_LOOPBACK"), s.getbool("MEDIAWATCH_ALLOW_PRIVATE"))
+
+    def process_request(self, request):
+        parts = urlsplit(request.url)
+        key = f"{parts.hostname}"
+        if key not in self._cache:
+            self._cache[key] = address_refusal(request.url, self.allow_loopback, self.allow_private)
+        reason = self._cache[key]
+        if reason:
+            raise PrivateAddressRefused(reason.replace(str(parts.hostname), parts.hostname or ""))
+        return None
+
+
+def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (now or time.time()))
+
+
+class RetryAfterMiddleware:
+    """On 429/503 with Retry-After, waits as asked (up to a cap) and tries again, before RetryMiddleware."""
+
+    def __init__(self, cap: float):
+        self.cap = cap
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.getfloat("MEDIAWATCH_MAX_RETRY_AFTER", MAX_RETRY_AFTER))
+
+    async def process_response(self, request, response):
+        if response.status not in (429, 503):
+            return response
+        delay = retry_after_seconds(response.headers.get(b"Retry-After"))
+        tries = request.meta.get("retry_after_tries", 0)
+        if delay is None or delay > self.cap or tries >= RETRY_AFTER_TIMES:
+            return response
+        await asyncio.sleep(delay)
+        retry = request.replace(dont_filter=True)
+        retry.meta["retry_after_tries"] = tries + 1
+        return retry
+
+
+class ConditionalGetMiddleware:
+    """Sends the ETag / Last-Modified kept per feed URL, and keeps new ones, so unchanged feeds cost a 304."""
+
+    def __init__(self, db_path: str):
+        self.db_path = db_path
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.get("MEDIAWATCH_DB_PATH"))
+
+    def process_request(self, request):
+        if not request.meta.get("conditional") or not self.db_path:
+            return None
+        source = request.meta["source_name"]
+        saved = db.validators(_archive(self.db_path), source).get(request.url, {})
+        if saved.get("etag"):
+            request.headers.setdefault(b"If-None-Match", saved["etag"].encode("latin-1"))
+        if saved.get("last_modified"):
+            request.headers.setdefault(
+                b"If-Modified-Since", saved["last_modified"].encode("latin-1")
+            )
+        return None
+
+    def process_response(self, request, response):
+        if request.meta.get("conditional") and self.db_path and response.status == 200:
+            etag = response.headers.get(b"ETag")
+            modified = response.headers.get(b"Last-Modified")
+            request.meta["validators"] = (
+                etag.decode("latin-1") if etag else None,
+                modified.decode("latin-1") if modified else None,
+            )
+        return response

@@ -1,0 +1,109 @@
+"""The article pipeline: extract -> canonical URL -> duplicate check -> match -> store, one step each.
+
+Runs in the crawl process; a page that cannot be extracted is recorded as an error of that crawl.
+"""
+
+from __future__ import annotations
+
+from scrapy.exceptions import DropItem
+
+import db
+from scrapers.archive import archive
+from scrapers.canonical import canonicalize, strip_tracking
+from scrapers.extract import ExtractionError, extract
+from scrapers.items import ArticlePage, UnresolvedItem
+from scrapers.matching import flag_article
+
+
+class ArchivePipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        spider = self.crawler.spider
+        if isinstance(item, UnresolvedItem):
+            return self._store_unresolved(spider, item)
+        if not isinstance(item, ArticlePage):
+            return item
+        source = spider.source
+        try:
+            page = extract(
+                item.body, url=item.url, selectors=source.selectors, language=source.language
+            )
+        except ExtractionError as exc:
+            spider.record_error(f"{item.url}: {exc}")
+            raise DropItem(str(exc)) from None
+        if not page.text.strip():
+            spider.record_error(f"{item.url}: no article text found")
+            raise DropItem("no text")
+        url = canonicalize(item.url, page.canonical_url)
+        hints = item.hints
+        published, date_source = page.published_at, page.date_source
+        if not published and hints.published_at:
+            published, date_source = hints.published_at, "feed"
+        article = {
+            "url": url,
+            "source": source.name,
+            "outlet": hints.outlet
+            if source.kind in ("gdelt", "gnews") and hints.outlet
+            else source.outlet,
+            "title": page.title or hints.title,
+            "text": page.text,
+            "published_at": published,
+            "date_source": date_source,
+            "language": page.language or source.language,
+            "authors": page.authors or hints.authors,
+            "section": page.section,
+            "lead_image": page.lead_image,
+            "description": page.description,
+            "meta": {
+                k: v
+                for k, v in (("seen_at", hints.seen_at), ("fetched_from", item.request_url))
+                if v
+            },
+        }
+        conn = archive(spider.db_path)
+        also = {
+            item.request_url,
+            item.url,
+            strip_tracking(item.request_url),
+            strip_tracking(item.url),
+        }
+        stored = db.store_article(conn, article, also_urls=also)
+        if not stored.created:
+            spider.duplicates += 1
+            return item
+        spider.new_articles += 1
+        flag_article(conn, spider.matcher, stored.article_id, article["title"], article["text"])
+        for other in db.find_unresolved(conn, article["title"], None):
+            db.link_same_story(conn, other, stored.article_id)
+        return item
+
+    def _store_unresolved(self, spider, item: UnresolvedItem):
+        conn = archive(spider.db_path)
+        hints = item.hints
+        article = {
+            "url": item.link,
+            "source": spider.source.name,
+            "outlet": hints.outlet,
+            "title": hints.title,
+            "text": "",
+            "published_at": hints.published_at,
+            "date_source": "feed" if hints.published_at else None,
+            "resolved": 0,
+            "meta": {"unresolved": "Google News link without publisher URL"},
+        }
+        stored = db.store_article(conn, article)
+        if not stored.created:
+            spider.duplicates += 1
+            return item
+        spider.new_articles += 1
+        flag_article(conn, spider.matcher, stored.article_id, hints.title or "", "")
+        same = db.find_resolved(conn, hints.title or "")
+        if same:
+            db.link_same_story(conn, stored.article_id, same)
+        return item

@@ -1,0 +1,42 @@
+"""Scrapy settings shared by every crawl; per-run values (user agent, limits) come from sources.yaml."""
+
+BOT_NAME = "mediawatch"
+SPIDER_MODULES = ["scrapers.spiders"]
+NEWSPIDER_MODULE = "scrapers.spiders"
+
+ROBOTSTXT_OBEY = True
+USER_AGENT = "mediawatch/0.1 (+https://github.com/mediawatch/mediawatch)"
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 2.0
+DOWNLOAD_DELAY_JITTER = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapers.middlewares.AddressSafetyMiddleware": 50,
+    "scrapers.middlewares.ConditionalGetMiddleware": 560,
+    "scrapers.middlewares.RetryAfterMiddleware": 555,
+}
+ITEM_PIPELINES = {"scrapers.pipelines.ArchivePipeline": 300}
+EXTENSIONS = {"scrapers.extensions.CrawlRunRecorder": 500}
+
+MEDIAWATCH_ALLOW_LOOPBACK = False
+MEDIAWATCH_ALLOW_PRIVATE = False
+MEDIAWATCH_MAX_RETRY_AFTER = 120
+
+LOG_LEVEL = "INFO"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -1,0 +1,39 @@
+"""RSS, Atom and JSON Feed sources: each item is followed to its article page."""
+
+from __future__ import annotations
+
+from scrapers.feeds import FeedError, parse_feed
+from scrapers.items import Hints
+from scrapers.spiders.base import NewsSpider
+
+
+class FeedSpider(NewsSpider):
+    name = "feed"
+
+    async def start(self):
+        yield self.index_request(self.source.url, self.parse_feed)
+
+    def parse_feed(self, response):
+        if self.unchanged(response):
+            return
+        try:
+            feed = parse_feed(
+                response.body,
+                response.headers.get(b"Content-Type", b"").decode("latin-1"),
+                response.url,
+            )
+        except FeedError as exc:
+            self.index_failed = True
+            self.record_error(f"{response.url}: {exc}")
+            return
+        self.keep_validators(response)
+        yield from self.handle_entries(feed.entries)
+
+    def handle_entries(self, entries):
+        yield from self.follow_articles(
+            (
+                e.link,
+                Hints(title=e.title, published_at=e.published_at, authors=e.authors),
+            )
+            for e in entries
+        )
