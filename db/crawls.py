@@ -168,3 +168,19 @@ def source_health(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
         row["new_articles_24h"] = counts.get(row["name"], 0)
         out[row["name"]] = row
     return out
+
+
+def archive_counts(db: sqlite_utils.Database) -> dict[str, Any]:
+    """Totals a person checks first: articles, unresolved items, flagged articles per topic, runs."""
+    articles = db.execute("SELECT count(*) FROM articles WHERE resolved = 1").fetchone()[0]
+    unresolved = db.execute("SELECT count(*) FROM articles WHERE resolved = 0").fetchone()[0]
+    topics = dict(
+        db.execute("SELECT topic, count(*) FROM matches GROUP BY topic ORDER BY topic").fetchall()
+    )
+    runs = [
+        dict(zip(("source", "status", "new_articles", "errors"), r, strict=True))
+        for r in db.execute(
+            "SELECT source, status, new_articles, errors FROM crawl_runs ORDER BY source, id"
+        )
+    ]
+    return {"articles": articles, "unresolved": unresolved, "topics": topics, "runs": runs}

@@ -12,7 +12,7 @@ from db import ArchiveError
 from mediawatch.errors import MediawatchError
 
 # Each area keeps its commands in mediawatch/commands/<area>.py, exposing `register(group)`.
-COMMAND_MODULES = ("crawl", "extract", "match", "archive", "alerts", "service")
+COMMAND_MODULES = ("crawl", "extract", "match", "archive", "alerts", "service", "demo")
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2

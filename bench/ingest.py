@@ -1,0 +1,152 @@
+"""Ingest benchmark: a generated replay site of N article pages behind feeds, crawled into an archive.
+
+Prints, in one run on the same pages:
+  - mediawatch: articles/s stored (two crawl processes, one per half of the feeds, as the daemon runs
+    them), peak RSS of a crawl process, article pages downloaded by a second run (target 0);
+  - baseline: plain trafilatura extraction of the same pages with both cores (multiprocessing, 2).
+Target: mediawatch's rate >= 80% of the baseline's.
+
+Pages are real news pages from ../shared/corpus/news-pages/ repeated under distinct URLs.
+Usage: .venv/bin/python bench/ingest.py [--pages 2000] [--feeds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import multiprocessing
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mediawatch.replay import ReplaySite  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "news-pages" / "html"
+
+
+def build_site(folder: Path, pages: int, feeds: int) -> list[bytes]:
+    sources = sorted(CORPUS.glob("*.html.gz"))
+    bodies = [gzip.decompress(p.read_bytes()) for p in sources]
+    (folder / "a").mkdir(parents=True)
+    (folder / "feeds").mkdir()
+    (folder / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    per_feed = -(-pages // feeds)
+    html = []
+    for i in range(pages):
+        body = bodies[i % len(bodies)]
+        (folder / "a" / f"{i}.html").write_bytes(body)
+        html.append(body)
+    for f in range(feeds):
+        items = "".join(
+            f"<item><title>Article {i}</title><link>{{{{base}}}}/a/{i}</link>"
+            f"<pubDate>{{{{ago:{1 + i % 20}h}}}}</pubDate></item>"
+            for i in range(f * per_feed, min(pages, (f + 1) * per_feed))
+        )
+        (folder / "feeds" / f"{f}.xml").write_text(
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {f}</title>{items}'
+            "</channel></rss>"
+        )
+    return html
+
+
+def write_config(folder: Path, base: str, feeds: int, per_feed: int) -> None:
+    folder.mkdir(parents=True)
+    lines = [
+        "crawler:",
+        "  allow_loopback: true",
+        "  download_delay: 0",
+        "  autothrottle: false",
+        f"  max_pages: {per_feed}",
+        "sources:",
+    ]
+    for f in range(feeds):
+        group = "half-a" if f % 2 == 0 else "half-b"
+        lines.append(
+            f'  - {{name: feed-{f}, kind: feed, url: "{base}/feeds/{f}.xml", tags: [{group}]}}'
+        )
+    (folder / "sources.yaml").write_text("\n".join(lines) + "\n")
+    shutil.copy(ROOT / "watchlist.yaml", folder / "watchlist.yaml")
+
+
+def _trafilatura_one(body: bytes) -> int:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(body.decode("utf-8", "replace"), with_metadata=True)
+    return 1 if doc is not None else 0
+
+
+def baseline(html: list[bytes]) -> float:
+    start = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        pool.map(_trafilatura_one, html, chunksize=20)
+    return len(html) / (time.perf_counter() - start)
+
+
+def crawl_halves(config: Path, db_path: Path) -> tuple[float, list[subprocess.CompletedProcess]]:
+    env = {**os.environ, "MEDIAWATCH_CONFIG_DIR": str(config), "MEDIAWATCH_DB": str(db_path)}
+    start = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mediawatch.cli", "crawl", half],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for half in ("half-a", "half-b")
+    ]
+    for p in procs:
+        p.communicate()
+    return time.perf_counter() - start, procs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--feeds", type=int, default=20)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="mediawatch-bench-ingest-"))
+    try:
+        html = build_site(work / "site", args.pages, args.feeds)
+        with ReplaySite([work / "site"]) as site:
+            write_config(work / "config", site.base, args.feeds, -(-args.pages // args.feeds))
+            db_path = work / "archive.db"
+            elapsed, procs = crawl_halves(work / "config", db_path)
+            for p in procs:
+                if p.returncode != 0:
+                    print(p.stderr[-2000:], file=sys.stderr)
+            import sqlite3
+
+            conn = sqlite3.connect(db_path)
+            stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            flagged = conn.execute("SELECT count(DISTINCT article_id) FROM matches").fetchone()[0]
+            conn.close()
+            peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            site.log.clear()
+            crawl_halves(work / "config", db_path)
+            second = [p for _, p, _ in site.log.entries if p.startswith("/a/")]
+        rate = stored / elapsed
+        base_rate = baseline(html)
+        print(f"pages on the replay site      {args.pages} behind {args.feeds} feeds")
+        print(
+            f"mediawatch ingest             {stored} stored ({flagged} flagged) in {elapsed:.1f} s"
+        )
+        print(f"mediawatch articles/s         {rate:.1f}   (2 crawl processes)")
+        print(f"trafilatura alone pages/s     {base_rate:.1f}   (2 processes, extraction only)")
+        print(f"ratio                         {rate / base_rate:.0%}   (target >= 80%)")
+        print(f"crawl process peak RSS        {peak_kb / 1024:.0f} MB")
+        print(f"article pages fetched again   {len(second)}   (second run; target 0)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
