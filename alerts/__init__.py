@@ -1,1 +1,68 @@
-"""Digests: selection, grouping, templates, channels."""
+"""Digests: selection, grouping, templates, channels, and the outbox that delivers them once.
+
+For the daemon (all take the archive `db` from db.connect(), the parsed `schedules` from
+mediawatch.config.load_schedules(), and an optional UTC `now`; none raises on a broken channel):
+
+- ``alerts.tick(db, schedules, now=None)``: everything due now (immediate subscriptions, scheduled
+  digests whose time has come, retries that are due). Call it after every crawl and about once a
+  minute; it is cheap when there is nothing to do. It is the same as calling these three:
+- ``alerts.send_immediate(db, schedules, now=None)``: `immediate: true` subscriptions.
+- ``alerts.run_due(db, schedules, now=None)``: scheduled digests whose cron/every fired since
+  their last run (kept in the archive: a digest missed while the daemon was down runs once when
+  it is back; one that never ran is due at once, which `--once` and the demo rely on).
+- ``alerts.send_pending(db, schedules, now=None)``: deliveries due for a (re)try.
+- ``alerts.run_digest(db, schedules, name, now=None, dry_run=False, since=None)``: one digest now
+  (what `mediawatch digest NAME` does); for a daemon that prefers one APScheduler job per digest,
+  ``Subscription.schedule.trigger()`` gives the trigger.
+- ``alerts.notify_ops(db, schedules, subject, text, key=..., now=None)``: an operator alert to the
+  `ops:` channels, sent once per key (None when that key was sent before); the daemon decides
+  when a source is failing/stale/recovered and picks a key per episode.
+- ``db.deliveries.next_attempt_at(db)``: when the earliest pending delivery is due.
+
+For `mediawatch status` (db/deliveries.py, on a read-write or read-only connection):
+``last_digests(db)``, ``delivery_counts(db)``, ``list_deliveries(db, status="failed")``.
+
+Pieces: ``build_digest(db, subscription, now) -> Digest`` (reads only), ``render_digest(digest)
+-> Message``, ``deliver(message, channel, key=..., archive_dir=...)`` (one attempt; raises
+TransientError or PermanentError).
+"""
+
+from alerts.channels import deliver
+from alerts.digest import Digest, Item, Section, Snippet, Story, build_digest
+from alerts.errors import AlertError, DeliveryError, PermanentError, TransientError
+from alerts.outbox import (
+    Attempt,
+    DigestResult,
+    notify_ops,
+    run_digest,
+    run_due,
+    send_immediate,
+    send_pending,
+    tick,
+)
+from alerts.render import Message, render_digest, render_notice
+
+__all__ = [
+    "AlertError",
+    "Attempt",
+    "DeliveryError",
+    "Digest",
+    "DigestResult",
+    "Item",
+    "Message",
+    "PermanentError",
+    "Section",
+    "Snippet",
+    "Story",
+    "TransientError",
+    "build_digest",
+    "deliver",
+    "notify_ops",
+    "render_digest",
+    "render_notice",
+    "run_digest",
+    "run_due",
+    "send_immediate",
+    "send_pending",
+    "tick",
+]

@@ -109,3 +109,69 @@ def migrate(db: sqlite_utils.Database) -> None:
 
     with write(db):  # the write lock first, so two processes opening a new archive do not race
         migrations.apply(db)
+
+
+@migrations()
+def m002_alerts(db: sqlite_utils.Database) -> None:
+    """Digest outbox: digests with their items (one row per subscription and article, ever),
+    one delivery per channel with its retry state, and when each subscription last ran."""
+    db["digests"].create(
+        {
+            "id": int,
+            "subscription": str,
+            "kind": str,  # digest | empty | notice
+            "key": str,
+            "created_at": str,
+            "since": str,
+            "items": int,
+            "stories": int,
+            "subject": str,
+            "message": str,  # the rendered message (JSON), so a retry sends the same bytes
+        },
+        pk="id",
+        not_null={"subscription", "kind", "key", "created_at"},
+        defaults={"items": 0, "stories": 0},
+    )
+    db["digests"].create_index(["key"], unique=True)
+    db["digests"].create_index(["subscription", "created_at"])
+    db["digest_items"].create(
+        {
+            "subscription": str,
+            "article_id": int,
+            "digest_id": int,
+            "topics": str,
+            "shown": int,
+        },
+        pk=("subscription", "article_id"),
+        foreign_keys=[("digest_id", "digests", "id")],
+    )
+    db["digest_items"].create_index(["digest_id"])
+    db["deliveries"].create(
+        {
+            "id": int,
+            "digest_id": int,
+            "subscription": str,
+            "channel": str,
+            "channel_type": str,
+            "key": str,  # webhook-id / Message-ID: the same on every attempt
+            "status": str,  # pending | sent | failed
+            "attempts": int,
+            "created_at": str,
+            "next_attempt_at": str,
+            "last_attempt_at": str,
+            "sent_at": str,
+            "error": str,
+        },
+        pk="id",
+        not_null={"digest_id", "subscription", "channel", "key", "status", "created_at"},
+        defaults={"attempts": 0, "status": "pending"},
+        foreign_keys=[("digest_id", "digests", "id")],
+    )
+    db["deliveries"].create_index(["key"], unique=True)
+    db["deliveries"].create_index(["digest_id", "channel"], unique=True)
+    db["deliveries"].create_index(["status", "next_attempt_at"])
+    db["deliveries"].create_index(["subscription", "status"])
+    db["subscription_runs"].create(
+        {"subscription": str, "last_run_at": str, "last_digest_id": int},
+        pk="subscription",
+    )
