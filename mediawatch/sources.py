@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from mediawatch.yamlfile import Checker, YamlDoc, load_yaml
+from scrapers.extract_select import check_selector
 
 KINDS = ("feed", "sitemap", "listing", "gnews", "gdelt")
 GNEWS_ENDPOINT = "https://news.google.com/rss/search"
@@ -173,6 +174,9 @@ def _source(check: Checker, raw: Any, kp: tuple, crawler: CrawlerConfig) -> Sour
     if kind == "listing":
         links = check.string(raw, kp, "links")
         next_page = check.string(raw, kp, "next_page", None)
+        for key, sel in (("links", links), ("next_page", next_page)):
+            if sel and (reason := _listing_selector_problem(sel)):
+                raise check.doc.error(kp + (key,), reason)
     elif "links" in raw or "next_page" in raw:
         raise check.doc.error(kp + ("links",), "only a listing source takes links / next_page")
     selectors = raw.get("selectors") or {}
@@ -180,6 +184,9 @@ def _source(check: Checker, raw: Any, kp: tuple, crawler: CrawlerConfig) -> Sour
     check.known_keys(selectors, kp + ("selectors",), set(SELECTOR_FIELDS))
     for key in selectors:
         check.string(selectors, kp + ("selectors",), key)
+        reason = check_selector(selectors[key])
+        if reason:
+            raise check.doc.error(kp + ("selectors", key), reason)
     language = check.string(raw, kp, "language", None)
     if language is not None and not re.match(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$", language):
         raise check.doc.error(kp + ("language",), "must be a language code such as en or ur")
@@ -202,6 +209,18 @@ def _source(check: Checker, raw: Any, kp: tuple, crawler: CrawlerConfig) -> Sour
         max_listing_pages=check.number(raw, kp, "max_listing_pages", 1, 1, True),
         query=query,
     )
+
+
+def _listing_selector_problem(selector: str) -> str | None:
+    """Listing selectors are Scrapy's (CSS with ::attr(), or XPath); compile one to check it."""
+    from parsel import Selector
+
+    page = Selector(text="<html><body></body></html>")
+    try:
+        page.xpath(selector) if selector.startswith(("/", "(")) else page.css(selector)
+    except Exception as exc:  # parsel raises cssselect's and lxml's own errors
+        return f"invalid selector: {exc}"
+    return None
 
 
 def _search_url(check: Checker, raw: dict, kp: tuple, kind: str, query: str) -> str:

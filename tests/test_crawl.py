@@ -194,3 +194,45 @@ def test_unknown_source_name_is_a_clear_error(workspace):
     result = workspace.run("crawl", "no-such-source")
     assert result.returncode == 1
     assert "no source or tag named 'no-such-source'" in result.stderr
+
+
+def flags(ws, path) -> set[str]:
+    art = article(ws, path)
+    return {
+        r["topic"] for r in ws.rows("SELECT topic FROM matches WHERE article_id = ?", [art["id"]])
+    }
+
+
+def test_ingest_flags_the_seed_with_all_three_topics(crawled):
+    assert {"balochistan", "cpec", "bla"} <= flags(crawled, SEED_PATH)
+    seed = article(crawled, SEED_PATH)
+    row = crawled.rows(
+        "SELECT score, terms, snippets FROM matches WHERE article_id = ? AND topic = 'bla'",
+        [seed["id"]],
+    )[0]
+    assert row["score"] > 0
+    snippet = json.loads(row["snippets"])[0]
+    assert snippet["highlights"], snippet
+
+
+def test_ingest_flags_on_extracted_text_not_page_chrome(crawled):
+    # Balochistan, Gwadar and CPEC appear only in this page's "related stories" box
+    assert flags(crawled, "/dawn/news/1870003/karachi-traffic-plan") == set()
+    # confusers: a cricket team named after Quetta, beta-lactamase genes
+    assert flags(crawled, "/dawn/news/1870002/gladiators-edge-kings-in-last-over-thriller") == set()
+    assert flags(crawled, "/sciencedaily/2026/11/resistance-genes-in-river-water") == set()
+    assert flags(crawled, "/aljazeera/news/2026/11/protests-in-zahedan") == {"sistan-baluchestan"}
+    assert {"balochistan", "bla"} <= flags(crawled, "/bbcurdu/articles/c1abc2345")
+    assert "cpec" in flags(
+        crawled, "/dawn/news/1870001/gwadar-port-handles-first-cpec-transit-cargo"
+    )
+
+
+def test_invalid_selector_is_refused_at_start(workspace):
+    path = workspace.config_dir / "sources.yaml"
+    text = path.read_text().replace('links: "h2.entry-title a"', 'links: "h2.entry-title a[["', 1)
+    path.write_text(text)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "a[[" in t)
+    result = workspace.run("crawl", "tbp-balochistan")
+    assert result.returncode == 1
+    assert f"sources.yaml:{line}: sources[3].links: invalid selector" in result.stderr

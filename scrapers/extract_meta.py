@@ -1,0 +1,277 @@
+"""What a page says about itself: JSON-LD, Open Graph, <meta> tags and microdata.
+
+Publishers fill these for search engines and social networks, so they are usually more reliable than
+anything guessed from the layout; extract.py asks here first.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+
+ARTICLE_TYPES = {
+    "article",
+    "newsarticle",
+    "analysisnewsarticle",
+    "askpublicnewsarticle",
+    "backgroundnewsarticle",
+    "opinionnewsarticle",
+    "reportagenewsarticle",
+    "reviewnewsarticle",
+    "report",
+    "blogposting",
+    "liveblogposting",
+    "scholarlyarticle",
+    "techarticle",
+    "satiricalarticle",
+    "advertisercontentarticle",
+    "socialmediaposting",
+    "discussionforumposting",
+}
+PAGE_TYPES = {"webpage", "itempage", "collectionpage", "medicalwebpage", "videoobject"}
+
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
+
+
+@dataclass
+class PageMeta:
+    meta: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # lower-cased name/property -> contents
+    article: dict = field(default_factory=dict)  # the JSON-LD article object, if any
+    page: dict = field(default_factory=dict)  # a JSON-LD WebPage object, for dates when no article
+    ld_names: list[str] = field(default_factory=list)  # publisher / WebSite / Organization names
+    html_lang: str | None = None
+    canonical: str | None = None
+    title_tag: str | None = None
+    h1: list[str] = field(default_factory=list)
+    itemprop: dict[str, str] = field(
+        default_factory=dict
+    )  # microdata datePublished, author, headline
+
+    def first(self, *names: str) -> str | None:
+        for name in names:
+            for value in self.meta.get(name, ()):
+                if value and value.strip():
+                    return value.strip()
+        return None
+
+    def all(self, *names: str) -> list[str]:
+        found = []
+        for name in names:
+            found.extend(v.strip() for v in self.meta.get(name, ()) if v and v.strip())
+        return found
+
+
+def _text(node) -> str:
+    return " ".join(node.text_content().split())
+
+
+def _load_json(raw: str):
+    raw = _CDATA.sub("", raw.strip())
+    if raw.startswith("<!--"):
+        raw = raw[4:]
+    if raw.endswith("-->"):
+        raw = raw[:-3]
+    raw = raw.strip().rstrip(";")
+    for attempt in (raw, _TRAILING_COMMA.sub(r"\1", raw)):
+        try:
+            return json.loads(attempt, strict=False)
+        except ValueError:
+            continue
+    return None
+
+
+def _types(obj: dict) -> set[str]:
+    kind = obj.get("@type")
+    if isinstance(kind, str):
+        kind = [kind]
+    if not isinstance(kind, list):
+        return set()
+    return {k.rsplit("/", 1)[-1].lower() for k in kind if isinstance(k, str)}
+
+
+def _walk(data, out: list[dict], depth: int = 0) -> None:
+    """Top-level objects, @graph members and mainEntity: not the related-article lists deeper down."""
+    if depth > 4:
+        return
+    if isinstance(data, list):
+        for item in data:
+            _walk(item, out, depth + 1)
+    elif isinstance(data, dict):
+        out.append(data)
+        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
+            inner = data.get(key)
+            if isinstance(inner, dict | list):
+                _walk(inner, out, depth + 1)
+
+
+def _same_page(obj: dict, urls: set[str]) -> bool:
+    for key in ("url", "@id", "mainEntityOfPage"):
+        value = obj.get(key)
+        if isinstance(value, dict):
+            value = value.get("@id") or value.get("url")
+        if isinstance(value, str) and value.split("#")[0].rstrip("/") in urls:
+            return True
+    return False
+
+
+def _name(value) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        name = value.get("name")
+        return name if isinstance(name, str) else None
+    return None
+
+
+def _pick_article(objects: list[dict], urls: set[str]) -> dict:
+    articles = [o for o in objects if _types(o) & ARTICLE_TYPES]
+    if not articles:
+        return {}
+
+    def rank(obj: dict) -> tuple:
+        return (
+            _same_page(obj, urls),
+            bool(obj.get("headline")),
+            bool(obj.get("datePublished")),
+            bool(obj.get("articleBody")),
+        )
+
+    return max(articles, key=rank)  # max keeps the first of equals
+
+
+def harvest(tree, url: str | None = None) -> PageMeta:
+    """Collect the page's self-description in one pass over <head> and the JSON-LD scripts."""
+    pm = PageMeta()
+    root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    pm.html_lang = lang.strip() if lang else None
+
+    for node in tree.iter("meta"):
+        key = node.get("property") or node.get("name") or node.get("itemprop")
+        if not key:
+            equiv = node.get("http-equiv")
+            key = f"http-equiv:{equiv}" if equiv else None
+        content = node.get("content")
+        if key and content is not None:
+            pm.meta.setdefault(key.strip().lower(), []).append(html.unescape(content))
+        itemprop = node.get("itemprop")
+        if itemprop and content:
+            pm.itemprop.setdefault(itemprop.strip(), content.strip())
+
+    for node in tree.iter("link"):
+        rel = (node.get("rel") or "").lower().split()
+        if "canonical" in rel and node.get("href") and pm.canonical is None:
+            pm.canonical = node.get("href").strip()
+
+    title = tree.find(".//title")
+    if title is not None:
+        pm.title_tag = _text(title)
+    pm.h1 = [t for t in (_text(h) for h in tree.iter("h1")) if t][:3]
+
+    for node in tree.xpath(
+        '//*[@itemprop="datePublished" or @itemprop="headline" or @itemprop="author"]'
+    ):
+        prop = node.get("itemprop")
+        if prop in pm.itemprop or node.tag == "meta":
+            continue
+        value = node.get("datetime") or node.get("content") or _text(node)
+        if prop == "author" and node.xpath('.//*[@itemprop="name"]'):
+            value = _text(node.xpath('.//*[@itemprop="name"]')[0])
+        if value:
+            pm.itemprop[prop] = value
+    if "datePublished" not in pm.itemprop:
+        stamped = tree.xpath("//time[@pubdate][@datetime]")
+        if stamped:
+            pm.itemprop["datePublished"] = stamped[0].get("datetime")
+
+    objects: list[dict] = []
+    for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+        if script.text:
+            data = _load_json(script.text)
+            if data is not None:
+                _walk(data, objects)
+    urls = {u.split("#")[0].rstrip("/") for u in (url, pm.canonical) if u}
+    pm.article = _pick_article(objects, urls)
+    pages = [o for o in objects if _types(o) & PAGE_TYPES and o.get("datePublished")]
+    pm.page = pages[0] if pages else {}
+    names: list[str] = []
+    publisher = _name(pm.article.get("publisher")) if pm.article else None
+    if publisher:
+        names.append(publisher)
+    for obj in objects:
+        kinds = _types(obj)
+        if kinds & {"website", "organization", "newsmediaorganization"}:
+            for key in ("name", "alternateName"):
+                value = obj.get(key)
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, str):
+                        names.append(item)
+        if kinds & ARTICLE_TYPES and isinstance(obj.get("publisher"), dict):
+            pub = _name(obj["publisher"])
+            if pub:
+                names.append(pub)
+    pm.ld_names = [html.unescape(n).strip() for n in names if n and n.strip()]
+    return pm
+
+
+def ld_value(obj: dict, *keys: str) -> str | None:
+    """The first string value among keys (lists give their first string, objects their name)."""
+    for key in keys:
+        value = obj.get(key)
+        if isinstance(value, list):
+            value = next((v for v in value if isinstance(v, str | dict)), None)
+        if isinstance(value, dict):
+            value = value.get("name") or value.get("url") or value.get("@value")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and value.strip():
+            return html.unescape(value).strip()
+    return None
+
+
+def ld_authors(obj: dict) -> list[tuple[str, bool]]:
+    """(name, is_organisation) for each author (else creator) of the article, in the page's order."""
+    found: list[tuple[str, bool]] = []
+    for key in ("author", "creator"):
+        value = obj.get(key)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                found.append((html.unescape(item), False))
+            elif isinstance(item, dict):
+                name = item.get("name")
+                if isinstance(name, list):
+                    name = next((n for n in name if isinstance(n, str)), None)
+                if not isinstance(name, str):
+                    given, family = item.get("givenName"), item.get("familyName")
+                    name = " ".join(p for p in (given, family) if isinstance(p, str)) or None
+                if name:
+                    is_org = bool(
+                        _types(item) & {"organization", "newsmediaorganization", "corporation"}
+                    )
+                    found.append((html.unescape(name), is_org))
+        if found:
+            break
+    return found
+
+
+def ld_image(obj: dict) -> str | None:
+    value = obj.get("image") or obj.get("thumbnailUrl")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("contentUrl")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def ld_language(obj: dict) -> str | None:
+    value = obj.get("inLanguage")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("alternateName") or value.get("name")
+    return value if isinstance(value, str) else None

@@ -1,0 +1,383 @@
+"""Article extraction on small pages written for these tests, and the `mediawatch extract` command."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scrapers.extract import ExtractionError, check_selector, extract
+from scrapers.extract_clean import clean_authors
+from scrapers.language import detect_language
+
+PAGES = Path(__file__).resolve().parent / "pages"
+ROOT = PAGES.parent.parent
+
+
+def page(name: str) -> bytes:
+    return (PAGES / name).read_bytes()
+
+
+def html_page(head: str, body: str = "", lang: str = "") -> str:
+    paragraphs = "".join(
+        f"<p>{sentence} The provincial government said the matter would be reviewed by a committee "
+        "of officials and elders, and that a report would be published before the end of the month.</p>"
+        for sentence in (
+            "Work on the eastern bay road resumed on Monday.",
+            "Fishermen were consulted.",
+        )
+    )
+    lang_attr = f' lang="{lang}"' if lang else ""
+    return f"<!DOCTYPE html><html{lang_attr}><head>{head}</head><body><article>{body}{paragraphs}</article></body></html>"
+
+
+# ------------------------------------------------------------------ metadata first
+
+
+def test_json_ld_article_gives_headline_date_authors_and_language():
+    got = extract(
+        page("jsonld_article.html"),
+        url="https://tribune.com.pk/story/2500100/levies?utm_source=rss",
+    )
+    assert got.title == "Levies personnel martyred in Kech attack"
+    assert got.published_at == "2026-11-20T18:40:00Z"  # 23:40 in Pakistan is 18:40 UTC
+    assert got.published_local == "2026-11-20T23:40:00+05:00"
+    assert got.date_source == "jsonld"
+    assert got.authors == ["Mohammad Zafar", "Saleem Shahid"]
+    assert got.language == "en"
+    assert got.section == "Balochistan"
+    assert (
+        got.canonical_url
+        == "https://tribune.com.pk/story/2500100/levies-personnel-martyred-in-kech-attack"
+    )
+    assert got.lead_image == "https://tribune.com.pk/images/kech-checkpost.jpg"
+
+
+def test_body_is_the_article_paragraphs_without_navigation_or_footer():
+    got = extract(page("jsonld_article.html"), url="https://tribune.com.pk/story/2500100/levies")
+    paragraphs = got.text.split("\n")
+    assert paragraphs[0].startswith("Two Levies personnel were martyred")  # not the headline again
+    assert paragraphs[-1].startswith("The provincial home minister condemned the attack")
+    assert "search operation was launched at dawn" in got.text
+    assert "All rights reserved" not in got.text
+    assert "Home" not in paragraphs
+
+
+def test_open_graph_only_page():
+    got = extract(page("og_only.html"), url="https://www.dawn.com/news/1870001/gwadar")
+    assert got.title == "Gwadar port handles first CPEC transit cargo"
+    assert got.published_at == "2026-11-19T06:15:00Z"
+    assert got.date_source == "meta"
+    assert got.authors == ["Behram Baloch", "Khaleeq Kiani"]  # "By A and B" split
+    assert got.language == "en"  # og:locale en_GB
+    assert got.section == "Business"
+    # rel=canonical as declared (absolute); tracking parameters go in canonicalize()
+    assert got.canonical_url.startswith("https://www.dawn.com/news/1870001/gwadar-port-handles")
+    assert "berthed at Gwadar on Tuesday" in got.text
+
+
+def test_site_name_is_cut_from_the_title_tag_and_date_only_becomes_midnight_utc():
+    got = extract(
+        page("title_suffix.html"), url="https://thebalochistanpost.net/2026/11/byc-rally/"
+    )
+    assert got.title == "BYC holds rally in Turbat against enforced disappearances"
+    assert got.published_at == "2026-11-18T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("title", "url", "expected"),
+    [
+        (
+            "Quetta roads reopen after protest - Samaa TV",
+            "https://www.samaa.tv/news/1",
+            "Quetta roads reopen after protest",
+        ),
+        (
+            "Dawn | Quetta roads reopen after protest",
+            "https://www.dawn.com/news/1",
+            "Quetta roads reopen after protest",
+        ),
+        (
+            "Quetta roads reopen | Pakistan | Dawn.com | 21.11.2026",
+            "https://www.dawn.com/news/1",
+            "Quetta roads reopen | Pakistan",
+        ),
+        # a colon inside a headline is not a site separator
+        (
+            "CPEC: second phase starts slowly",
+            "https://thediplomat.com/2026/11/x/",
+            "CPEC: second phase starts slowly",
+        ),
+    ],
+)
+def test_title_cleaning_without_declared_site_name(title, url, expected):
+    got = extract(html_page(f"<title>{title}</title>"), url=url)
+    assert got.title == expected
+
+
+def test_title_agreed_by_two_sources_wins_over_a_suffixed_one():
+    head = '<meta property="og:title" content="Gwadar fishermen protest | Balochistan">'
+    got = extract(html_page(head, "<h1>Gwadar fishermen protest</h1>"), url="https://example.org/a")
+    assert got.title == "Gwadar fishermen protest"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-11-21T15:27:00+05:00", "2024-11-21T10:27:00Z"),
+        ("2024-11-21T10:27:00.123Z", "2024-11-21T10:27:00Z"),
+        ("2024-11-21 10:27:00", "2024-11-21T10:27:00Z"),  # no zone given: taken as UTC
+        ("Thu, 21 Nov 2024 10:27:00 +0000", "2024-11-21T10:27:00Z"),
+        ("2024-11-21", "2024-11-21T00:00:00Z"),
+    ],
+)
+def test_dates_are_normalised_to_utc(value, expected):
+    head = f'<meta property="article:published_time" content="{value}">'
+    assert extract(html_page(head), url="https://example.org/a").published_at == expected
+
+
+def test_implausible_dates_are_not_taken():
+    head = '<meta property="article:published_time" content="2999-01-01T00:00:00Z">'
+    assert extract(html_page(head), url="https://example.org/a").published_at is None
+
+
+# ------------------------------------------------------------------ authors
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["By Jane Doe and John Roe"], ["Jane Doe", "John Roe"]),
+        (["Jane Doe, John Roe; Ali Khan"], ["Jane Doe", "John Roe", "Ali Khan"]),
+        (["https://www.facebook.com/janedoe", "Jane Doe"], ["Jane Doe"]),
+        (["Staff", "admin", "Jane Doe"], ["Jane Doe"]),
+        (["Web Desk"], ["Web Desk"]),  # a desk byline is what the outlet says: kept
+        (["Jane Doe", "jane doe"], ["Jane Doe"]),
+        (["jane@example.com (Jane Doe)"], ["Jane Doe"]),
+    ],
+)
+def test_author_cleaning(raw, expected):
+    assert clean_authors(raw) == expected
+
+
+def test_citation_author_last_first_is_read_as_a_name():
+    head = '<meta name="citation_author" content="Baloch, Shahzad"><meta name="citation_author" content="Khan, Ayesha">'
+    got = extract(html_page(head), url="https://journal.example/article/1")
+    assert got.authors == ["Shahzad Baloch", "Ayesha Khan"]
+
+
+def test_an_author_that_is_only_the_site_name_gives_way_to_the_byline():
+    head = '<meta property="og:site_name" content="Quetta Voice"><meta name="author" content="Quetta Voice">'
+    body = '<div class="byline">By <a rel="author" href="/author/ali">Ali Raza</a></div>'
+    got = extract(html_page(head, body), url="https://quettavoice.example/news/1")
+    assert got.authors == ["Ali Raza"]
+
+
+# ------------------------------------------------------------------ language
+
+
+def test_urdu_page_without_lang_attribute_is_detected_as_urdu():
+    got = extract(page("urdu.html"), url="https://www.express.pk/story/1")
+    assert got.language == "ur"
+    assert got.title == "بلوچستان: کیچ میں چیک پوسٹ پر حملہ، دو اہلکار ہلاک"
+    assert "تربت" in got.text
+
+
+def test_urdu_page_declaring_english_by_template_default_is_urdu():
+    html = page("urdu.html").replace(b"<html>", b'<html lang="en-US">')
+    assert extract(html, url="https://www.express.pk/story/1").language == "ur"
+
+
+def test_source_language_is_used_when_the_page_declares_none():
+    got = extract(html_page("<title>Gwadar</title>"), url="https://example.org/a", language="en")
+    assert got.language == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("بلوچستان میں سیکیورٹی فورسز نے کارروائی کی", "ur"),
+        ("عمران خان کی رہائی کا مطالبہ", "ur"),
+        ("Security forces launched an operation in Balochistan on Monday", "en"),
+        ("حکومت پاکستان روز دوشنبه اعلام کرد که عملیات نظامی در بلوچستان آغاز شده است", "fa"),
+        (
+            "وقالت الحكومة الباكستانية في بيان إن العملية العسكرية في بلوشستان بدأت يوم الاثنين",
+            "ar",
+        ),
+        ("पाकिस्तान सरकार ने कहा कि बलूचिस्तान में अभियान शुरू हुआ", "hi"),
+        ("中巴经济走廊第二阶段建设进展缓慢", "zh"),
+        ("", None),
+        ("   \n ", None),
+    ],
+)
+def test_detect_language_on_short_news_text(text, expected):
+    assert detect_language(text) == expected
+
+
+# ------------------------------------------------------------------ selectors
+
+SELECTORS = {
+    "title": "h2.real-headline",
+    "body": "div.story-text",
+    "date": "//span[@class='stamp']/text()",
+    "author": ".writer a",
+}
+
+
+def test_source_selectors_override_generic_extraction():
+    url = "https://myind.net/Home/viewArticle/pakistan-launches-military-offensive"
+    generic = extract(page("selectors.html"), url=url)
+    got = extract(page("selectors.html"), url=url, selectors=SELECTORS)
+    assert generic.title != got.title
+    assert (
+        got.title
+        == "Pakistan launches military offensive in Balochistan amid mounting Chinese pressure"
+    )
+    assert got.text == (
+        "Pakistan has launched a military offensive against separatist groups in Balochistan.\n"
+        "The operation follows attacks on Chinese nationals working on CPEC projects."
+    )
+    assert got.published_at == "2024-11-21T10:27:00Z"
+    assert got.date_source == "selector"
+    assert got.authors == ["Ayesha Rahman"]
+
+
+def test_selector_that_matches_nothing_leaves_the_field_to_generic_extraction():
+    got = extract(
+        page("og_only.html"),
+        url="https://www.dawn.com/news/1",
+        selectors={"title": ".nope", "body": "//main"},
+    )
+    assert got.title == "Gwadar port handles first CPEC transit cargo"
+    assert "berthed at Gwadar" in got.text
+
+
+def test_broken_selector_is_reported_by_check_and_does_not_break_extraction():
+    assert check_selector("div.story-text") is None
+    assert check_selector("//span[@class='stamp']") is None
+    assert "invalid" in check_selector("div[[")
+    assert "invalid" in check_selector("//span[")
+    got = extract(
+        page("og_only.html"), url="https://www.dawn.com/news/1", selectors={"title": "div[["}
+    )
+    assert got.title == "Gwadar port handles first CPEC transit cargo"
+
+
+# ------------------------------------------------------------------ not a page
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"   \n  ",
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        b'{"title": "not a page"}',
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed</title></channel></rss>',
+        b"just a line of plain text, no markup at all",
+        "",
+    ],
+)
+def test_non_html_input_raises_extraction_error(content):
+    with pytest.raises(ExtractionError):
+        extract(content, url="https://example.org/a")
+
+
+def test_wrong_input_type_raises_extraction_error():
+    with pytest.raises(ExtractionError):
+        extract(None)  # type: ignore[arg-type]
+
+
+def test_page_without_an_article_is_not_an_error():
+    got = extract("<html><head><title>Login</title></head><body><form></form></body></html>")
+    assert got.title == "Login"
+    assert got.text == ""
+
+
+# ------------------------------------------------------------------ the command
+
+
+def mediawatch(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    return subprocess.run(
+        [sys.executable, "-m", "mediawatch.cli", *args],
+        input=input,
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_cli_single_page_from_gzip_file(tmp_path):
+    gz = tmp_path / "page.html.gz"
+    gz.write_bytes(gzip.compress(page("jsonld_article.html")))
+    result = mediawatch(
+        "extract", str(gz), "--url", "https://tribune.com.pk/story/2500100/x?fbclid=1"
+    )
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    assert {"title", "text", "published", "authors", "language", "canonical_url"} <= set(got)
+    assert got["title"] == "Levies personnel martyred in Kech attack"
+    assert got["published"] == "2026-11-20T23:40:00+05:00"
+    assert got["published_at"] == "2026-11-20T18:40:00Z"
+    assert got["authors"] == ["Mohammad Zafar", "Saleem Shahid"]
+    assert got["language"] == "en"
+    assert (
+        got["canonical_url"]
+        == "https://tribune.com.pk/story/2500100/levies-personnel-martyred-in-kech-attack"
+    )
+
+
+def test_cli_reads_stdin_and_reports_a_non_html_page_in_one_line(tmp_path):
+    result = mediawatch("extract", "-", input=page("urdu.html"))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["language"] == "ur"
+
+    not_html = tmp_path / "report.pdf"
+    not_html.write_bytes(b"%PDF-1.7\n")
+    result = mediawatch("extract", str(not_html))
+    assert result.returncode == 1
+    assert result.stderr.decode().strip().splitlines() == [
+        f"error: {not_html}: not HTML (binary, JSON or a feed)"
+    ]
+
+
+def test_cli_batch_answers_every_line_and_survives_bad_ones(tmp_path):
+    gz = tmp_path / "og.html.gz"
+    gz.write_bytes(gzip.compress(page("og_only.html")))
+    pdf = tmp_path / "file.pdf"
+    pdf.write_bytes(b"%PDF-1.4 binary")
+    lines = [
+        {
+            "id": "a",
+            "url": "https://www.dawn.com/news/1870001/gwadar?utm_source=x",
+            "path": str(gz),
+        },
+        {"id": "b", "url": "https://www.express.pk/story/1", "path": str(PAGES / "urdu.html")},
+        {"id": "c", "url": "https://example.org/x", "path": str(tmp_path / "missing.html")},
+        {"id": "d", "path": str(pdf)},
+        {"id": 5, "path": str(PAGES / "title_suffix.html")},
+    ]
+    stdin = ("\n".join(json.dumps(line) for line in lines) + "\nnot json\n").encode()
+    result = mediawatch("extract", "--batch", input=stdin)
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [a["id"] for a in answers] == ["a", "b", "c", "d", 5, None]
+    assert answers[0]["title"] == "Gwadar port handles first CPEC transit cargo"
+    assert (
+        answers[0]["canonical_url"]
+        == "https://www.dawn.com/news/1870001/gwadar-port-handles-first-cpec-transit-cargo"
+    )
+    assert answers[0]["published"] == "2026-11-19T06:15:00Z"
+    assert answers[1]["language"] == "ur"
+    assert "error" in answers[2] and "missing.html" in answers[2]["error"]
+    assert "error" in answers[3] and "title" not in answers[3]
+    assert answers[4]["title"] == "BYC holds rally in Turbat against enforced disappearances"
+    assert "invalid JSON" in answers[5]["error"]
