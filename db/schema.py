@@ -175,3 +175,18 @@ def m002_alerts(db: sqlite_utils.Database) -> None:
         {"subscription": str, "last_run_at": str, "last_digest_id": int},
         pk="subscription",
     )
+
+
+@migrations()
+def m003_archive_queries(db: sqlite_utils.Database) -> None:
+    """Indexes that keep search filters and canned queries fast on a million articles
+    (bench/archive.py): topic -> article ids without reading match rows; outlet like source;
+    and a narrow copy of each article's dates and outlet, so aggregates over matches need not
+    read article rows (published_at sits after the long text, on overflow pages)."""
+    db["matches"].create_index(["topic", "article_id"], if_not_exists=True)
+    db["articles"].create_index(["outlet", "published_at"], if_not_exists=True)
+    db["articles"].create_index(
+        ["id", "published_at", "fetched_at", "outlet", "source"],
+        index_name="idx_articles_listing",
+        if_not_exists=True,
+    )

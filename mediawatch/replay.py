@@ -97,7 +97,7 @@ class ReplaySite:
         self.log = RequestLog()
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), self._handler())
+        self._server = _QuietServer((host, port), self._handler())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -223,6 +223,16 @@ class ReplaySite:
                 return text.encode("utf-8"), TEXT_TYPES.get(suffix, "text/html; charset=utf-8")
 
         return Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A crawler that drops a connection (size limit, shutdown) is normal here, not a traceback."""
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _gzip_zeros(size: int) -> bytes:
