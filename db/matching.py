@@ -1,0 +1,55 @@
+"""Reads and writes for re-flagging the archive: articles in id order, flags stored a batch at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import sqlite_utils
+
+from db.connection import write
+from db.matches import store_matches
+
+_SINCE = "coalesce(published_at, fetched_at) >= ?"
+
+
+def count_articles(db: sqlite_utils.Database, since: str | None = None) -> int:
+    """Articles a rematch would visit (published, or fetched when undated, at or after `since`)."""
+    sql = "SELECT count(*) FROM articles" + (f" WHERE {_SINCE}" if since else "")
+    return db.execute(sql, [since] if since else []).fetchone()[0]
+
+
+def iter_articles(
+    db: sqlite_utils.Database, since: str | None = None, batch: int = 500
+) -> Iterator[list[dict[str, Any]]]:
+    """(id, title, text) rows in id order, `batch` at a time, without holding a read open between."""
+    last = 0
+    while True:
+        sql = "SELECT id, title, text FROM articles WHERE id > ?"
+        params: list[Any] = [last]
+        if since:
+            sql += f" AND {_SINCE}"
+            params.append(since)
+        sql += " ORDER BY id LIMIT ?"
+        params.append(batch)
+        rows = [
+            {"id": r[0], "title": r[1] or "", "text": r[2] or ""} for r in db.execute(sql, params)
+        ]
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]["id"]
+
+
+def store_batch(
+    db: sqlite_utils.Database, flagged: Iterable[tuple[int, list[dict[str, Any]]]]
+) -> list[tuple[set[str], set[str]]]:
+    """Replace the flags of several articles in one transaction; (added, removed) per article."""
+    with write(db):
+        return [store_matches(db, article_id, matches) for article_id, matches in flagged]
+
+
+def flag_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Flagged articles per topic."""
+    sql = "SELECT topic, count(*) FROM matches GROUP BY topic ORDER BY topic"
+    return {topic: n for topic, n in db.execute(sql)}

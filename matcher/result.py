@@ -1,0 +1,131 @@
+"""What a match hands on to the archive and the digests: scores, entities, terms and snippets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Score weights by position: a mention in the title or the lead says more than one at the end.
+TITLE_WEIGHT = 3.0
+LEAD_WEIGHT = 2.0
+LEAD_CHARS = 400
+FULL_WEIGHT_CHARS = 5000
+LATE_WEIGHT = 0.5
+DECAY_CHARS = 20000
+
+SNIPPET_BEFORE = 160
+SNIPPET_AFTER = 200
+
+
+def position_weight(offset: int, title_len: int, text_start: int) -> float:
+    """Weight of a mention at `offset` of title + "\\n\\n" + text."""
+    if offset < title_len:
+        return TITLE_WEIGHT
+    into = offset - text_start
+    if into < LEAD_CHARS:
+        return LEAD_WEIGHT
+    if into < FULL_WEIGHT_CHARS:
+        return 1.0
+    return max(LATE_WEIGHT, 1.0 - (into - FULL_WEIGHT_CHARS) / DECAY_CHARS)
+
+
+@dataclass
+class TopicMatch:
+    """One flagged topic of one article.
+
+    All offsets in `entities` are character offsets into ``title + "\\n\\n" + text`` (the original,
+    not the normalised text). Snippet highlights are offsets into the snippet's own `text`, so a
+    template can mark them while autoescaping the rest.
+    """
+
+    topic: str
+    score: float
+    entities: list[dict] = field(default_factory=list)
+    terms: list[dict] = field(default_factory=list)
+    snippets: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic,
+            "score": self.score,
+            "entities": self.entities,
+            "terms": self.terms,
+            "snippets": self.snippets,
+        }
+
+
+def make_snippets(
+    original: str, spans: list[tuple[int, int, float]], title_len: int, text_start: int, limit=2
+) -> list[dict]:
+    """One or two windows around the best-weighted mentions, every mention inside them marked."""
+    snippets: list[dict] = []
+    covered: list[tuple[int, int]] = []
+    ordered = sorted(spans, key=lambda s: (-s[2], s[0]))
+    for start, end, _weight in ordered:
+        if len(snippets) >= limit:
+            break
+        if any(a <= start < b for a, b in covered):
+            continue
+        if start < title_len:
+            lo, hi = 0, title_len
+            if hi - lo > SNIPPET_BEFORE + SNIPPET_AFTER:
+                lo, hi = _window(original, start, end, 0, title_len)
+        else:
+            lo, hi = _window(original, start, end, text_start, len(original))
+        covered.append((lo, hi))
+        snippets.append(_snippet(original, lo, hi, spans, title_len, text_start))
+    return snippets
+
+
+_ENDS = (". ", "! ", "? ", "۔", "。", "！", "？", "؟", "\n")
+
+
+def _window(original: str, start: int, end: int, floor: int, ceil: int) -> tuple[int, int]:
+    """Sentence-ish bounds around a mention, within one part (title or text)."""
+    lo = max(floor, start - SNIPPET_BEFORE)
+    cut = -1
+    for mark in _ENDS:
+        found = original.rfind(mark, lo, start)
+        if found > cut:
+            cut = found
+    if cut != -1:
+        lo = cut + 1
+    elif lo > floor:
+        space = original.find(" ", lo, start)
+        lo = space + 1 if space != -1 else lo
+    hi = min(ceil, end + SNIPPET_AFTER)
+    stop = -1
+    for mark in _ENDS:
+        found = original.find(mark, end, hi)
+        if found != -1 and (stop == -1 or found < stop):
+            stop = found
+    if stop != -1:
+        hi = stop + 1
+    elif hi < ceil:
+        space = original.rfind(" ", end, hi)
+        hi = space if space != -1 else hi
+    while lo < start and original[lo].isspace():
+        lo += 1
+    while hi > end and original[hi - 1].isspace():
+        hi -= 1
+    return lo, hi
+
+
+def _snippet(original, lo, hi, spans, title_len, text_start) -> dict:
+    part_start = 0 if lo < title_len else text_start
+    part_end = title_len if lo < title_len else len(original)
+    prefix = "…" if lo > part_start else ""
+    suffix = (
+        "…" if hi < part_end and original[hi - 1 : hi] not in (".", "!", "?", "۔", "。") else ""
+    )
+    text = prefix + original[lo:hi] + suffix
+    marks = sorted(
+        {(s - lo + len(prefix), e - lo + len(prefix)) for s, e, _w in spans if lo <= s and e <= hi}
+    )
+    merged: list[list[int]] = []
+    for s, e in marks:
+        if merged and s < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return {"text": text, "highlights": merged}

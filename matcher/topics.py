@@ -1,0 +1,214 @@
+"""One topic's verdict on one article: its evidence, score, inclusion, and what it reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from matcher.result import TopicMatch, make_snippets
+from matcher.schema import Expr, TopicSpec
+
+if TYPE_CHECKING:
+    from matcher.engine import Scan
+
+
+@dataclass(slots=True)
+class Occ:
+    """One counted occurrence: normalised span, the leaf it counts for, the form that found it."""
+
+    start: int
+    end: int
+    leaf: int
+    form: int
+
+
+def overlap(a: Occ, b: Occ) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def outermost(found: list[Occ]) -> list[Occ]:
+    """Drop occurrences inside a longer one of the same leaf ("Baloch" inside "Baloch people")."""
+    if len(found) < 2:
+        return found
+    found.sort(key=lambda o: (o.start, -o.end))
+    out: list[Occ] = []
+    reach = -1
+    for occ in found:
+        if occ.end <= reach:
+            continue
+        out.append(occ)
+        reach = max(reach, occ.end)
+    return out
+
+
+class TopicResult:
+    """Evidence (entity and keyword mentions, and the mentions of each rule that passed), the
+    score it adds up to, exclusions, and the topics whose flag this one inherits."""
+
+    def __init__(self, spec: TopicSpec, scan: Scan):
+        self.spec = spec
+        self.scan = scan
+        found: list[Occ] = []
+        self.rules: list[tuple[Expr, bool, str]] = []
+        touched = scan.touched
+        for leaf in spec.leaves:
+            if leaf in touched:
+                found.extend(scan.occ(leaf))
+        for rule in spec.rules:
+            ok, evidence, why = scan.evaluate(rule)
+            self.rules.append((rule, ok, why))
+            if ok:
+                found.extend(evidence)
+        self.excluded: list[tuple[Expr, str]] = []
+        if found:
+            for rule in spec.exclude:
+                ok, evidence, _why = scan.evaluate(rule)
+                if ok:
+                    self.excluded.append((rule, scan.surface(evidence[0]) if evidence else ""))
+        self.evidence = self._distinct(found)
+        self.own_score = round(sum(scan.weight(o) for o in self.evidence.values()), 2)
+        self.score = self.own_score
+        self.own_flagged = bool(found) and self.own_score >= spec.min_score and not self.excluded
+        self.flagged = self.own_flagged
+        self.included_from: list[str] = []
+
+    def _distinct(self, found: list[Occ]) -> dict[tuple[int, int], Occ]:
+        """One mention per span, the heaviest; mentions inside a longer weighted one are dropped.
+        Context words (weight 0) are kept for explanations but never hide a weighted mention."""
+        leaves = self.scan.m._leaves
+        best: dict[tuple[int, int], Occ] = {}
+        for occ in found:
+            key = (occ.start, occ.end)
+            if key not in best or leaves[occ.leaf].weight > leaves[best[key].leaf].weight:
+                best[key] = occ
+        weighted = outermost([o for o in best.values() if leaves[o.leaf].weight > 0])
+        out = {(o.start, o.end): o for o in weighted}
+        for key, occ in best.items():
+            if leaves[occ.leaf].weight == 0:
+                out.setdefault(key, occ)
+        return out
+
+    def merge(self, other: TopicResult) -> None:
+        self.evidence = self._distinct([*self.evidence.values(), *other.evidence.values()])
+        self.score = max(self.score, other.score)
+
+    def shown(self) -> list[Occ]:
+        """Evidence worth showing: mentions that weigh (context words with weight 0 only qualify)."""
+        leaves = self.scan.m._leaves
+        return sorted(
+            (o for o in self.evidence.values() if leaves[o.leaf].weight > 0), key=lambda o: o.start
+        )
+
+    def reason(self) -> str:
+        spec = self.spec
+        if self.included_from and not self.own_flagged:
+            return f"flagged because it includes {', '.join(self.included_from)}"
+        if self.excluded:
+            rule, found = self.excluded[0]
+            return f"excluded by {rule.text} ({found!r} found)"
+        if not self.evidence:
+            return "no term or rule counted"
+        if self.own_score < spec.min_score:
+            return f"score {self.own_score} is below min_score {spec.min_score:g}"
+        extra = f"; also includes {', '.join(self.included_from)}" if self.included_from else ""
+        return f"score {self.own_score} reaches min_score {spec.min_score:g}{extra}"
+
+    def topic_match(self, scan: Scan) -> TopicMatch:
+        entities: dict[int, dict] = {}
+        terms: dict[str, dict] = {}
+        spans: list[tuple[int, int, float]] = []
+        for occ in self.shown():
+            a, b = scan.orig_span(occ.start, occ.end)
+            spans.append((a, b, scan.weight(occ)))
+            leaf = scan.m._leaves[occ.leaf]
+            if leaf.kind == "entity":
+                entry = entities.get(occ.leaf)
+                if entry is None:
+                    entry = {"name": leaf.name, "type": leaf.type, "count": 0, "offsets": []}
+                    entities[occ.leaf] = entry
+                entry["count"] += 1
+                entry["offsets"].append([a, b])
+            surface = scan.surface(occ)
+            term = terms.get(surface)
+            if term is None:
+                terms[surface] = {"term": surface, "count": 1}
+            else:
+                term["count"] += 1
+        snippets = make_snippets(scan.original, spans, scan.title_len, scan.text_start)
+        return TopicMatch(
+            topic=self.spec.name,
+            score=self.score,
+            entities=list(entities.values()),
+            terms=list(terms.values()),
+            snippets=snippets,
+        )
+
+    def explain(self, scan: Scan) -> dict[str, Any]:
+        relevant = set(self.spec.leaves)
+        for rule, _ok, _why in self.rules:
+            relevant |= _rule_leaves(rule)
+        for rule in self.spec.exclude:
+            relevant |= _rule_leaves(rule)
+        leaves = scan.m._leaves
+        todo = list(relevant)
+        while todo:  # a group's members: their misses explain the group's
+            for member in leaves[todo.pop()].members:
+                if member not in relevant:
+                    relevant.add(member)
+                    todo.append(member)
+        rejected = []
+        for leaf in sorted(relevant):
+            scan.occ(leaf)
+            for occ, why in scan.rejected.get(leaf, []):
+                a, b = scan.orig_span(occ.start, occ.end)
+                rejected.append(
+                    {
+                        "term": " ".join(scan.original[a:b].split()),
+                        "offsets": [a, b],
+                        "for": scan.describe(leaf),
+                        "why": why,
+                    }
+                )
+        counted = []
+        for occ in sorted(self.evidence.values(), key=lambda o: o.start):
+            a, b = scan.orig_span(occ.start, occ.end)
+            counted.append(
+                {
+                    "term": " ".join(scan.original[a:b].split()),
+                    "offsets": [a, b],
+                    "for": scan.describe(occ.leaf),
+                    "weight": round(scan.weight(occ), 2),
+                }
+            )
+        out = {
+            "flagged": self.flagged,
+            "score": self.score,
+            "min_score": self.spec.min_score,
+            "reason": self.reason(),
+            "counted": counted,
+            "not_counted": sorted(rejected, key=lambda r: r["offsets"][0]),
+            "rules": [
+                {"rule": rule.text, "passed": ok, **({"why": why} if why else {})}
+                for rule, ok, why in self.rules
+            ],
+            "excluded_by": [rule.text for rule, _found in self.excluded],
+            "included_from": list(self.included_from),
+        }
+        if self.flagged:
+            out["match"] = self.topic_match(scan).to_dict()
+        return out
+
+
+def positive_leaves(expr: Expr) -> set[int]:
+    """Leaves whose mentions can become a rule's evidence (not those under `not` or `more`)."""
+    found = {expr.leaf} if expr.leaf >= 0 else set()
+    for sub in (*expr.all, *expr.any):
+        found |= positive_leaves(sub)
+    return found
+
+
+def _rule_leaves(expr: Expr) -> set[int]:
+    found = {expr.leaf} if expr.leaf >= 0 else set()
+    for sub in (*expr.all, *expr.any, *expr.not_, *(expr.more or ())):
+        found |= _rule_leaves(sub)
+    return found

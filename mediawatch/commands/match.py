@@ -1,0 +1,175 @@
+"""`mediawatch match` (try the watchlist on a text, or score JSON lines) and `mediawatch rematch`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+
+def register(group: click.Group) -> None:
+    group.add_command(match_command)
+    group.add_command(rematch_command)
+
+
+def _matcher(ctx: click.Context):
+    from mediawatch.config import load_watchlist
+
+    return load_watchlist(ctx.obj["config_dir"])
+
+
+@click.command("match")
+@click.argument("file", required=False, type=click.File("r", encoding="utf-8"))
+@click.option("--json", "as_json", is_flag=True, help="Print the full explanation as JSON.")
+@click.option("--title", help="The article's title (default: the first line of the input).")
+@click.option(
+    "--batch",
+    is_flag=True,
+    help='Read JSON lines {"id","title","text"} on stdin; write {"id","topics":{topic: score}} per line.',
+)
+@click.pass_context
+def match_command(ctx, file, as_json, title, batch):
+    """Explain why a text matches the watchlist's topics or not (FILE, or - for stdin)."""
+    matcher = _matcher(ctx)
+    if batch:
+        if file is not None:
+            raise click.UsageError("--batch reads stdin; do not give a FILE")
+        _batch(matcher, sys.stdin, sys.stdout)
+        return
+    content = (file or click.get_text_stream("stdin")).read()
+    if title is None:
+        first, _, rest = content.lstrip("\ufeff").partition("\n")
+        title, text = (first.strip(), rest) if rest.strip() else ("", first)
+    else:
+        text = content
+    explained = matcher.explain(title, text)
+    if as_json:
+        click.echo(json.dumps(explained, ensure_ascii=False, indent=2))
+        return
+    _print_explanation(explained)
+
+
+def _batch(matcher, stdin, stdout) -> None:
+    """One output line per input line; a bad line gets an error line and the batch goes on.
+
+    Reads and writes UTF-8 bytes, whatever the locale, so one undecodable line cannot end it."""
+    lines = getattr(stdin, "buffer", None) or (line.encode("utf-8") for line in stdin)
+    out = getattr(stdout, "buffer", None)
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        ident = None
+        try:
+            item = json.loads(raw.decode("utf-8"))
+            if not isinstance(item, dict):
+                raise ValueError("a line must be a JSON object")
+            ident = item.get("id")
+            title = item.get("title") or ""
+            text = item.get("text") or ""
+            if not isinstance(title, str) or not isinstance(text, str):
+                raise ValueError("title and text must be strings")
+            result = {"id": ident, "topics": {m.topic: m.score for m in matcher.match(title, text)}}
+        except ValueError as exc:  # also JSON and UTF-8 decoding errors
+            result = {"id": ident, "error": f"line {number}: {exc}"}
+        line = json.dumps(result, ensure_ascii=False) + "\n"
+        if out is not None:
+            out.write(line.encode("utf-8"))
+        else:
+            stdout.write(line)
+    (out or stdout).flush()
+
+
+def _print_explanation(explained: dict) -> None:
+    for topic, info in explained["topics"].items():
+        verdict = (
+            click.style("FLAGGED", fg="green", bold=True) if info["flagged"] else "not flagged"
+        )
+        click.echo(f"{topic}: {verdict}  score {info['score']:g} (min {info['min_score']:g})")
+        click.echo(f"  why: {info['reason']}")
+        counted = Counter()
+        weights: Counter = Counter()
+        for hit in info["counted"]:
+            counted[(hit["term"], hit["for"])] += 1
+            weights[(hit["term"], hit["for"])] += hit["weight"]
+        for (term, source), n in counted.items():
+            times = f" x{n}" if n > 1 else ""
+            click.echo(f"  + {term!r}{times} ({source}) weight {weights[(term, source)]:g}")
+        for miss in info["not_counted"]:
+            click.echo(
+                f"  - {miss['term']!r} at {miss['offsets'][0]} ({miss['for']}): {miss['why']}"
+            )
+        for rule in info["rules"]:
+            mark = "pass" if rule["passed"] else "fail"
+            why = f": {rule['why']}" if rule.get("why") else ""
+            click.echo(f"  [{mark}] rule {rule['rule']}{why}")
+        for rule in info["excluded_by"]:
+            click.echo(f"  [excluded] {rule}")
+        if info.get("match"):
+            for snippet in info["match"]["snippets"]:
+                click.echo(f"  > {_marked(snippet)}")
+
+
+def _marked(snippet: dict) -> str:
+    text = snippet["text"]
+    out, last = [], 0
+    for start, end in snippet["highlights"]:
+        out.append(text[last:start] + "[" + text[start:end] + "]")
+        last = end
+    out.append(text[last:])
+    return " ".join("".join(out).split())
+
+
+def _since(_ctx, _param, value: str | None) -> str | None:
+    """A date or ISO time -> the archive's UTC timestamp text, for comparison in SQL."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter("use a date such as 2025-03-01 or 2025-03-01T12:00Z") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@click.command("rematch")
+@click.option(
+    "--since",
+    callback=_since,
+    metavar="DATE",
+    help="Only articles published (or, if undated, fetched) at or after DATE.",
+)
+@click.pass_context
+def rematch_command(ctx, since):
+    """Re-flag stored articles with the current watchlist; report flags added and removed."""
+    import db
+    from db import matching
+
+    path = Path(ctx.obj["db_path"])
+    if not path.exists():
+        raise db.ArchiveError(f"{path}: no archive here yet (run a crawl first)")
+    matcher = _matcher(ctx)
+    conn = db.connect(path)
+    added: Counter = Counter()
+    removed: Counter = Counter()
+    seen = 0
+    for rows in matching.iter_articles(conn, since):
+        flagged = [
+            (row["id"], [m.to_dict() for m in matcher.match(row["title"], row["text"])])
+            for row in rows
+        ]
+        for plus, minus in matching.store_batch(conn, flagged):
+            added.update(plus)
+            removed.update(minus)
+        seen += len(rows)
+    total_added, total_removed = sum(added.values()), sum(removed.values())
+    scope = f" since {since}" if since else ""
+    click.echo(
+        f"Re-flagged {seen} articles{scope}: {total_added} flags added, {total_removed} removed."
+    )
+    for topic in sorted(set(added) | set(removed)):
+        click.echo(f"  {topic}: +{added[topic]} -{removed[topic]}")
