@@ -38,15 +38,19 @@ def crawl(ctx, names, all_sources, no_match, verbose, as_json):
     summaries = run_crawl(chosen, cfg.crawler, str(ctx.obj["db_path"]), matcher, level)
     if as_json:
         click.echo(json.dumps([s.__dict__ for s in summaries], indent=2))
-        return
+    else:
+        _print_summaries(summaries)
+    failed = [s for s in summaries if s.status != "ok"]
+    if failed and len(failed) == len(summaries):
+        ctx.exit(1)  # every source failed: worth a non-zero exit for cron and the daemon
+
+
+def _print_summaries(summaries) -> None:
     for s in summaries:
         line = f"{s.source:<28} {s.status:<7} new {s.new_articles:>4}  dup {s.duplicates:>4}  errors {len(s.errors)}"
         click.echo(line)
         for err in s.errors[:5]:
             click.echo(f"    ! {err}")
-    failed = [s for s in summaries if s.status != "ok"]
-    if failed and len(failed) == len(summaries):
-        ctx.exit(1)
 
 
 @click.command()

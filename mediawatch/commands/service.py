@@ -1,0 +1,137 @@
+"""`mediawatch run` (the daemon) and `mediawatch status` (is everything working?)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import click
+
+from mediawatch import config
+
+
+def register(group: click.Group) -> None:
+    group.add_command(run)
+    group.add_command(status)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Run every crawl job once, then the due digests; exit.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="One line per event on stderr: plain text, or one JSON object per line.",
+)
+@click.option(
+    "--min-free-mb",
+    type=click.FloatRange(min=0),
+    default=1024,
+    show_default=True,
+    help="Warn (and alert the operator once) below this much free disk beside the archive.",
+)
+@click.pass_context
+def run(ctx, once, log_format, min_free_mb):
+    """Poll every source on its schedule and send alerts and digests (foreground; for systemd).
+
+    SIGTERM or SIGINT stops it within 10 s; SIGHUP reloads sources.yaml, watchlist.yaml and
+    schedules.yaml (an invalid file is refused and the running configuration kept).
+    """
+    from mediawatch import eventlog
+    from mediawatch.daemon import Daemon
+
+    eventlog.setup(log_format)
+    daemon = Daemon(ctx.obj["config_dir"], ctx.obj["db_path"], min_free_mb=min_free_mb)
+    if once:
+        if not daemon.run_once():
+            ctx.exit(1)
+        return
+    daemon.run_forever()
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print everything as one JSON object.")
+@click.pass_context
+def status(ctx, as_json):
+    """Health of every source and subscription: last run, new articles, failures, deliveries."""
+    import sqlite_utils
+
+    import db
+    from db import deliveries as store
+    from mediawatch import health
+    from mediawatch.supervisor import running_daemon
+
+    folder, path = ctx.obj["config_dir"], ctx.obj["db_path"]
+    sources_cfg = config.load_sources(folder)
+    schedules = config.load_schedules(folder)
+    conn = sqlite_utils.Database(db.connect_readonly(path)) if path.exists() else None
+    now = datetime.now(UTC)
+    report = {
+        "generated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "archive": str(path),
+        "daemon_pid": running_daemon(path),
+        "sources": health.source_rows(conn, sources_cfg, schedules),
+        "subscriptions": health.subscription_rows(conn, schedules, now),
+        "failed_deliveries": store.list_deliveries(conn, status="failed", limit=10) if conn else [],
+    }
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    _print_report(report, now)
+
+
+def _print_report(report: dict, now: datetime) -> None:
+    pid = report["daemon_pid"]
+    click.echo(f"archive: {report['archive']}")
+    click.echo(f"daemon:  {f'running (pid {pid})' if pid else 'not running'}")
+    click.echo("")
+    click.echo(
+        f"{'SOURCE':<26} {'KIND':<8} {'LAST RUN':>9} {'NEW 24H':>7} {'NEWEST':>8} {'FAILS':>5}  STATE"
+    )
+    for r in report["sources"]:
+        age = r["newest_item_age_hours"]
+        marks = [m for m in ("failing", "stale") if r[m]]
+        state = "disabled" if not r["enabled"] else " ".join(marks) or "ok"
+        if not r["last_run_at"] and r["enabled"]:
+            state = "never run"
+        click.echo(
+            f"{r['name']:<26} {r['kind']:<8} {_ago(r['last_run_at'], now):>9} "
+            f"{r['new_articles_24h']:>7} {(f'{age:.1f}h' if age is not None else '-'):>8} "
+            f"{r['consecutive_failures']:>5}  {state}"
+        )
+        if r["last_error"] and r["consecutive_failures"]:
+            click.echo(f"    ! {r['last_error']}")
+    click.echo("")
+    click.echo(
+        f"{'SUBSCRIPTION':<22} {'WHEN':<26} {'LAST DIGEST':>11} {'ITEMS':>5} "
+        f"{'PENDING':>7} {'FAILED':>6}  NEXT"
+    )
+    for s in report["subscriptions"]:
+        items = s["last_digest_items"]
+        click.echo(
+            f"{s['name']:<22} {s['when'][:26]:<26} {_ago(s['last_digest_at'], now):>11} "
+            f"{'-' if items is None else items:>5} {s['pending']:>7} {s['failed']:>6}  "
+            f"{s['next_run_at'] or '-'}"
+        )
+    if report["failed_deliveries"]:
+        click.echo("")
+        click.echo("failed deliveries (see `mediawatch deliveries --failed`):")
+        for d in report["failed_deliveries"]:
+            click.echo(
+                f"    ! #{d['id']} {d['subscription']} to {d['channel']} "
+                f"({_ago(d['last_attempt_at'], now)}): {d['error']}"
+            )
+
+
+def _ago(stamp: str | None, now: datetime) -> str:
+    from db.connection import parse_iso
+
+    moment = parse_iso(stamp)
+    if moment is None:
+        return "never"
+    seconds = max(0, (now - moment).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f}{unit} ago"
+    return f"{seconds:.0f}s ago"
