@@ -64,6 +64,7 @@ def write_config(folder: Path, base: str, feeds: int, per_feed: int) -> None:
         "  allow_loopback: true",
         "  download_delay: 0",
         "  autothrottle: false",
+        "  concurrent_per_host: 8  # one replay host stands in for many outlets",
         f"  max_pages: {per_feed}",
         "sources:",
     ]

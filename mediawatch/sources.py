@@ -35,6 +35,7 @@ class CrawlerConfig:
     allow_loopback: bool = False
     allow_private: bool = False
     autothrottle: bool = True
+    concurrent_per_host: int = 2
 
     @property
     def agent(self) -> str:
@@ -127,6 +128,7 @@ def _crawler(check: Checker, raw: Any) -> CrawlerConfig:
         allow_loopback=check.boolean(raw, kp, "allow_loopback", False),
         allow_private=check.boolean(raw, kp, "allow_private", False),
         autothrottle=check.boolean(raw, kp, "autothrottle", True),
+        concurrent_per_host=check.number(raw, kp, "concurrent_per_host", 2, 1, True),
     )
 
 

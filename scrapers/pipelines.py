@@ -12,7 +12,7 @@ from scrapers.archive import archive
 from scrapers.canonical import canonicalize, strip_tracking
 from scrapers.extract import ExtractionError, extract
 from scrapers.items import ArticlePage, UnresolvedItem
-from scrapers.matching import flag_article
+from scrapers.matching import find_topics, store_flags
 
 
 class ArchivePipeline:
@@ -73,14 +73,17 @@ class ArchivePipeline:
             strip_tracking(item.request_url),
             strip_tracking(item.url),
         }
-        stored = db.store_article(conn, article, also_urls=also)
-        if not stored.created:
+        found = find_topics(spider.matcher, article["title"], article["text"])
+        with db.write(conn):  # one transaction per article: the write lock is shared by crawls
+            stored = db.store_article(conn, article, also_urls=also)
+            if stored.created:
+                store_flags(conn, stored.article_id, found)
+                for other in db.find_unresolved(conn, article["title"], None):
+                    db.link_same_story(conn, other, stored.article_id)
+        if stored.created:
+            spider.new_articles += 1
+        else:
             spider.duplicates += 1
-            return item
-        spider.new_articles += 1
-        flag_article(conn, spider.matcher, stored.article_id, article["title"], article["text"])
-        for other in db.find_unresolved(conn, article["title"], None):
-            db.link_same_story(conn, other, stored.article_id)
         return item
 
     def _store_unresolved(self, spider, item: UnresolvedItem):
@@ -97,13 +100,16 @@ class ArchivePipeline:
             "resolved": 0,
             "meta": {"unresolved": "Google News link without publisher URL"},
         }
-        stored = db.store_article(conn, article)
-        if not stored.created:
+        found = find_topics(spider.matcher, hints.title, "")
+        with db.write(conn):
+            stored = db.store_article(conn, article)
+            if stored.created:
+                store_flags(conn, stored.article_id, found)
+                same = db.find_resolved(conn, hints.title or "")
+                if same:
+                    db.link_same_story(conn, stored.article_id, same)
+        if stored.created:
+            spider.new_articles += 1
+        else:
             spider.duplicates += 1
-            return item
-        spider.new_articles += 1
-        flag_article(conn, spider.matcher, stored.article_id, hints.title or "", "")
-        same = db.find_resolved(conn, hints.title or "")
-        if same:
-            db.link_same_story(conn, stored.article_id, same)
         return item

@@ -45,6 +45,7 @@ def scrapy_settings(crawler: CrawlerConfig, db_path: str, log_level: str) -> Set
             "DOWNLOAD_DELAY": crawler.download_delay,
             "AUTOTHROTTLE_ENABLED": crawler.autothrottle,
             "AUTOTHROTTLE_START_DELAY": max(crawler.download_delay, 0.1),
+            "CONCURRENT_REQUESTS_PER_DOMAIN": crawler.concurrent_per_host,
             "DOWNLOAD_MAXSIZE": crawler.max_download_size,
             "DOWNLOAD_WARNSIZE": crawler.max_download_size // 2,
             "DOWNLOAD_TIMEOUT": crawler.timeout,
