@@ -91,22 +91,27 @@ def baseline(html: list[bytes]) -> float:
     return len(html) / (time.perf_counter() - start)
 
 
-def crawl_halves(config: Path, db_path: Path) -> tuple[float, list[subprocess.CompletedProcess]]:
+def crawl_halves(config: Path, db_path: Path) -> tuple[float, list[str]]:
+    """Both halves at once; their logs go to files (a full stderr pipe would stall a crawl)."""
     env = {**os.environ, "MEDIAWATCH_CONFIG_DIR": str(config), "MEDIAWATCH_DB": str(db_path)}
+    logs = [config / f"{half}.log" for half in ("half-a", "half-b")]
     start = time.perf_counter()
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "mediawatch.cli", "crawl", half],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for half in ("half-a", "half-b")
-    ]
-    for p in procs:
-        p.communicate()
-    return time.perf_counter() - start, procs
+    procs = []
+    for half, log in zip(("half-a", "half-b"), logs, strict=True):
+        with open(log, "w") as out:
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "mediawatch.cli", "crawl", half],
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+    failures = []
+    for proc, log in zip(procs, logs, strict=True):
+        if proc.wait() != 0:
+            failures.append(log.read_text()[-2000:])
+    return time.perf_counter() - start, failures
 
 
 def main() -> None:
@@ -120,10 +125,9 @@ def main() -> None:
         with ReplaySite([work / "site"]) as site:
             write_config(work / "config", site.base, args.feeds, -(-args.pages // args.feeds))
             db_path = work / "archive.db"
-            elapsed, procs = crawl_halves(work / "config", db_path)
-            for p in procs:
-                if p.returncode != 0:
-                    print(p.stderr[-2000:], file=sys.stderr)
+            elapsed, failures = crawl_halves(work / "config", db_path)
+            for failure in failures:
+                print(failure, file=sys.stderr)
             import sqlite3
 
             conn = sqlite3.connect(db_path)
