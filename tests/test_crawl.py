@@ -236,3 +236,27 @@ def test_invalid_selector_is_refused_at_start(workspace):
     result = workspace.run("crawl", "tbp-balochistan")
     assert result.returncode == 1
     assert f"sources.yaml:{line}: sources[3].links: invalid selector" in result.stderr
+
+
+def test_sources_command_shows_health_and_marks_stale_and_failing(workspace):
+    ws = workspace
+    ws.run("crawl", "dawn-home", "missing-feed", "broken-feed", check=False)
+    # an outlet whose newest item is older than stale_after (2 h here) is marked stale
+    path = ws.config_dir / "sources.yaml"
+    path.write_text(
+        path.read_text().replace(
+            'url: "' + ws.site.base + '/dawn/feeds/home.xml",',
+            'url: "' + ws.site.base + '/dawn/feeds/home.xml", stale_after: 30m,',
+        )
+    )
+    result = ws.run("sources", "--json", check=True)
+    rows = {r["name"]: r for r in json.loads(result.stdout)}
+    assert rows["dawn-home"]["stale"] is True
+    assert rows["dawn-home"]["newest_item_age_hours"] >= 0.9
+    assert rows["dawn-home"]["consecutive_failures"] == 0
+    assert rows["missing-feed"]["consecutive_failures"] == 1
+    assert "HTTP 404" in rows["missing-feed"]["last_error"]
+    assert rows["tribune-balochistan"]["last_run_at"] is None
+    table = ws.run("sources", check=True).stdout
+    assert any(line.startswith("missing-feed") and "failing" in line for line in table.splitlines())
+    assert any(line.startswith("dawn-home") and "stale" in line for line in table.splitlines())

@@ -32,7 +32,7 @@ def _resolve_source(source: Source | str) -> Source:
 
 
 class NewsSpider(scrapy.Spider):
-    name = "news"
+    # no `name`: only the per-kind subclasses are spiders that `scrapy list` shows
 
     def __init__(self, source: Source | str, db_path: str | None = None, matcher=None, **kwargs):
         source = _resolve_source(source)
