@@ -190,3 +190,13 @@ def m003_archive_queries(db: sqlite_utils.Database) -> None:
         index_name="idx_articles_listing",
         if_not_exists=True,
     )
+
+
+@migrations()
+def m004_same_story_index(db: sqlite_utils.Database) -> None:
+    """Search leaves out search-feed items already linked to their article; a partial index keeps
+    that filter free on a large archive."""
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_articles_same_as ON articles(same_as) "
+        "WHERE same_as IS NOT NULL"
+    )

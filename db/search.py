@@ -113,6 +113,8 @@ def search(
         )
         params["since"] = since
     where = "".join(f" AND +articles_fts.rowid IN ({f})" for f in filters)
+    # a Google News item linked to the article another source brought is the same story: show it once
+    where += " AND +articles_fts.rowid NOT IN (SELECT id FROM articles WHERE same_as IS NOT NULL)"
     rank = f"bm25(articles_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})"
     if window:
         params["window"] = int(window)

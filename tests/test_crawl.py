@@ -260,3 +260,11 @@ def test_sources_command_shows_health_and_marks_stale_and_failing(workspace):
     table = ws.run("sources", check=True).stdout
     assert any(line.startswith("missing-feed") and "failing" in line for line in table.splitlines())
     assert any(line.startswith("dawn-home") and "stale" in line for line in table.splitlines())
+
+
+def test_search_shows_a_linked_google_news_item_once(crawled):
+    result = crawled.run("search", "Gwadar transit cargo", "--json", check=True)
+    hits = json.loads(result.stdout)
+    titles = [h["title"] for h in hits]
+    assert titles.count("Gwadar port handles first transit cargo under CPEC this year") == 1
+    assert "news.google.com" not in json.dumps(hits)
