@@ -24,11 +24,22 @@ class ArchivePipeline:
         return cls(crawler)
 
     def process_item(self, item):
+        """Any failure on one page becomes an error of this crawl run; the crawl goes on."""
         spider = self.crawler.spider
-        if isinstance(item, UnresolvedItem):
-            return self._store_unresolved(spider, item)
-        if not isinstance(item, ArticlePage):
+        try:
+            if isinstance(item, UnresolvedItem):
+                return self._store_unresolved(spider, item)
+            if isinstance(item, ArticlePage):
+                return self._store_page(spider, item)
             return item
+        except DropItem:
+            raise
+        except Exception as exc:  # noqa: BLE001 - recorded, never fatal to the crawl
+            where = getattr(item, "url", None) or getattr(item, "link", "?")
+            spider.record_error(f"{where}: could not store: {type(exc).__name__}: {exc}")
+            raise DropItem(str(exc)) from exc
+
+    def _store_page(self, spider, item: ArticlePage):
         source = spider.source
         try:
             page = extract(

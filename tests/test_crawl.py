@@ -268,3 +268,23 @@ def test_search_shows_a_linked_google_news_item_once(crawled):
     titles = [h["title"] for h in hits]
     assert titles.count("Gwadar port handles first transit cargo under CPEC this year") == 1
     assert "news.google.com" not in json.dumps(hits)
+
+
+def test_a_page_the_archive_cannot_take_is_a_crawl_error_not_a_crash(workspace):
+    """A trigger refusing inserts stands in for any storage failure (disk full, locked, ...)."""
+    import sqlite3
+
+    ws = workspace
+    ws.run("crawl", "tribune-balochistan", check=True)  # creates the archive and its health rows
+    conn = sqlite3.connect(ws.db_path)
+    conn.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON articles BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
+    )
+    conn.commit()
+    conn.close()
+    result = ws.run("crawl", "dawn-home")
+    assert "Traceback" not in result.stdout
+    run = ws.runs("dawn-home")[-1]
+    assert run["status"] == "ok" and run["new_articles"] == 0
+    assert any("could not store" in e and "disk says no" in e for e in run["error_messages"])
+    assert len(ws.rows("SELECT 1 FROM articles")) == 1  # the stored article is untouched
