@@ -43,15 +43,16 @@ def content_hash(title: str | None, text: str | None) -> str:
 
 
 def known_urls(db: sqlite_utils.Database, urls: Iterable[str]) -> set[str]:
-    """Those of `urls` that were already fetched or stored (any form: request, final or canonical)."""
+    """Those of `urls` that were already fetched or stored (any form: request, final or canonical).
+
+    store_article records every form, the stored URL included, in fetched_urls: one lookup suffices.
+    """
     urls = list(dict.fromkeys(u for u in urls if u))
     found: set[str] = set()
     for i in range(0, len(urls), 500):
         chunk = urls[i : i + 500]
         marks = ",".join("?" * len(chunk))
         for (url,) in db.execute(f"SELECT url FROM fetched_urls WHERE url IN ({marks})", chunk):
-            found.add(url)
-        for (url,) in db.execute(f"SELECT url FROM articles WHERE url IN ({marks})", chunk):
             found.add(url)
     return found
 
@@ -89,18 +90,14 @@ def link_same_story(db: sqlite_utils.Database, unresolved_id: int, article_id: i
         db.execute("UPDATE articles SET same_as = ? WHERE id = ?", [article_id, unresolved_id])
 
 
-def find_unresolved(db: sqlite_utils.Database, title: str, outlet: str | None) -> list[int]:
+def find_unresolved(db: sqlite_utils.Database, title: str | None) -> list[int]:
     """Unresolved items (Google News) whose title matches, to link them to a fetched article."""
     if not title:
         return []
     sql = (
         "SELECT id FROM articles WHERE resolved = 0 AND same_as IS NULL AND lower(title) = lower(?)"
     )
-    params: list[Any] = [title.strip()]
-    if outlet:
-        sql += " AND (outlet IS NULL OR lower(outlet) = lower(?))"
-        params.append(outlet)
-    return [r[0] for r in db.execute(sql, params)]
+    return [r[0] for r in db.execute(sql, [title.strip()])]
 
 
 def find_resolved(db: sqlite_utils.Database, title: str) -> int | None:

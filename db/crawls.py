@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
-from db.connection import utc_iso, write
+from db.connection import parse_iso, utc_iso, write
 
 MAX_ERROR_MESSAGES = 50
 
@@ -146,20 +147,14 @@ def last_run_started(db: sqlite_utils.Database, source: str, exclude_run: int | 
 
 def source_health(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
     """Per source: the health columns plus the newest item's age in hours and new articles in 24 h."""
-    from datetime import UTC, datetime
-
-    from db.connection import parse_iso
-
     now = datetime.now(UTC)
     out: dict[str, dict[str, Any]] = {}
-    day_ago = utc_iso(now.replace(microsecond=0)).replace("Z", "")
-    counts = {
-        r[0]: r[1]
-        for r in db.execute(
-            "SELECT source, count(*) FROM articles WHERE fetched_at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?, '-1 day') GROUP BY source",
-            [day_ago],
-        )
-    }
+    counts = dict(
+        db.execute(
+            "SELECT source, count(*) FROM articles WHERE fetched_at >= ? GROUP BY source",
+            [utc_iso(now - timedelta(days=1))],
+        ).fetchall()
+    )
     for row in db["sources"].rows:
         newest = parse_iso(row.get("newest_item_at"))
         row["newest_item_age_hours"] = (

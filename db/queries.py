@@ -201,12 +201,14 @@ def run_query(
 
 # --- dates -----------------------------------------------------------------------------------
 
-_RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
-_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+_RELATIVE = re.compile(r"^(\d+)\s*([smhdw])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def parse_when(text: str, *, end: bool = False, now: datetime | None = None) -> str:
     """A user's date ("2024-11-21", ISO time, "7d", "24h", "2w") as archive text (UTC, Z).
+
+    The one reading of --since / --until for every command.
 
     With end=True a bare day means the end of that day, so --until 2024-11-21 includes the 21st.
     """

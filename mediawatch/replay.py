@@ -96,6 +96,7 @@ class ReplaySite:
         self.roots = [Path(r) for r in (roots or [DEMO_SITE])]
         self.log = RequestLog()
         self._counts: dict[str, int] = {}
+        self._rules: dict[Path, tuple[int, dict]] = {}
         self._lock = threading.Lock()
         self._server = _QuietServer((host, port), self._handler())
         self._server.daemon_threads = True
@@ -126,12 +127,25 @@ class ReplaySite:
 
     def behaviour(self, path: str) -> dict:
         for root in self.roots:
-            spec = root / "_behaviour.json"
-            if spec.is_file():
-                rules = json.loads(spec.read_text(encoding="utf-8"))
-                if path in rules:
-                    return rules[path]
+            rules = self._rules_of(root / "_behaviour.json")
+            if path in rules:
+                return rules[path]
         return {}
+
+    def _rules_of(self, spec: Path) -> dict:
+        """The parsed rules file, re-read only when it changed (tests rewrite it while serving)."""
+        try:
+            mtime = spec.stat().st_mtime_ns
+        except FileNotFoundError:
+            return {}
+        with self._lock:
+            cached = self._rules.get(spec)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        rules = json.loads(spec.read_text(encoding="utf-8"))
+        with self._lock:
+            self._rules[spec] = (mtime, rules)
+        return rules
 
     def find(self, path: str) -> Path | None:
         rel = unquote(path).lstrip("/")
@@ -201,19 +215,19 @@ class ReplaySite:
                 found = site.find(path)
                 if found is None:
                     return self._send(404, b"not found\n", {"Content-Type": "text/plain"}, head)
-                body, ctype = self._body(found)
+                raw = found.read_bytes()
+                body, ctype = self._body(found, raw)
                 ctype = rule.get("content_type", ctype)
                 # the file, not the rendered body: "fresh" dates must not defeat conditional GET
-                etag = '"' + hashlib.sha1(found.read_bytes()).hexdigest()[:16] + '"'
+                etag = '"' + hashlib.sha1(raw).hexdigest()[:16] + '"'
                 mtime = email.utils.formatdate(int(found.stat().st_mtime), usegmt=True)
                 headers = {"Content-Type": ctype, "ETag": etag, "Last-Modified": mtime}
                 if self.headers.get("If-None-Match") == etag:
                     return self._send(304, b"", {"ETag": etag}, True)
                 return self._send(200, body, headers, head)
 
-            def _body(self, found: Path) -> tuple[bytes, str]:
+            def _body(self, found: Path, raw: bytes) -> tuple[bytes, str]:
                 suffix = found.suffix.lower()
-                raw = found.read_bytes()
                 if suffix in BINARY_TYPES:
                     if suffix == ".gz":
                         inner = gzip.decompress(raw).decode("utf-8", "replace")

@@ -28,7 +28,7 @@ class CrawlRunRecorder:
             return
         errors = list(spider.errors)
         status = "failed" if spider.index_failed else "ok"
-        if reason not in ("finished",):
+        if reason != "finished":
             status = "failed"
             errors.insert(0, f"crawl ended early: {reason}")
         stats = self.crawler.stats

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 
 import feedparser
 
+import db
+
 DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.IGNORECASE | re.DOTALL)
 ENTITY_DECL = re.compile(rb"<!ENTITY[^>]*>", re.IGNORECASE | re.DOTALL)
 
@@ -94,7 +96,7 @@ def _struct_to_iso(value) -> str | None:
         moment = datetime.fromtimestamp(calendar.timegm(value), UTC)
     except (OverflowError, ValueError, TypeError):
         return None
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return db.utc_iso(moment)
 
 
 def _parse_json_feed(body: bytes) -> Feed:
@@ -124,12 +126,6 @@ def _parse_json_feed(body: bytes) -> Feed:
 
 
 def to_utc_iso(text) -> str | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """An ISO 8601 date or time from a feed or sitemap as the archive's UTC text, or None."""
+    moment = db.parse_iso(text) if isinstance(text, str) else None
+    return db.utc_iso(moment) if moment else None

@@ -27,6 +27,12 @@ def address_refusal(url: str, allow_loopback: bool, allow_private: bool) -> str 
     host = urlsplit(url).hostname
     if not host:
         return f"no host in {url}"
+    reason = host_refusal(host, allow_loopback, allow_private)
+    return f"refused {url}: {reason}" if reason else None
+
+
+def host_refusal(host: str, allow_loopback: bool, allow_private: bool) -> str | None:
+    """Why no URL on this host may be fetched ("169.254.169.254 is a link-local address"), or None."""
     try:
         addresses = {ipaddress.ip_address(host)}
     except ValueError:
@@ -38,13 +44,13 @@ def address_refusal(url: str, allow_loopback: bool, allow_private: bool) -> str 
     for addr in addresses:
         if addr.is_loopback:
             if not allow_loopback:
-                return f"refused {url}: {addr} is a loopback address"
+                return f"{addr} is a loopback address"
         elif addr.is_link_local:
-            return f"refused {url}: {addr} is a link-local address"
+            return f"{addr} is a link-local address"
         elif (addr.is_private or addr.is_reserved or addr.is_multicast or addr.is_unspecified) and (
             not allow_private
         ):
-            return f"refused {url}: {addr} is a private or reserved address"
+            return f"{addr} is a private or reserved address"
     return None
 
 
@@ -62,13 +68,13 @@ class AddressSafetyMiddleware:
         return cls(s.getbool("MEDIAWATCH_ALLOW_LOOPBACK"), s.getbool("MEDIAWATCH_ALLOW_PRIVATE"))
 
     def process_request(self, request):
-        parts = urlsplit(request.url)
-        key = f"{parts.hostname}"
-        if key not in self._cache:
-            self._cache[key] = address_refusal(request.url, self.allow_loopback, self.allow_private)
-        reason = self._cache[key]
-        if reason:
-            raise PrivateAddressRefused(reason.replace(str(parts.hostname), parts.hostname or ""))
+        host = urlsplit(request.url).hostname
+        if not host:
+            raise PrivateAddressRefused(f"no host in {request.url}")
+        if host not in self._cache:  # one lookup per host and crawl
+            self._cache[host] = host_refusal(host, self.allow_loopback, self.allow_private)
+        if self._cache[host]:
+            raise PrivateAddressRefused(f"refused {request.url}: {self._cache[host]}")
         return None
 
 

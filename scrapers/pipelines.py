@@ -77,28 +77,15 @@ class ArchivePipeline:
                 if v
             },
         }
-        conn = archive(spider.db_path)
         also = {
             item.request_url,
             item.url,
             strip_tracking(item.request_url),
             strip_tracking(item.url),
         }
-        found = find_topics(spider.matcher, article["title"], article["text"])
-        with db.write(conn):  # one transaction per article: the write lock is shared by crawls
-            stored = db.store_article(conn, article, also_urls=also)
-            if stored.created:
-                store_flags(conn, stored.article_id, found)
-                for other in db.find_unresolved(conn, article["title"], None):
-                    db.link_same_story(conn, other, stored.article_id)
-        if stored.created:
-            spider.new_articles += 1
-        else:
-            spider.duplicates += 1
-        return item
+        return self._store(spider, item, article, also)
 
     def _store_unresolved(self, spider, item: UnresolvedItem):
-        conn = archive(spider.db_path)
         hints = item.hints
         article = {
             "url": item.link,
@@ -111,13 +98,24 @@ class ArchivePipeline:
             "resolved": 0,
             "meta": {"unresolved": "Google News link without publisher URL"},
         }
-        found = find_topics(spider.matcher, hints.title, "")
-        with db.write(conn):
-            stored = db.store_article(conn, article)
+        return self._store(spider, item, article, ())
+
+    def _store(self, spider, item, article: dict, also_urls) -> object:
+        """Flag (outside the lock), then store the article, its flags and its story link at once.
+
+        A fetched article takes over unresolved search items with its title; an unresolved item
+        points at the fetched article that already has it.
+        """
+        conn = archive(spider.db_path)
+        found = find_topics(spider.matcher, article["title"], article["text"])
+        with db.write(conn):  # one transaction per article: the write lock is shared by crawls
+            stored = db.store_article(conn, article, also_urls=also_urls)
             if stored.created:
                 store_flags(conn, stored.article_id, found)
-                same = db.find_resolved(conn, hints.title or "")
-                if same:
+                if article.get("resolved", 1):
+                    for other in db.find_unresolved(conn, article["title"]):
+                        db.link_same_story(conn, other, stored.article_id)
+                elif same := db.find_resolved(conn, article["title"] or ""):
                     db.link_same_story(conn, stored.article_id, same)
         if stored.created:
             spider.new_articles += 1

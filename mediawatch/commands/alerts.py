@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from mediawatch.yamlfile import parse_duration
+from mediawatch.commands.options import since_callback
 
 STATUSES = ("pending", "sent", "failed")
 
@@ -17,22 +16,6 @@ STATUSES = ("pending", "sent", "failed")
 def register(group: click.Group) -> None:
     group.add_command(digest_command)
     group.add_command(deliveries_command)
-
-
-def parse_since(value: str | None, now: datetime) -> datetime | None:
-    """'7d', '48h' (ago) or a UTC date / date-time like 2024-11-20 or 2024-11-20T06:00."""
-    if not value:
-        return None
-    seconds = parse_duration(value)
-    if seconds is not None and re.search(r"[smhdw]$", value.strip()):
-        return now - timedelta(seconds=seconds)
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(
-            "use a duration such as 48h or 7d, or a date such as 2024-11-20", param_hint="--since"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @click.command("digest")
@@ -43,7 +26,11 @@ def parse_since(value: str | None, now: datetime) -> datetime | None:
     type=click.Path(dir_okay=False, writable=True),
     help="Also write the HTML digest to this file (open it in a browser).",
 )
-@click.option("--since", help="Look back to this point instead of the subscription's lookback.")
+@click.option(
+    "--since",
+    callback=since_callback,
+    help="Look back to this point (a date, or a time ago such as 7d) instead of the lookback.",
+)
 @click.pass_context
 def digest_command(ctx, name: str, dry_run: bool, preview: str | None, since: str | None) -> None:
     """Build the digest NAME (from schedules.yaml) now, then send it unless --dry-run."""
@@ -54,7 +41,7 @@ def digest_command(ctx, name: str, dry_run: bool, preview: str | None, since: st
     schedules = load_schedules(ctx.obj["config_dir"])
     sub = schedules.digest(name)
     now = datetime.now(UTC).replace(microsecond=0)
-    start = parse_since(since, now)
+    start = db.parse_iso(since)
     archive = db.connect(ctx.obj["db_path"])
     result = alerts.run_digest(archive, schedules, sub, now, dry_run=dry_run, since=start)
     digest = result.digest

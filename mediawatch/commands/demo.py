@@ -82,7 +82,7 @@ def demo(ctx, demo_db):
     )
     click.echo("flagged       " + ", ".join(f"{t}: {n}" for t, n in counts["topics"].items()))
     outbox = sorted((work / "outbox").glob("*.html")) if (work / "outbox").exists() else []
-    sent = [r for r in results if getattr(r, "sent", True)] if results else []
+    sent = [r for r in results if r.sent]
     click.echo(f"digests       {len(sent)} built")
     for path in outbox:
         click.echo(f"  {path}")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+
+from mediawatch.commands.options import since_callback
 
 
 def register(group: click.Group) -> None:
@@ -123,23 +124,10 @@ def _marked(snippet: dict) -> str:
     return " ".join("".join(out).split())
 
 
-def _since(_ctx, _param, value: str | None) -> str | None:
-    """A date or ISO time -> the archive's UTC timestamp text, for comparison in SQL."""
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise click.BadParameter("use a date such as 2025-03-01 or 2025-03-01T12:00Z") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 @click.command("rematch")
 @click.option(
     "--since",
-    callback=_since,
+    callback=since_callback,
     metavar="DATE",
     help="Only articles published (or, if undated, fetched) at or after DATE.",
 )

@@ -89,7 +89,7 @@ class NewsSpider(scrapy.Spider):
         if not published_at:
             return False
         cutoff = datetime.now(UTC) - timedelta(seconds=self.source.lookback)
-        return published_at < cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return published_at < db.utc_iso(cutoff)
 
     def follow_articles(self, candidates: Iterable[tuple[str, Hints]]) -> Iterator[scrapy.Request]:
         """Article requests for new URLs only, newest first, within the look-back and the page budget."""
@@ -126,9 +126,7 @@ class NewsSpider(scrapy.Spider):
             return
         yield ArticlePage(
             source=self.source.name,
-            request_url=response.request.url
-            if response.request.meta.get("redirect_urls") is None
-            else response.request.meta["redirect_urls"][0],
+            request_url=response.meta.get("redirect_urls", [response.request.url])[0],
             url=response.url,
             body=response.body,
             content_type=ctype,
