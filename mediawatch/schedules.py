@@ -12,13 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mediawatch.errors import ConfigError
-from mediawatch.yamlfile import Checker, KeyPath, YamlDoc, load_yaml
+from mediawatch.yamlfile import NAME_RE, NAME_RULE, Checker, KeyPath, YamlDoc, load_yaml
 
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 DEFAULT_CHANNEL = "outbox"
 # The lead's guarantee: rate-limited search sources carry a tag equal to their kind.
@@ -319,11 +317,7 @@ def _timezone(check: Checker, raw: dict, kp: KeyPath, default: str) -> str:
 
 
 def _name(check: Checker, raw: dict, kp: KeyPath, seen: set[str], what: str) -> str:
-    name = check.string(raw, kp, "name")
-    if not NAME_RE.match(name):
-        raise check.doc.error(
-            (*kp, "name"), "use lowercase letters, digits, '-', '_' or '.', starting with a letter"
-        )
+    name = check.identifier(raw, kp, "name")
     if name in seen:
         raise check.doc.error((*kp, "name"), f"duplicate {what} name {name!r}")
     seen.add(name)
@@ -418,7 +412,7 @@ def _channels(check: Checker, raw: Any) -> dict[str, Channel]:
         for name, spec in raw.items():
             kp = ("channels", name)
             if not isinstance(name, str) or not NAME_RE.match(name):
-                raise check.doc.error(kp, "channel names use lowercase letters, digits, - _ .")
+                raise check.doc.error(kp, f"channel names: {NAME_RULE}")
             out[name] = _channel(check, spec, kp, name)
     out.setdefault(DEFAULT_CHANNEL, FileChannel(DEFAULT_CHANNEL))
     return out
@@ -433,7 +427,7 @@ def _channel(check: Checker, spec: Any, kp: KeyPath, name: str) -> Channel:
         return FileChannel(name, folder)
     if kind == "webhook":
         url = check.string(spec, kp, "url")
-        _check_http_url(check, (*kp, "url"), url)
+        check.http_url((*kp, "url"), url)
         return WebhookChannel(
             name,
             url,
@@ -492,12 +486,6 @@ def _env_name(check: Checker, spec: dict, kp: KeyPath, key: str) -> str | None:
             (*kp, key), "must be the NAME of an environment variable (secrets never go in YAML)"
         )
     return name
-
-
-def _check_http_url(check: Checker, kp: KeyPath, url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise check.doc.error(kp, "must be an http:// or https:// URL")
 
 
 def _channel_refs(

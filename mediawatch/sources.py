@@ -15,7 +15,6 @@ KINDS = ("feed", "sitemap", "listing", "gnews", "gdelt")
 GNEWS_ENDPOINT = "https://news.google.com/rss/search"
 GDELT_ENDPOINT = "https://api.gdeltproject.org/api/v2/doc/doc"
 SELECTOR_FIELDS = ("body", "title", "date", "author")
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 DEFAULT_USER_AGENT = "mediawatch/0.1 (+{contact})"
 
 
@@ -114,7 +113,7 @@ def _crawler(check: Checker, raw: Any) -> CrawlerConfig:
     allowed = set(CrawlerConfig.__dataclass_fields__)
     check.known_keys(raw, kp, allowed)
     contact = check.string(raw, kp, "contact_url", CrawlerConfig.contact_url)
-    _check_url(check, kp + ("contact_url",), contact)
+    check.http_url(kp + ("contact_url",), contact)
     return CrawlerConfig(
         contact_url=contact,
         user_agent=check.string(raw, kp, "user_agent", ""),
@@ -161,9 +160,7 @@ _SOURCE_KEYS = {
 def _source(check: Checker, raw: Any, kp: tuple, crawler: CrawlerConfig) -> Source:
     raw = check.mapping(raw, kp)
     check.known_keys(raw, kp, _SOURCE_KEYS)
-    name = check.string(raw, kp, "name")
-    if not NAME_RE.match(name):
-        raise check.doc.error(kp + ("name",), "use lower-case letters, digits, '-', '_' or '.'")
+    name = check.identifier(raw, kp, "name")
     kind = check.string(raw, kp, "kind", choices=KINDS)
     query = None
     if kind in ("gnews", "gdelt"):
@@ -171,7 +168,7 @@ def _source(check: Checker, raw: Any, kp: tuple, crawler: CrawlerConfig) -> Sour
         url = _search_url(check, raw, kp, kind, query)
     else:
         url = check.string(raw, kp, "url")
-        _check_url(check, kp + ("url",), url)
+        check.http_url(kp + ("url",), url)
     links = next_page = None
     if kind == "listing":
         links = check.string(raw, kp, "links")
@@ -246,11 +243,5 @@ def _search_url(check: Checker, raw: dict, kp: tuple, kind: str, query: str) -> 
             "timespan": check.string(raw, kp, "timespan", "24h"),
             "sort": "DateDesc",
         }
-    _check_url(check, kp + ("endpoint",), endpoint)
+    check.http_url(kp + ("endpoint",), endpoint)
     return f"{endpoint}?{urlencode(params)}"
-
-
-def _check_url(check: Checker, keypath: tuple, url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise check.doc.error(keypath, f"must be an http(s) URL, got {url!r}")

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -115,11 +116,27 @@ def parse_duration(value: Any) -> float | None:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+NAME_RULE = "use lower-case letters, digits, '-', '_' or '.'"
+
+
 class Checker:
     """Small helpers to read typed, located values out of a YamlDoc mapping."""
 
     def __init__(self, doc: YamlDoc):
         self.doc = doc
+
+    def identifier(self, value: dict, keypath: KeyPath, key: str) -> str:
+        """A name other entries refer to (sources, crawl jobs, digests, channels)."""
+        name = self.string(value, keypath, key)
+        if not NAME_RE.match(name):
+            raise self.doc.error((*keypath, key), NAME_RULE)
+        return name
+
+    def http_url(self, keypath: KeyPath, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise self.doc.error(keypath, f"must be an http(s) URL, got {url!r}")
 
     def mapping(self, value: Any, keypath: KeyPath) -> dict:
         if not isinstance(value, dict):
