@@ -1,8 +1,8 @@
 """`mediawatch demo`: the whole pipeline in a minute, offline, with no configuration.
 
-A replay site on 127.0.0.1 (built into the package) plays a handful of outlets; the demo crawls it
-in a subprocess exactly as the daemon would, flags with the shipped watchlist, and writes the digest
-to the file outbox beside a fresh archive.
+A replay site on 127.0.0.1 (built into the package) plays a handful of outlets; the demo points a
+config folder at it and runs the daemon once (`mediawatch run --once`): every crawl job, immediate
+alerts, due digests into the file outbox beside a fresh archive. Then it says what happened.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ def register(group: click.Group) -> None:
 @click.pass_context
 def demo(ctx, demo_db):
     """Crawl a built-in replay site on 127.0.0.1, flag, archive and write a digest; no internet needed."""
-    import alerts
     import db
     from db.crawls import archive_counts
     from mediawatch.replay import ReplaySite, render_placeholders
@@ -55,20 +54,20 @@ def demo(ctx, demo_db):
         (conf / config.SOURCES_FILE).write_text(text, encoding="utf-8")
         for name in (config.WATCHLIST_FILE, config.SCHEDULES_FILE):
             shutil.copy(Path(user_conf) / name, conf / name)
-        schedules = config.load_schedules(conf)  # fail early, with file:line, before crawling
+        config.load_schedules(conf)  # fail early, with file:line, before crawling
         config.load_watchlist(conf)
         env = {**os.environ, "MEDIAWATCH_CONFIG_DIR": str(conf), "MEDIAWATCH_DB": str(archive_path)}
-        crawl = subprocess.run(
-            [sys.executable, "-m", "mediawatch.cli", "crawl", "--all"],
+        # exactly what the daemon does once: every crawl job, immediate alerts, due digests
+        once = subprocess.run(
+            [sys.executable, "-m", "mediawatch.cli", "run", "--once"],
             env=env,
             capture_output=True,
             text=True,
             timeout=600,
         )
-        if crawl.returncode not in (0, 1):
-            click.echo(crawl.stderr, err=True)
+        if once.returncode != 0:
+            click.echo(once.stderr, err=True)
     conn = db.connect(archive_path)
-    results = alerts.tick(conn, schedules)
     counts = archive_counts(conn)
     runs = counts["runs"]
     ok = sum(1 for r in runs if r["status"] == "ok")
@@ -82,8 +81,7 @@ def demo(ctx, demo_db):
     )
     click.echo("flagged       " + ", ".join(f"{t}: {n}" for t, n in counts["topics"].items()))
     outbox = sorted((work / "outbox").glob("*.html")) if (work / "outbox").exists() else []
-    sent = [r for r in results if r.sent]
-    click.echo(f"digests       {len(sent)} built")
+    click.echo(f"digests       {len(outbox)} built")
     for path in outbox:
         click.echo(f"  {path}")
     click.echo(f"archive       {archive_path}")
