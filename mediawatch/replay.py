@@ -240,7 +240,13 @@ class ReplaySite:
 
 
 class _QuietServer(ThreadingHTTPServer):
-    """A crawler that drops a connection (size limit, shutdown) is normal here, not a traceback."""
+    """A crawler that drops a connection (size limit, shutdown) is normal here, not a traceback.
+
+    The listen backlog is raised from socketserver's 5: several spiders opening connections at
+    once would overflow it, and each dropped SYN stalls a request for the 1, 3, 7 s of TCP retries.
+    """
+
+    request_queue_size = 128
 
     def handle_error(self, request, client_address) -> None:
         import sys

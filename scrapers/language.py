@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-SAMPLE_CHARS = 4000
+SAMPLE_CHARS = 1500  # plenty for py3langid on prose; its cost grows with the sample
 MIN_CONFIRM_CHARS = 200  # below this, a declared language is not second-guessed within its script
 MAX_MARGIN_PER_BYTE = (
     0.5  # model log-score per byte by which another language must beat the declared
