@@ -233,8 +233,11 @@ class ReplaySite:
                         inner = gzip.decompress(raw).decode("utf-8", "replace")
                         raw = gzip.compress(render_placeholders(inner, site.base).encode(), mtime=0)
                     return raw, BINARY_TYPES[suffix]
+                ctype = TEXT_TYPES.get(suffix, "text/html; charset=utf-8")
+                if b"{{" not in raw:  # nothing to render: served byte for byte, in any encoding
+                    return raw, ctype
                 text = render_placeholders(raw.decode("utf-8", "replace"), site.base)
-                return text.encode("utf-8"), TEXT_TYPES.get(suffix, "text/html; charset=utf-8")
+                return text.encode("utf-8"), ctype
 
         return Handler
 
