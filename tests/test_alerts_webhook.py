@@ -165,8 +165,10 @@ def test_a_receiver_that_accepts_too_slowly_gets_at_most_one_repeat_with_the_sam
     """The receiver took the request but answered after our timeout (as if we crashed before
     marking it sent): the one repeat carries the same webhook-id, so it can be dropped."""
     archive = seeded_archive(tmp_path)
-    schedules = config(tmp_path, receiver, timeout=0.2)
-    receiver.script = [(200, {}, 0.5)]
+    # the slow answer comes well after the timeout, and the timeout leaves a loaded machine
+    # ample time for the second, immediate answer
+    schedules = config(tmp_path, receiver, timeout=1.0)
+    receiver.script = [(200, {}, 3.0)]
 
     (result,) = alerts.send_immediate(archive, schedules, NOW)
     assert result.attempts[0].status == "retry"
