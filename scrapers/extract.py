@@ -34,6 +34,7 @@ __all__ = ["SELECTOR_FIELDS", "Extracted", "ExtractionError", "check_selector", 
 LOG = logging.getLogger(__name__)
 
 MAX_HTML_BYTES = 20 * 1024 * 1024
+SHORT_BODY_CHARS = 1000  # below this, the recall pass may have missed the article: try balanced
 
 DATE_META = (
     "article:published_time",
@@ -149,13 +150,17 @@ def _parse(page: bytes | str):
 
 
 def _body(tree, url: str | None) -> str:
-    import trafilatura
+    """Recall first: a missed paragraph may be the one naming a watched topic.
 
-    doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=False, include_comments=False, include_tables=True
-    )
-    text = doc.text if doc is not None else ""
-    if not text or not text.strip():
+    trafilatura's recall focus also skips its readability comparison once the text is long, which
+    makes it the faster pass; a short result gets the balanced pass too, and the longer text wins.
+    """
+    text = _trafilatura_text(tree, url, favor_recall=True)
+    if len(text) < SHORT_BODY_CHARS:
+        balanced = _trafilatura_text(tree, url, favor_recall=False)
+        if len(balanced) > len(text):
+            text = balanced
+    if not text.strip():
         from trafilatura.external import try_readability
         from trafilatura.utils import trim
 
@@ -169,6 +174,20 @@ def _body(tree, url: str | None) -> str:
         except Exception:  # readability is a last resort; its failures are not ours
             text = ""
     return _paragraphs(text)
+
+
+def _trafilatura_text(tree, url: str | None, favor_recall: bool) -> str:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        favor_recall=favor_recall,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=True,
+    )
+    return (doc.text or "") if doc is not None else ""
 
 
 def _paragraphs(text: str) -> str:
