@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from db.connection import parse_iso
+from db.connection import parse_iso, utc_iso
 
 
 def source_rows(db, sources_cfg, schedules) -> list[dict[str, Any]]:
@@ -143,7 +143,7 @@ def subscription_rows(db, schedules, now: datetime | None = None) -> list[dict[s
             # the daemon runs a digest once its time has come since its last run (or never ran)
             due = sub.schedule.next_after(last) if last else now
             next_run = max(due, now)
-            next_run = next_run.strftime("%Y-%m-%dT%H:%M:%SZ")
+            next_run = utc_iso(next_run)
         rows.append(
             {
                 "name": sub.name,

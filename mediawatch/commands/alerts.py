@@ -95,7 +95,7 @@ def deliveries_command(ctx, status, subscription, limit, as_json, retry_id) -> N
 
     if retry_id is not None:
         archive = db.connect(ctx.obj["db_path"])
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = db.utc_iso()
         if not store.retry_failed(archive, retry_id, now):
             raise AlertError(f"delivery {retry_id} is not a failed delivery")
         click.echo(

@@ -68,7 +68,7 @@ def status(ctx, as_json):
     conn = sqlite_utils.Database(db.connect_readonly(path)) if path.exists() else None
     now = datetime.now(UTC)
     report = {
-        "generated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "generated_at": db.utc_iso(now),
         "archive": str(path),
         "daemon_pid": running_daemon(path),
         "sources": health.source_rows(conn, sources_cfg, schedules),
