@@ -7,6 +7,7 @@ and one when it ends, across restarts, never one per run.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
@@ -55,6 +56,19 @@ def running_runs(db) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------ housekeeping
+
+
+def last_maintenance(db, task: str) -> str | None:
+    """When `task` last finished (UTC ISO), or None if it never ran on this archive."""
+    row = db.execute("SELECT last_run_at FROM maintenance_runs WHERE task = ?", [task]).fetchone()
+    return row[0] if row else None
+
+
+def record_maintenance(db: sqlite_utils.Database, task: str, at: str, result: dict) -> None:
+    with write(db):
+        db["maintenance_runs"].upsert(
+            {"task": task, "last_run_at": at, "result": json.dumps(result)}, pk="task"
+        )
 
 
 def optimize_fts(db: sqlite_utils.Database) -> None:

@@ -200,3 +200,14 @@ def m004_same_story_index(db: sqlite_utils.Database) -> None:
         "CREATE INDEX IF NOT EXISTS idx_articles_same_as ON articles(same_as) "
         "WHERE same_as IS NOT NULL"
     )
+
+
+@migrations()
+def m005_maintenance_runs(db: sqlite_utils.Database) -> None:
+    """When housekeeping last ran and what it did, so `run --once` from cron can tell when it is
+    due again (the daemon's scheduler keeps no state across runs)."""
+    db["maintenance_runs"].create(
+        {"task": str, "last_run_at": str, "result": str},
+        pk="task",
+        if_not_exists=True,
+    )

@@ -121,7 +121,8 @@ class Daemon:
             self._finish()
 
     def run_once(self) -> bool:
-        """Every crawl job once (at most N at a time), then the due digests and retries.
+        """Every crawl job once (at most N at a time), then the due digests and retries, then
+        housekeeping if its schedule fired since it last ran (cron users have no other daemon).
         True when every crawl job ran and at least one source of each succeeded."""
         try:
             self._take_lock()
@@ -133,6 +134,8 @@ class Daemon:
             if not self.stopping.is_set():
                 self.digests_due()
                 self.deliveries()
+            if not self.stopping.is_set() and self._housekeeping_due():
+                self.housekeeping()
         finally:
             self._finish()
         return all(o is None or _succeeded(o) for o in outcomes)
@@ -246,6 +249,11 @@ class Daemon:
             with self._alerts_lock, self._archive() as conn:
                 alerts.send_pending(conn, self.cfg.schedules)
 
+    def _housekeeping_due(self) -> bool:
+        with self._archive() as conn:
+            last = parse_iso(health_store.last_maintenance(conn, "housekeeping"))
+        return self.cfg.schedules.housekeeping.schedule.due(last, datetime.now(UTC))
+
     def housekeeping(self) -> None:
         with self._busy():
             if self.stopping.is_set():
@@ -263,6 +271,7 @@ class Daemon:
                 if hk.text_retention:
                     before = utc_iso(now - timedelta(seconds=hk.text_retention))
                     done["texts_dropped"] = health_store.drop_old_text(conn, before)
+                health_store.record_maintenance(conn, "housekeeping", utc_iso(now), done)
             log.info("housekeeping", "done", **done)
             self._check_health(self.cfg.watched_sources())
 

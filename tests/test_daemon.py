@@ -14,6 +14,8 @@ import pytest
 from alerts_helpers import Receiver, SmtpServer, free_port
 from daemon_helpers import CONVOY, PANJGUR, DaemonRun, LiveSite, cli_env, rss, write_workspace
 
+import db
+
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (INFO|WARNING|ERROR) +\S+ +\S.*$")
 MAIL = """
 channels:
@@ -340,23 +342,41 @@ digests:
     )
     live.write("/live/wire.xml", rss([PANJGUR]))
     live.write("/live/flaky.xml", rss([CONVOY]))
-    result = subprocess.run(
-        [sys.executable, "-m", "mediawatch.cli", "run", "--once"],
-        capture_output=True,
-        text=True,
-        env=cli_env(d.config_dir, d.db_path),
-        timeout=120,
-    )
+    archive = db.connect(d.db_path)
+    with db.write(archive):  # a crawl record older than the default 90 days kept
+        archive["crawl_runs"].insert(
+            {"source": "wire", "started_at": "2020-01-01T00:00:00Z", "status": "ok"}
+        )
+    archive.conn.close()
+
+    def once():
+        return subprocess.run(
+            [sys.executable, "-m", "mediawatch.cli", "run", "--once"],
+            capture_output=True,
+            text=True,
+            env=cli_env(d.config_dir, d.db_path),
+            timeout=120,
+        )
+
+    result = once()
     assert result.returncode == 0, result.stderr
     # one line per event on stderr: time, level, source, what
     lines = result.stderr.splitlines()
     assert lines and all(LOG_LINE.match(line) for line in lines), result.stderr
     assert any(" wire " in line and "crawl finished" in line for line in lines)
     assert lines[-1].endswith("stopped")
-    assert [r["status"] for r in d.runs("wire")] == ["ok"]
+    # housekeeping never ran on this archive, so it was due: the old record is gone
+    assert any("housekeeping" in line and "done" in line for line in lines), result.stderr
+    assert [r["started_at"] for r in d.runs("wire")] != ["2020-01-01T00:00:00Z"]
+    assert [r["status"] for r in d.runs("wire")] == ["ok"]  # only this run's record is left
     assert [r["status"] for r in d.runs("flaky-wire")] == ["ok"]
     # the digest that never ran is due: written to the default file outbox beside the archive
     outbox = sorted((tmp_path / "outbox").glob("*daily*.html"))
     assert len(outbox) == 1
     page = outbox[0].read_text(encoding="utf-8")
     assert PANJGUR[1] in page and CONVOY[1] in page
+
+    # run again at once: housekeeping (daily by default) ran a moment ago, so it is not due
+    again = once()
+    assert again.returncode == 0, again.stderr
+    assert not any("housekeeping" in line for line in again.stderr.splitlines()), again.stderr

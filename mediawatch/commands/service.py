@@ -16,7 +16,11 @@ def register(group: click.Group) -> None:
 
 
 @click.command()
-@click.option("--once", is_flag=True, help="Run every crawl job once, then the due digests; exit.")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Run every crawl job once, then the due digests and housekeeping; exit.",
+)
 @click.option(
     "--log-format",
     type=click.Choice(["text", "json"]),
