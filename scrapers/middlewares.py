@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import ipaddress
-import socket
 import time
 from urllib.parse import urlsplit
 
@@ -13,6 +12,7 @@ from scrapy.exceptions import IgnoreRequest
 
 import db
 from scrapers.archive import archive as _archive
+from scrapers.resolver import address_verdict
 
 MAX_RETRY_AFTER = 120.0
 RETRY_AFTER_TIMES = 2
@@ -22,45 +22,24 @@ class PrivateAddressRefused(IgnoreRequest):
     """A request (or a redirect) pointed at a private, loopback or link-local address."""
 
 
-def address_refusal(url: str, allow_loopback: bool, allow_private: bool) -> str | None:
-    """Why this URL may not be fetched, or None. Resolves the host so a name cannot hide an address."""
-    host = urlsplit(url).hostname
-    if not host:
-        return f"no host in {url}"
-    reason = host_refusal(host, allow_loopback, allow_private)
-    return f"refused {url}: {reason}" if reason else None
+def literal_refusal(host: str, allow_loopback: bool, allow_private: bool) -> str | None:
+    """Why a host given as an IP address may not be fetched from, or None.
 
-
-def host_refusal(host: str, allow_loopback: bool, allow_private: bool) -> str | None:
-    """Why no URL on this host may be fetched ("169.254.169.254 is a link-local address"), or None."""
+    Names are judged by SafeResolver when they are resolved for the connection itself."""
     try:
-        addresses = {ipaddress.ip_address(host)}
+        ipaddress.ip_address(host)
     except ValueError:
-        try:
-            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-        except OSError:
-            return None  # let the downloader report the DNS failure itself
-        addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
-    for addr in addresses:
-        if addr.is_loopback:
-            if not allow_loopback:
-                return f"{addr} is a loopback address"
-        elif addr.is_link_local:
-            return f"{addr} is a link-local address"
-        elif (addr.is_private or addr.is_reserved or addr.is_multicast or addr.is_unspecified) and (
-            not allow_private
-        ):
-            return f"{addr} is a private or reserved address"
-    return None
+        return None
+    return address_verdict(host, allow_loopback, allow_private)
 
 
 class AddressSafetyMiddleware:
-    """Refuses private, loopback and link-local targets, redirects included (they pass here again)."""
+    """Refuses loopback, private and link-local IP literals, redirects included (they pass here
+    again); host names are refused by SafeResolver, which sees the address actually connected to."""
 
     def __init__(self, allow_loopback: bool, allow_private: bool):
         self.allow_loopback = allow_loopback
         self.allow_private = allow_private
-        self._cache: dict[str, str | None] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -71,10 +50,9 @@ class AddressSafetyMiddleware:
         host = urlsplit(request.url).hostname
         if not host:
             raise PrivateAddressRefused(f"no host in {request.url}")
-        if host not in self._cache:  # one lookup per host and crawl
-            self._cache[host] = host_refusal(host, self.allow_loopback, self.allow_private)
-        if self._cache[host]:
-            raise PrivateAddressRefused(f"refused {request.url}: {self._cache[host]}")
+        reason = literal_refusal(host, self.allow_loopback, self.allow_private)
+        if reason:
+            raise PrivateAddressRefused(f"refused {request.url}: {reason}")
         return None
 
 

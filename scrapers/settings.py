@@ -42,4 +42,6 @@ MEDIAWATCH_ALLOW_PRIVATE = False
 MEDIAWATCH_MAX_RETRY_AFTER = 120
 
 LOG_LEVEL = "INFO"
+# judges every resolved address, so the address connected to is the one checked (no DNS rebinding)
+TWISTED_DNS_RESOLVER = "scrapers.resolver.SafeResolver"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

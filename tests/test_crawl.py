@@ -161,6 +161,43 @@ def test_entity_bombs_cost_bounded_memory_and_read_no_file(workspace):
     assert not any(p.startswith("/bomb/never") and "lol" in p for p in fetched)
 
 
+def _localhost_sources(base: str, allow_loopback: bool) -> str:
+    port = base.rsplit(":", 1)[1]
+    return (
+        "crawler:\n"
+        f"  allow_loopback: {str(allow_loopback).lower()}\n"
+        "  download_delay: 0\n"
+        "  autothrottle: false\n"
+        "sources:\n"
+        "  - {name: by-name, kind: feed, outlet: Dawn,"
+        f" url: 'http://localhost:{port}/dawn/feeds/home.xml'}}\n"
+    )
+
+
+def test_a_host_name_is_judged_by_the_address_it_resolves_to(workspace):
+    """The check happens in the resolver the connection uses, so a name cannot resolve to a public
+    address for the check and to a private one for the download (DNS rebinding)."""
+    ws = workspace
+    sources = ws.config_dir / "sources.yaml"
+    sources.write_text(_localhost_sources(ws.site.base, allow_loopback=False), encoding="utf-8")
+    ws.site.log.clear()
+    result = ws.run("crawl", "by-name")
+    assert result.returncode == 1, result.stderr
+    (run,) = ws.runs("by-name")
+    assert run["status"] == "failed"
+    assert any(
+        "refused http://localhost:" in e and "127.0.0.1 is a loopback address" in e
+        for e in run["error_messages"]
+    ), run["error_messages"]
+    assert not [p for _, p, _ in ws.site.log.entries if p.startswith("/dawn/")]
+
+    # allowed, the same name resolves through the same resolver and the feed is read
+    sources.write_text(_localhost_sources(ws.site.base, allow_loopback=True), encoding="utf-8")
+    ws.run("crawl", "by-name", check=True)
+    assert ws.runs("by-name")[-1]["status"] == "ok"
+    assert ws.rows("SELECT count(*) AS n FROM articles WHERE source = 'by-name'")[0]["n"] > 0
+
+
 def test_sitemap_index_with_gzipped_child(workspace):
     ws = workspace
     ws.site.log.clear()

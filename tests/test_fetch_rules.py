@@ -9,36 +9,41 @@ import pytest
 
 from scrapers.feeds import FeedError, parse_feed
 from scrapers.gnews import decode_link, encode_link, is_gnews_link, split_title
-from scrapers.middlewares import address_refusal, retry_after_seconds
+from scrapers.middlewares import literal_refusal, retry_after_seconds
+from scrapers.resolver import address_verdict
 from scrapers.sitemaps import SitemapError, parse_sitemap
 
 
 @pytest.mark.parametrize(
-    ("url", "words"),
+    ("address", "words"),
     [
-        ("http://169.254.169.254/latest/meta-data/", "link-local"),
-        ("http://10.1.2.3/", "private"),
-        ("http://192.168.0.1/admin", "private"),
-        ("http://[::1]:8080/", "loopback"),
-        ("http://127.0.0.1:9/", "loopback"),
-        ("http://localhost/", "loopback"),
+        ("169.254.169.254", "link-local"),
+        ("10.1.2.3", "private"),
+        ("192.168.0.1", "private"),
+        ("::1", "loopback"),
+        ("127.0.0.1", "loopback"),
+        ("fe80::1%eth0", "link-local"),
     ],
 )
-def test_private_and_local_addresses_are_refused_by_default(url, words):
-    reason = address_refusal(url, allow_loopback=False, allow_private=False)
+def test_private_and_local_addresses_are_refused_by_default(address, words):
+    reason = address_verdict(address, allow_loopback=False, allow_private=False)
     assert reason and words in reason
 
 
 def test_loopback_is_allowed_only_by_explicit_setting():
-    assert address_refusal("http://127.0.0.1:9/", allow_loopback=True, allow_private=False) is None
+    assert address_verdict("127.0.0.1", allow_loopback=True, allow_private=False) is None
     # link-local (cloud metadata) stays refused even then
-    assert address_refusal("http://169.254.169.254/", allow_loopback=True, allow_private=True)
+    assert address_verdict("169.254.169.254", allow_loopback=True, allow_private=True)
 
 
 def test_public_address_is_allowed():
-    assert (
-        address_refusal("http://93.184.215.14/", allow_loopback=False, allow_private=False) is None
-    )
+    assert address_verdict("93.184.215.14", allow_loopback=False, allow_private=False) is None
+
+
+def test_ip_literals_are_judged_before_the_request_and_names_when_resolved():
+    assert "loopback" in literal_refusal("127.0.0.1", allow_loopback=False, allow_private=False)
+    # a name is left to SafeResolver, which judges the address the connection really uses
+    assert literal_refusal("localhost", allow_loopback=False, allow_private=False) is None
 
 
 def test_retry_after_in_seconds_and_as_http_date():

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import CannotResolveHostError
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
@@ -18,6 +20,7 @@ from mediawatch.sources import Source
 from scrapers.archive import archive
 from scrapers.canonical import strip_tracking
 from scrapers.items import ArticlePage, Hints
+from scrapers.resolver import refusal_of
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -152,7 +155,10 @@ def describe_failure(failure) -> str:
     exc = failure.value
     if failure.check(HttpError):
         return f"{exc.response.url}: HTTP {exc.response.status}"
-    if failure.check(DNSLookupError):
+    if failure.check(DNSLookupError, CannotResolveHostError):
+        host = urlsplit(url).hostname
+        if reason := refusal_of(host):
+            return f"refused {url}: {host}: {reason}"
         return f"{url}: DNS lookup failed"
     if failure.check(TimeoutError, TCPTimedOutError):
         return f"{url}: timed out"
