@@ -13,11 +13,6 @@ import ipaddress
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.error import DNSLookupError
 
-
-class AddressRefused(DNSLookupError):
-    """A host name resolved to an address mediawatch does not fetch from."""
-
-
 # Twisted's name resolution turns a resolver's error into "no results", so the reason is kept here
 # for describe_failure (one resolver per crawl process).
 _REFUSED: dict[str, str] = {}
@@ -73,5 +68,5 @@ class SafeResolver(CachingThreadedResolver):
         reason = address_verdict(address, self.allow_loopback, self.allow_private)
         if reason:
             _REFUSED[name] = reason
-            raise AddressRefused(f"{name}: {reason}")
+            raise DNSLookupError(f"{name}: {reason}")
         return address

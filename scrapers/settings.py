@@ -15,7 +15,6 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # many asyncio workers for every callback's output (100 by default), which costs CPU on each page.
 CONCURRENT_ITEMS = 4
 DOWNLOAD_DELAY = 2.0
-DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
