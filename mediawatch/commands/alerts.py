@@ -92,7 +92,14 @@ def digest_command(ctx, name: str, dry_run: bool, preview: str | None, since: st
 @click.option("--subscription", help="Only this subscription.")
 @click.option("--limit", default=50, show_default=True, help="At most this many, newest first.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines for scripts.")
-@click.option("--retry", "retry_id", type=int, help="Queue failed delivery ID again (after a fix).")
+@click.option(
+    "--retry",
+    "retry_id",
+    is_flag=False,
+    flag_value="",
+    metavar="[ID]",
+    help="Queue failed delivery ID again (after a fix); --retry --all: every failed one.",
+)
 @click.option(
     "--all",
     "retry_all",
@@ -107,11 +114,13 @@ def deliveries_command(ctx, status, subscription, limit, as_json, retry_id, retr
     from db import deliveries as store
 
     if retry_all or retry_id is not None:
+        if retry_all != (retry_id == ""):
+            raise click.UsageError("give --retry ID, or --retry --all")
+        if retry_id and not retry_id.isdigit():
+            raise click.BadParameter(f"{retry_id!r} is not a delivery id", param_hint="--retry")
         archive = db.connect(ctx.obj["db_path"])
         now = db.utc_iso()
         if retry_all:
-            if retry_id is not None:
-                raise click.UsageError("give --retry ID or --retry --all, not both")
             ids = store.retry_all_failed(archive, now, subscription)
             if not ids:
                 click.echo("no failed deliveries to queue again")
@@ -122,7 +131,7 @@ def deliveries_command(ctx, status, subscription, limit, as_json, retry_id, retr
                 "the daemon (or `mediawatch run --once`) sends them"
             )
             return
-        if not store.retry_failed(archive, retry_id, now):
+        if not store.retry_failed(archive, int(retry_id), now):
             raise AlertError(f"delivery {retry_id} is not a failed delivery")
         click.echo(
             f"delivery {retry_id} queued again; the daemon (or `mediawatch run --once`) sends it"
