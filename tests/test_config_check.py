@@ -81,6 +81,11 @@ def cli(folder, *args):
 
 def test_every_source_carries_its_kind_as_a_tag(folder):
     # dawn-home has its own tags only; a job for "feed" still picks it, as sources.yaml says
+    from mediawatch import config
+
+    sources = config.load_sources(folder)
+    assert [s.name for s in sources.select(["feed"])] == ["dawn-home", "old-outlet"]
+    assert sources.by_name()["dawn-home"].tags == ("pakistan", "feed")
     check = cli(folder, "config", "check", "--json")
     plan = {p["job"]: p for p in json.loads(check.output)["plan"]}
     assert plan["crawl feeds"]["what"] == "1 source: dawn-home"
