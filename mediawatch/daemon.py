@@ -88,7 +88,6 @@ class Daemon:
             shutil.rmtree(self._snapshots, ignore_errors=True)
             raise
         self._slots = threading.BoundedSemaphore(self.cfg.schedules.max_concurrent_crawls)
-        warn_config(self.cfg)
 
     # ------------------------------------------------------------------ entry points
 
@@ -96,6 +95,7 @@ class Daemon:
         """Schedule every job and block until SIGTERM / SIGINT."""
         try:
             self._take_lock()
+            warn_config(self.cfg)
             self.scheduler = BlockingScheduler(
                 timezone=UTC,
                 executors={"default": ThreadPoolExecutor(MAX_THREADS)},
@@ -127,6 +127,7 @@ class Daemon:
         True when every crawl job ran and at least one source of each succeeded."""
         try:
             self._take_lock()
+            warn_config(self.cfg)
             self._install_signals(reload=False)
             jobs = self.cfg.schedules.crawls
             log.info(None, "running every crawl job once", crawl_jobs=len(jobs))

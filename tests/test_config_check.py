@@ -146,18 +146,45 @@ def test_status_warns_about_unpolled_sources_and_shows_whole_time_zones(folder):
     assert daily["next_run_at"].endswith("T02:00:00Z")  # its next 07:00 Karachi, not "now"
 
 
-def test_the_daemon_warns_at_start_and_on_reload(folder, tmp_path, caplog, monkeypatch):
+def test_run_warns_at_start_and_on_reload(folder, tmp_path, caplog, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    # start: `run --once` (the daemon's start, without a scheduler) logs both problems; no
+    # crawl job here, so nothing tries to reach the outlets
+    schedules = folder / "schedules.yaml"
+    schedules.write_text(re.sub(r"crawls:\n(  - .*\n)+", "crawls: []\n", SCHEDULES))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MW_CHECK_")}
+    once = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mediawatch.cli",
+            "--config-dir",
+            str(folder),
+            "--db",
+            str(tmp_path / "archive.db"),
+            "run",
+            "--once",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    start = once.stderr
+    assert re.search(r"WARNING +new-outlet +enabled source is in no crawl job", start), start
+    assert re.search(r"ERROR +desk-mail +channel desk-mail: .*MW_CHECK_SMTP_PASSWORD", start)
+    assert re.search(r"ERROR +hook +channel hook: .*MW_CHECK_WEBHOOK_SECRET", start)
+
+    # reload (what SIGHUP does): the fixed problems are gone from the log, the others stay
     caplog.set_level(logging.INFO, logger="mediawatch")
     daemon = Daemon(folder, tmp_path / "archive.db")
     try:
-        start = caplog.text
-        assert "new-outlet" in start and "never crawled" in start
-        assert "MW_CHECK_SMTP_PASSWORD" in start and "MW_CHECK_WEBHOOK_SECRET" in start
-        caplog.clear()
-
         monkeypatch.setenv("MW_CHECK_SMTP_PASSWORD", "s3cret")
         text = SCHEDULES.replace("sources: [sitemap]", "sources: [sitemap, regional]")
-        (folder / "schedules.yaml").write_text(text, encoding="utf-8")
+        schedules.write_text(text, encoding="utf-8")
         assert daemon.reload()
         reloaded = caplog.text
         assert "configuration reloaded" in reloaded
