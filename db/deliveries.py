@@ -292,9 +292,10 @@ def wake_waiting(db, variables: Iterable[str], now: str) -> int:
         return 0
     with write(db):
         cursor = db.execute(
-            "UPDATE deliveries SET next_attempt_at = ?, waiting_for = NULL WHERE status = 'pending' "
-            f"AND waiting_for IN ({','.join('?' * len(variables))})",
-            [now, *variables],
+            # the give-up clock restarts, as for a failed delivery queued again by hand
+            "UPDATE deliveries SET next_attempt_at = ?, created_at = ?, waiting_for = NULL "
+            f"WHERE status = 'pending' AND waiting_for IN ({','.join('?' * len(variables))})",
+            [now, now, *variables],
         )
         return cursor.rowcount
 

@@ -147,11 +147,16 @@ def _print(folder: Path, cfg, problems: list[str], plan: list[dict]) -> None:
     sources = cfg.sources.sources
     enabled = sum(1 for s in sources if s.enabled)
     click.echo(f"config:   {folder}: sources.yaml, watchlist.yaml, schedules.yaml are valid")
-    click.echo(
-        f"          {len(sources)} sources ({enabled} enabled), {len(cfg.topics)} topics, "
-        f"{len(cfg.schedules.crawls)} crawl jobs, {len(cfg.schedules.digests)} digests, "
-        f"{len(cfg.schedules.channels)} channels"
-    )
+    counts = [
+        (len(sources), "source"),
+        (len(cfg.topics), "topic"),
+        (len(cfg.schedules.crawls), "crawl job"),
+        (len(cfg.schedules.digests), "digest"),
+        (len(cfg.schedules.channels), "channel"),
+    ]
+    words = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts]
+    words[0] += f" ({enabled} enabled)"
+    click.echo("          " + ", ".join(words))
     if problems:
         click.echo(f"problems: {len(problems)}")
         for line in problems:
