@@ -17,6 +17,7 @@ from alerts_helpers import (
 )
 
 import alerts
+import db
 from db import deliveries
 
 CONFIG = """
@@ -234,3 +235,24 @@ def test_a_script_in_a_title_is_shown_as_text(tmp_path, smtp):
         'A &lt;script&gt;document.cookie&lt;/script&gt; <mark style="background:#ffe27a;'
         'color:inherit;">BLA</mark> snippet &amp; more' in html
     )
+
+
+def test_deliveries_an_older_version_failed_for_a_missing_secret_wait_again(tmp_path, smtp):
+    """Before this version a missing secret failed a delivery for good; the upgrade parks those
+    deliveries as waiting, so setting the variable sends them."""
+    from db.schema import m006_deliveries_waiting_for_secret
+
+    archive = seeded_archive(tmp_path)
+    schedules = config(tmp_path, smtp.port)
+    (attempt,) = alerts.run_digest(archive, schedules, "morning", NOW).attempts
+    assert attempt.status == "sent"
+    smtp.messages.clear()
+    old_error = "environment variable MW_TEST_OLD_PW is not set"
+    with db.write(archive):  # what the older version left behind
+        archive.execute(
+            "UPDATE deliveries SET status = 'failed', error = ?, sent_at = NULL", [old_error]
+        )
+    m006_deliveries_waiting_for_secret(archive)
+    (row,) = deliveries.list_deliveries(archive, status="problems")
+    assert row["status"] == "pending" and row["waiting_for"] == "MW_TEST_OLD_PW"
+    assert smtp.messages == []
