@@ -27,6 +27,7 @@ ARTICLE_COLUMNS = (
     "date_source",
     "resolved",
     "meta",
+    "backfilled",
 )
 
 

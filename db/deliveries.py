@@ -79,6 +79,7 @@ def undelivered(
                substr(a.text, 1, ?) AS text_start
         FROM matches m JOIN articles a ON a.id = m.article_id
         WHERE {where}
+          AND a.backfilled = 0  -- history a backfill brought is never news
           AND NOT EXISTS (SELECT 1 FROM digest_items d
                           WHERE d.subscription = ? AND d.article_id = m.article_id)
         ORDER BY m.topic, m.score DESC, COALESCE(a.published_at, a.fetched_at) DESC, m.article_id

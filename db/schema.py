@@ -234,3 +234,43 @@ def m006_deliveries_waiting_for_secret(db: sqlite_utils.Database) -> None:
                 "waiting_for = ? WHERE id = ?",
                 [found.group(1) or found.group(2), delivery_id],
             )
+
+
+@migrations()
+def m007_backfill_and_surges(db: sqlite_utils.Database) -> None:
+    """History and surges (issue 15): articles a backfill stored carry `backfilled = 1` (never
+    news: immediate alerts and digests skip them); `backfill_queue` holds each backfill job's
+    index documents and article URLs with their state, so a killed backfill resumes without
+    fetching anything twice; `surge_episodes` records each surge from its start to its end."""
+    if "backfilled" not in db["articles"].columns_dict:
+        db["articles"].add_column("backfilled", int, not_null_default=0)
+    db["backfill_queue"].create(
+        {
+            "job": str,  # source|from|to
+            "url": str,
+            "kind": str,  # doc | article
+            "hints": str,  # JSON: what the index said about the article
+            "state": str,  # pending | done
+            "added_at": str,
+        },
+        pk=("job", "url"),
+        if_not_exists=True,
+    )
+    db["backfill_queue"].create_index(["job", "state"], if_not_exists=True)
+    db["surge_episodes"].create(
+        {
+            "id": int,
+            "surge": str,
+            "key": str,  # what was counted: the topic, entity, or topic and outlet
+            "started_at": str,
+            "ended_at": str,
+            "last_checked_at": str,
+            "count": int,  # articles in the window when it started
+            "peak": int,
+            "baseline_rate": float,  # usual articles per window
+            "p_value": float,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db["surge_episodes"].create_index(["surge", "key", "ended_at"], if_not_exists=True)

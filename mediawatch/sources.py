@@ -11,9 +11,10 @@ from urllib.parse import urlencode, urlsplit
 from mediawatch.yamlfile import Checker, YamlDoc, load_yaml
 from scrapers.extract_select import check_selector
 
-KINDS = ("feed", "sitemap", "listing", "gnews", "gdelt")
+KINDS = ("feed", "sitemap", "listing", "gnews", "gdelt", "wayback")
 GNEWS_ENDPOINT = "https://news.google.com/rss/search"
 GDELT_ENDPOINT = "https://api.gdeltproject.org/api/v2/doc/doc"
+WAYBACK_ENDPOINT = "https://web.archive.org/cdx/search/cdx"
 SELECTOR_FIELDS = ("body", "title", "date", "author")
 DEFAULT_USER_AGENT = "mediawatch/0.1 (+{contact})"
 
@@ -59,6 +60,8 @@ class Source:
     next_page: str | None = None
     max_listing_pages: int = 1
     query: str | None = None
+    patterns: tuple[str, ...] = ()  # wayback: URL patterns for the CDX API
+    endpoint: str | None = None  # wayback: the CDX API
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,7 @@ _SOURCE_KEYS = {
     "timespan",
     "maxrecords",
     "endpoint",
+    "patterns",
 }
 
 
@@ -190,6 +194,7 @@ def _source(check: Checker, raw: Any, kp: tuple, crawler: CrawlerConfig) -> Sour
     if language is not None and not re.match(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$", language):
         raise check.doc.error(kp + ("language",), "must be a language code such as en or ur")
     outlet = check.string(raw, kp, "outlet", None) or urlsplit(url).hostname or name
+    patterns, endpoint = _wayback(check, raw, kp, kind, url)
     return Source(
         name=name,
         kind=kind,
@@ -208,7 +213,22 @@ def _source(check: Checker, raw: Any, kp: tuple, crawler: CrawlerConfig) -> Sour
         next_page=next_page,
         max_listing_pages=check.number(raw, kp, "max_listing_pages", 1, 1, True),
         query=query,
+        patterns=patterns,
+        endpoint=endpoint,
     )
+
+
+def _wayback(check: Checker, raw: dict, kp: tuple, kind: str, url: str):
+    """A wayback source lists the outlet's archived pages matching `patterns` (default: the
+    whole site) from the CDX API at `endpoint`."""
+    if kind != "wayback":
+        if "patterns" in raw:
+            raise check.doc.error(kp + ("patterns",), "only a wayback source takes patterns")
+        return (), None
+    patterns = tuple(check.string_list(raw, kp, "patterns")) or (f"{urlsplit(url).hostname}/*",)
+    endpoint = check.string(raw, kp, "endpoint", WAYBACK_ENDPOINT)
+    check.http_url(kp + ("endpoint",), endpoint)
+    return patterns, endpoint
 
 
 def _listing_selector_problem(selector: str) -> str | None:

@@ -16,6 +16,8 @@ class Hints:
     seen_at: str | None = (
         None  # GDELT's seendate: when it saw the article, not when it was published
     )
+    archived_at: str | None = None  # an archived copy's capture time (wayback)
+    archive_url: str | None = None  # where that copy was fetched from
 
 
 @dataclass

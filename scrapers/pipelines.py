@@ -73,9 +73,14 @@ class ArchivePipeline:
             "description": page.description,
             "meta": {
                 k: v
-                for k, v in (("seen_at", hints.seen_at), ("fetched_from", item.request_url))
+                for k, v in (
+                    ("seen_at", hints.seen_at),
+                    ("fetched_from", hints.archive_url or item.request_url),
+                    ("archived_at", hints.archived_at),
+                )
                 if v
             },
+            "backfilled": int(getattr(spider, "backfill", False)),
         }
         also = {
             item.request_url,
@@ -97,6 +102,7 @@ class ArchivePipeline:
             "date_source": "feed" if hints.published_at else None,
             "resolved": 0,
             "meta": {"unresolved": "Google News link without publisher URL"},
+            "backfilled": int(getattr(spider, "backfill", False)),
         }
         return self._store(spider, item, article, ())
 

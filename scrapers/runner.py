@@ -15,6 +15,7 @@ from scrapers.spiders.gdelt import GdeltSpider
 from scrapers.spiders.gnews import GnewsSpider
 from scrapers.spiders.listing import ListingSpider
 from scrapers.spiders.sitemap import SitemapSpider
+from scrapers.spiders.wayback import WaybackSpider
 
 SPIDERS = {
     "feed": FeedSpider,
@@ -22,6 +23,7 @@ SPIDERS = {
     "listing": ListingSpider,
     "gnews": GnewsSpider,
     "gdelt": GdeltSpider,
+    "wayback": WaybackSpider,
 }
 
 

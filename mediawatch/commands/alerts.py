@@ -29,9 +29,21 @@ def register(group: click.Group) -> None:
     callback=since_callback,
     help="Look back to this point (a date, or a time ago such as 7d) instead of the lookback.",
 )
+@click.option("--from", "period_from", help="A digest of a past period: first day (YYYY-MM-DD).")
+@click.option("--to", "period_to", help="Last day of that period (with --from).")
 @click.pass_context
-def digest_command(ctx, name: str, dry_run: bool, preview: str | None, since: str | None) -> None:
-    """Build the digest NAME (from schedules.yaml) now, then send it unless --dry-run."""
+def digest_command(
+    ctx,
+    name: str,
+    dry_run: bool,
+    preview: str | None,
+    since: str | None,
+    period_from: str | None,
+    period_to: str | None,
+) -> None:
+    """Build the digest NAME (from schedules.yaml) now, then send it unless --dry-run.
+
+    With --from and --to: every flagged article of that period, backfilled history included."""
     import alerts
     import db
     from mediawatch.config import load_schedules
@@ -41,7 +53,12 @@ def digest_command(ctx, name: str, dry_run: bool, preview: str | None, since: st
     now = datetime.now(UTC).replace(microsecond=0)
     start = db.parse_iso(since)
     archive = db.connect(ctx.obj["db_path"])
-    result = alerts.run_digest(archive, schedules, sub, now, dry_run=dry_run, since=start)
+    if period_from or period_to:
+        from mediawatch.commands.history import period_digest
+
+        result = period_digest(archive, schedules, sub, period_from, period_to, now, dry_run)
+    else:
+        result = alerts.run_digest(archive, schedules, sub, now, dry_run=dry_run, since=start)
     digest = result.digest
     if result.message is None:
         click.echo(f"{name}: nothing new since {_local(digest.since)}; nothing sent.")

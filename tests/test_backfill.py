@@ -1,0 +1,142 @@
+"""Backfill on the replay site: dated sitemap indexes, a GDELT window answer, a Google News day
+search and an Internet Archive CDX listing with its raw captures; resumable; never news."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from conftest import TEST_SOURCES, Workspace, write_config
+
+HISTORY_SOURCES = """
+  - {name: history-sitemap, kind: sitemap, outlet: History Times, url: "{{base}}/history/sitemap_index.xml", tags: [history]}
+  - {name: history-gdelt, kind: gdelt, query: '"Balochistan Liberation Army"', endpoint: "{{base}}/history/gdelt-window.json", tags: [history-search]}
+  - {name: history-gnews, kind: gnews, query: BLA, endpoint: "{{base}}/history/gnews-day.xml", tags: [history-search]}
+  - {name: oldsite-wayback, kind: wayback, outlet: Old Site, url: "https://oldsite.example/", patterns: ["oldsite.example/2024/*"], endpoint: "{{base}}/wayback/cdx.json", tags: [history]}
+"""
+
+
+@pytest.fixture
+def history(tmp_path, replay_site) -> Workspace:
+    folder = write_config(tmp_path / "config", replay_site.base, TEST_SOURCES + HISTORY_SOURCES)
+    return Workspace(folder, tmp_path / "archive.db", replay_site)
+
+
+def _paths(site) -> list[str]:
+    return [p.split("?")[0] for p in site.log.paths()]
+
+
+def test_sitemap_backfill_takes_the_period_only(history):
+    site = history.site
+    site.log.clear()
+    out = history.run("backfill", "--from", "2024-11-01", "--to", "2024-11-30", "history-sitemap")
+    assert out.returncode == 0, out.stderr
+    paths = _paths(site)
+    stored = {r["url"].rsplit("/", 1)[-1]: r for r in history.rows("SELECT * FROM articles")}
+    assert set(stored) == {
+        "gwadar-convoy-attack.html",
+        "quetta-railway-station-blast.html",
+        "kalat-checkpost-attack.html",
+        "undated-in-named-sitemap.html",
+    }
+    assert all(r["backfilled"] == 1 for r in stored.values())
+    # a sitemap named for October, and one last changed before November, are never read
+    assert "/history/post-sitemap-2024-10.xml" not in paths
+    assert "/history/news-sitemap-old.xml" not in paths
+    assert not any("october-story" in p or "december-story" in p for p in paths)
+    # a URL listed by two sitemaps is fetched once; nothing is requested twice
+    assert [p for p, n in Counter(paths).items() if n > 1] == []
+    assert "articles stored 4" in out.stderr  # the progress line
+
+
+def test_backfilled_articles_are_never_news(history):
+    history.run(
+        "backfill", "--from", "2024-11-01", "--to", "2024-11-30", "history-sitemap", check=True
+    )
+    flagged = history.rows(
+        "SELECT DISTINCT a.url FROM matches m JOIN articles a ON a.id = m.article_id "
+        "WHERE m.topic = 'bla'"
+    )
+    assert len(flagged) == 4  # flagged like any article
+    since = ["--since", "2024-10-01"]
+    dry = history.run("digest", "bla-alerts", "--dry-run", *since)
+    assert "nothing new" in dry.stdout, dry.stdout
+    period = history.run(
+        "digest", "bla-alerts", "--from", "2024-11-01", "--to", "2024-11-30", "--dry-run"
+    )
+    assert period.returncode == 0, period.stderr
+    assert "4 articles" in period.stdout, period.stdout
+    # sending the period digest leaves the subscription's news untouched
+    sent = history.run("digest", "bla-alerts", "--from", "2024-11-01", "--to", "2024-11-30")
+    assert sent.returncode == 0, sent.stderr
+    delivered = history.rows("SELECT * FROM digest_items WHERE subscription = 'bla-alerts'")
+    assert delivered == []
+
+
+def test_interrupted_backfill_resumes_without_fetching_twice(history):
+    site = history.site
+    site.log.clear()
+    first = history.run(
+        "backfill",
+        "--from",
+        "2024-11-01",
+        "--to",
+        "2024-11-30",
+        "history-sitemap",
+        "--max-pages",
+        "2",
+    )
+    assert first.returncode == 0, first.stderr
+    assert len(history.rows("SELECT id FROM articles")) == 2
+    second = history.run(
+        "backfill", "--from", "2024-11-01", "--to", "2024-11-30", "history-sitemap"
+    )
+    assert second.returncode == 0, second.stderr
+    assert len(history.rows("SELECT id FROM articles")) == 4
+    paths = _paths(site)
+    assert [p for p, n in Counter(paths).items() if n > 1 and p != "/robots.txt"] == []
+    # a third run finds the job finished: no sitemap, no page
+    site.log.clear()
+    history.run(
+        "backfill", "--from", "2024-11-01", "--to", "2024-11-30", "history-sitemap", check=True
+    )
+    assert [p for p in _paths(site) if p != "/robots.txt"] == []
+
+
+def test_wayback_source_stores_archived_copies_under_the_original_url(history):
+    site = history.site
+    site.log.clear()
+    out = history.run("backfill", "--from", "2024-11-01", "--to", "2024-11-30", "oldsite-wayback")
+    assert out.returncode == 0, out.stderr
+    rows = history.rows("SELECT url, outlet, meta, backfilled FROM articles ORDER BY url")
+    assert [r["url"] for r in rows] == [
+        "https://oldsite.example/2024/11/03/hub-dam-protest.html",
+        "https://oldsite.example/2024/11/17/pasni-fishermen.html",
+    ]
+    meta = json.loads(rows[0]["meta"])
+    assert meta["archived_at"] == "2024-11-03T18:00:00Z"  # the later capture of the two
+    assert "/web/20241103180000id_/" in meta["fetched_from"]
+    assert {r["outlet"] for r in rows} == {"Old Site"}
+    cdx = [p for p in site.log.paths() if p.startswith("/wayback/cdx")]
+    assert len(cdx) == 1 and "from=20241101000000" in cdx[0] and "to=20241201000000" in cdx[0]
+    assert not any("before-the-period" in p for p in site.log.paths())
+
+
+def test_search_sources_by_gdelt_window_and_gnews_day(history):
+    site = history.site
+    site.log.clear()
+    out = history.run(
+        "backfill", "--from", "2024-11-14", "--to", "2024-11-15", "history-search", timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    api = [p for p in site.log.paths() if p.startswith("/history/gdelt-window")]
+    assert len(api) == 2  # one window per day, each under the record cap
+    assert "STARTDATETIME=20241114000000" in api[0] and "ENDDATETIME=20241115000000" in api[0]
+    assert "timespan" not in api[0]
+    days = [p for p in site.log.paths() if p.startswith("/history/gnews-day")]
+    assert len(days) == 2
+    assert any("after%3A2024-11-14+before%3A2024-11-15" in p for p in days)
+    urls = {r["url"].rsplit("/", 1)[-1] for r in history.rows("SELECT url FROM articles")}
+    assert urls == {"bla-mastung.html", "cpec-workers.html", "noshki-bus-attack.html"}
+    assert _paths(site).count("/history/gnews/noshki-bus-attack.html") == 1
