@@ -326,6 +326,7 @@ class Daemon:
         if self.stopping.is_set():
             return
         self._immediate(name)
+        self._surges(name)
         self._check_health(names)
 
     def _immediate(self, name: str) -> None:
@@ -338,6 +339,19 @@ class Daemon:
                 alerts.send_immediate(conn, self.cfg.schedules)
         except Exception as exc:  # an alert problem never stops crawling
             log.error(name, "immediate alerts failed", exc_info=exc)
+
+    def _surges(self, name: str) -> None:
+        """Surges are judged on what the crawl just stored: one alert per episode."""
+        from alerts.surges import evaluate
+
+        if not self.cfg.schedules.surges:
+            return
+        try:
+            with self._alerts_lock, self._archive() as conn:
+                for event in evaluate(conn, self.cfg.schedules):
+                    log.warning(name, event.describe())
+        except Exception as exc:  # an alert problem never stops crawling
+            log.error(name, "surge check failed", exc_info=exc)
 
     def _check_health(self, names: list[str]) -> None:
         """One operator alert when a source starts failing or goes stale, one when it recovers."""

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mediawatch.errors import ConfigError
+from mediawatch.surge_config import parse_surges
 from mediawatch.yamlfile import NAME_RE, NAME_RULE, Checker, KeyPath, YamlDoc, load_yaml
 
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
@@ -208,6 +209,7 @@ class Schedules:
     max_concurrent_crawls: int
     templates: Path | None = None
     doc: YamlDoc | None = field(default=None, compare=False, repr=False)
+    surges: tuple = ()  # alerts.surges.SurgeRule, read by mediawatch/surge_config.py
 
     def digest(self, name: str) -> Subscription:
         for sub in self.digests:
@@ -241,6 +243,7 @@ _TOP_KEYS = {
     "ops",
     "delivery",
     "templates",
+    "surges",
 }
 
 
@@ -273,6 +276,7 @@ def parse_schedules(doc: YamlDoc) -> Schedules:
         max_concurrent_crawls=int(max_crawls),
         templates=templates,
         doc=doc,
+        surges=parse_surges(check, top.get("surges"), channels, _channel_refs),
     )
 
 
@@ -301,6 +305,9 @@ def check_references(schedules: Schedules, sources=None, topics: set[str] | None
                             f"{int(limit // 60)} minutes (jitter counts against the gap)",
                         )
     if topics is not None:
+        for i, rule in enumerate(schedules.surges):
+            if rule.topic is not None and rule.topic not in topics:
+                raise doc.error(("surges", i, "topic"), f"unknown topic {rule.topic!r}")
         for i, sub in enumerate(schedules.digests):
             for j, topic in enumerate(sub.topics):
                 if topic not in topics:

@@ -56,6 +56,7 @@ def test_every_canned_query_in_the_metadata_is_served(server):
             "articles_mentioning_entity",
             "deliveries_of_subscription",
             "sources_failing_or_stale",
+            "surge_episodes",
         }
     )
 

@@ -63,6 +63,7 @@ def status(ctx, as_json):
 
     import db
     from db import deliveries as store
+    from db.surges import current_episodes
     from mediawatch import health
     from mediawatch.schedules import unpolled_sources
     from mediawatch.supervisor import running_daemon
@@ -83,6 +84,7 @@ def status(ctx, as_json):
         if conn
         else [],
         "unpolled_sources": [s.name for s in unpolled_sources(schedules, sources_cfg)],
+        "surges": current_episodes(conn) if conn else [],
     }
     if as_json:
         click.echo(json.dumps(report, indent=2))
@@ -131,6 +133,16 @@ def _print_report(report: dict, now: datetime) -> None:
             f"{'-' if items is None else items:>5} {s['pending']:>7} {s['failed']:>6}  "
             f"{s['next_run_at'] or '-'}"
         )
+    if report.get("surges"):
+        click.echo("")
+        click.echo("surges going on now:")
+        for e in report["surges"]:
+            where = f" at {e['key']}" if e["key"] else ""
+            click.echo(
+                f"    {e['surge']}{where}: since {e['started_at']} ({_ago(e['started_at'], now)}), "
+                f"{e['count']} articles at the start, peak {e['peak']}, "
+                f"usually {e['baseline_rate']:.1f}"
+            )
     if report["failed_deliveries"]:
         click.echo("")
         click.echo("failed deliveries, and those waiting (see `mediawatch deliveries --failed`):")
