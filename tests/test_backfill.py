@@ -140,3 +140,72 @@ def test_search_sources_by_gdelt_window_and_gnews_day(history):
     urls = {r["url"].rsplit("/", 1)[-1] for r in history.rows("SELECT url FROM articles")}
     assert urls == {"bla-mastung.html", "cpec-workers.html", "noshki-bus-attack.html"}
     assert _paths(site).count("/history/gnews/noshki-bus-attack.html") == 1
+
+
+def _slow_outlet(folder, pages: int) -> None:
+    """An outlet of `pages` articles in one November sitemap, each page answering slowly."""
+    (folder / "slow").mkdir(parents=True)
+    rules, urls = {}, []
+    for n in range(pages):
+        path = f"/slow/news/2024/11/{1 + n % 28:02d}/story-{n}.html"
+        page = folder / path.lstrip("/")
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(
+            f"<html><head><title>Story {n} from Quetta</title></head><body><article>"
+            f"<h1>Story {n} from Quetta</h1><p>Report number {n}: officials in Quetta met "
+            f"traders and farmers of the district number {n} to discuss the water supply "
+            "and the roads of the province over the coming season.</p></article></body></html>"
+        )
+        rules[path] = {"delay": 0.3}
+        urls.append(
+            f"<url><loc>{{{{base}}}}{path}</loc><lastmod>2024-11-{1 + n % 28:02d}</lastmod></url>"
+        )
+    (folder / "slow" / "sitemap-2024-11.xml").write_text(
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(urls) + "</urlset>"
+    )
+    (folder / "_behaviour.json").write_text(json.dumps(rules))
+
+
+def test_killed_backfill_continues_where_it_stopped(tmp_path):
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from mediawatch.replay import ReplaySite
+
+    _slow_outlet(tmp_path / "site", 30)
+    with ReplaySite([tmp_path / "site"]) as site:
+        extra = f'  - {{name: slow, kind: sitemap, url: "{site.base}/slow/sitemap-2024-11.xml"}}\n'
+        ws = Workspace(write_config(tmp_path / "config", site.base, extra), tmp_path / "a.db", site)
+        env = {**os.environ, "MEDIAWATCH_CONFIG_DIR": str(ws.config_dir)}
+        env["MEDIAWATCH_DB"] = str(ws.db_path)
+        args = [sys.executable, "-m", "mediawatch.cli", "backfill", "slow"]
+        args += ["--from", "2024-11-01", "--to", "2024-11-30"]
+        child = subprocess.Popen(args, env=env, cwd=ws.config_dir, stderr=subprocess.PIPE)
+
+        def stored() -> int:
+            if not ws.db_path.exists():
+                return 0
+            conn = sqlite3.connect(ws.db_path, timeout=30)
+            try:
+                return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            except sqlite3.OperationalError:
+                return 0
+            finally:
+                conn.close()
+
+        deadline = time.monotonic() + 120
+        while stored() < 4 and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.1)
+        child.send_signal(signal.SIGINT)  # Ctrl-C
+        child.communicate(timeout=120)
+        first = stored()
+        assert 4 <= first < 30
+        again = ws.run("backfill", "slow", "--from", "2024-11-01", "--to", "2024-11-30")
+        assert again.returncode == 0, again.stderr
+        assert stored() == 30
+        twice = [p for p, n in Counter(site.log.paths()).items() if n > 1 and p != "/robots.txt"]
+        assert twice == []
