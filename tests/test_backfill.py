@@ -123,6 +123,22 @@ def test_wayback_source_stores_archived_copies_under_the_original_url(history):
     assert not any("before-the-period" in p for p in site.log.paths())
 
 
+def test_wayback_source_in_a_normal_crawl_lists_its_lookback(history):
+    text = (history.config_dir / "sources.yaml").read_text()
+    text = text.replace("tags: [history]}\n", "tags: [history], lookback: 36500d}\n")
+    (history.config_dir / "sources.yaml").write_text(text)
+    history.run("crawl", "--no-alerts", "oldsite-wayback", check=True)
+    rows = history.rows("SELECT url, backfilled FROM articles ORDER BY url")
+    assert [r["url"].rsplit("/", 1)[-1] for r in rows] == [
+        "hub-dam-protest.html",
+        "pasni-fishermen.html",
+    ]
+    assert {r["backfilled"] for r in rows} == {0}  # a crawl brings news, not history
+    # the October capture is within this source's look-back too, but the archive lost its copy
+    (run,) = history.runs("oldsite-wayback")
+    assert any("before-the-period.html: HTTP 404" in e for e in run["error_messages"])
+
+
 def test_search_sources_by_gdelt_window_and_gnews_day(history):
     site = history.site
     site.log.clear()

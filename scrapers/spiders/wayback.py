@@ -44,6 +44,8 @@ class WaybackSpider(NewsSpider):
         if found is None:
             return
         captures, _ = found  # a normal crawl looks back a little: one page is plenty
+        since = db.utc_iso(self.period()[0])
+        captures = [c for c in captures if c.captured_at >= since]
         forms = {c.original: {c.original, strip_tracking(c.original)} for c in captures}
         known = db.known_urls(self.archive, [f for fs in forms.values() for f in fs])
         for capture in sorted(captures, key=lambda c: c.timestamp, reverse=True):
