@@ -158,14 +158,15 @@ class BackfillMixin:
         request.meta["doc"] = meta
         return request
 
-    def doc_read(self, response, docs=(), articles=()):
-        """Queue what a document listed, mark it done, request the entries new to the job."""
+    def doc_read(self, response, docs=(), articles=(), follow_docs=True):
+        """Queue what a document listed, mark it done, request the entries new to the job
+        (documents too unless the spider asks for them one at a time)."""
         articles = [(u, h) for u, h in articles if u.startswith(("http://", "https://"))]
         found = [(u, "doc", m) for u, m in docs] + [
             (u, "article", _hints_dict(h)) for u, h in articles
         ]
         added = set(queue_db.finish_doc(self.archive, self.job, response.request.url, found))
-        for url, meta in docs:
+        for url, meta in docs if follow_docs else ():
             if url in added:
                 yield self.doc_request(url, meta)
         yield from self.article_requests_for(
@@ -343,7 +344,7 @@ class GdeltBackfill(BackfillMixin, NewsSpider):
                                 Hints(title=a.get("title"), outlet=a.get("domain"), seen_at=seen),
                             )
                         )
-        for r in self.doc_read(response, docs, found):
+        for r in self.doc_read(response, docs, found, follow_docs=False):
             yield r
         await asyncio.sleep(MIN_DELAY)  # GDELT asks for one call every five seconds
         following = self.next_window()

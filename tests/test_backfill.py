@@ -225,3 +225,47 @@ def test_killed_backfill_continues_where_it_stopped(tmp_path):
         assert stored() == 30
         twice = [p for p, n in Counter(site.log.paths()).items() if n > 1 and p != "/robots.txt"]
         assert twice == []
+
+
+def test_gdelt_window_at_the_record_cap_is_asked_again_in_halves(tmp_path):
+    """A window whose answer fills the cap may have lost articles: it is split, not followed."""
+    import asyncio
+
+    from scrapy.http import TextResponse
+
+    from db import backfill as queue_db
+    from mediawatch.sources import Source
+    from scrapers.backfill import GdeltBackfill, Period
+
+    source = Source(
+        name="g",
+        kind="gdelt",
+        outlet="g",
+        url="http://127.0.0.1:9/api?query=BLA&mode=ArtList&format=json&maxrecords=2&timespan=24h",
+    )
+    spider = GdeltBackfill(
+        source=source,
+        db_path=str(tmp_path / "a.db"),
+        period=Period.of_days("2024-11-14", "2024-11-14"),
+    )
+    ((url, meta),) = spider.windows(*spider.bounds())
+    queue_db.queue(spider.archive, spider.job, [(url, "doc", meta)])
+    answer = {"articles": [{"url": f"https://x.example/{i}", "title": "t"} for i in range(2)]}
+    response = TextResponse(
+        url=url,
+        body=json.dumps(answer).encode(),
+        encoding="utf-8",
+        request=spider.doc_request(url, meta),
+    )
+
+    async def collect():
+        return [r async for r in spider.parse_doc(response)]
+
+    (following,) = asyncio.run(collect())  # the next API call only, no article page
+    assert "STARTDATETIME=20241114000000" in following.url
+    assert "ENDDATETIME=20241114120000" in following.url
+    halves = queue_db.pending(spider.archive, spider.job, "doc")
+    assert [m for _, m in halves] == [
+        {"start": "2024-11-14T00:00:00Z", "end": "2024-11-14T12:00:00Z"},
+        {"start": "2024-11-14T12:00:00Z", "end": "2024-11-15T00:00:00Z"},
+    ]
