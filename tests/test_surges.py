@@ -242,3 +242,49 @@ def test_daemon_raises_a_surge_after_a_crawl(workspace):
     sql = canned_queries()["surge_episodes"]["sql"]
     rows = conn.execute(sql, {"surge": ""}).fetchall()
     assert len(rows) == 1 and rows[0][0] == "bla-surge" and rows[0][3] is None
+
+
+ENTITY_SURGE = """
+surges:
+  - name: bla-entity
+    entity: Balochistan Liberation Army
+    window: 6h
+    baseline: 28d
+    min_count: 3
+"""
+
+
+def test_entity_surge_from_the_command_line(tmp_path):
+    from datetime import UTC, datetime
+
+    from click.testing import CliRunner
+
+    from mediawatch.cli import main
+
+    (tmp_path / "schedules.yaml").write_text(ENTITY_SURGE)
+    archive = db.connect(tmp_path / "db" / "a.db")
+    now = datetime.now(UTC)
+    for i in range(4):
+        aid = db.store_article(
+            archive,
+            {
+                "url": f"https://dawn.example/{i}",
+                "source": "dawn",
+                "outlet": "Dawn",
+                "title": f"Attack number {i} claimed in Kalat district by the militants",
+                "text": "The Balochistan Liberation Army claimed the attack.",
+                "published_at": db.utc_iso(now - timedelta(hours=1, minutes=i)),
+            },
+        ).article_id
+        entity = [{"name": "Balochistan Liberation Army", "type": "org", "count": 1}]
+        topic = "bla" if i else "attack-other"  # counted by the entity, whatever the topic
+        db.store_matches(archive, aid, [{"topic": topic, "score": 1.0, "entities": entity}])
+    args = ["--config-dir", str(tmp_path), "--db", str(tmp_path / "db" / "a.db"), "surges"]
+    first = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert first.exit_code == 0
+    assert "bla-entity: surge started (4 articles in the window" in first.output
+    again = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert "no surge started or ended" in again.output
+    outbox = tmp_path / "db" / "outbox"
+    (body,) = [json.loads(p.read_text()) for p in outbox.glob("*.json")]
+    assert body["what"] == "Balochistan Liberation Army" and body["count"] == 4
