@@ -9,6 +9,7 @@ Usage: .venv/bin/python bench/hostile.py
 
 from __future__ import annotations
 
+import contextlib
 import re
 import resource
 import sys
@@ -29,10 +30,8 @@ OLD_DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.IGNORECA
 
 def timed(fn, *args) -> float:
     start = time.perf_counter()
-    try:
+    with contextlib.suppress(FeedError):
         fn(*args)
-    except FeedError:
-        pass
     return time.perf_counter() - start
 
 
