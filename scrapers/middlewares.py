@@ -9,7 +9,8 @@ import ipaddress
 import time
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
+from twisted.internet.error import TCPTimedOutError, TimeoutError
 
 import db
 from scrapers.archive import archive as _archive
@@ -168,7 +169,10 @@ class UrlTimeLimitMiddleware:
     def process_exception(self, request, exception):
         spent = time.monotonic() - request.meta.get("url_first_attempt", time.monotonic())
         if self.limit - spent < self.min_attempt and not isinstance(exception, IgnoreRequest):
-            reason = str(exception) or type(exception).__name__
+            timed_out = isinstance(
+                exception, DownloadTimeoutError | TimeoutError | TCPTimedOutError
+            )
+            reason = "timed out" if timed_out else (str(exception) or type(exception).__name__)
             raise UrlTimeLimitExceeded(f"{self._message(spent)}; last attempt: {reason}")
         return None
 

@@ -230,7 +230,9 @@ def test_a_slow_url_is_given_up_within_its_time_limit_and_recorded(workspace):
     assert 1 <= ws.site.arrivals("/hostile/slow.xml") - before <= 2
     (run,) = ws.runs("slow")
     assert run["status"] == "failed"
-    assert any("time limit per URL" in e for e in run["error_messages"]), run["error_messages"]
+    assert any(
+        "time limit per URL" in e and "last attempt: timed out" in e for e in run["error_messages"]
+    ), run["error_messages"]
 
 
 # -- 14. UTF-16 article pages -------------------------------------------------------------------
