@@ -140,13 +140,34 @@ class Compiled:
 
 _BRACES = re.compile(r"\{([^{}]*)\}")
 
+# Limits on what a watchlist may cost (issue 9): every brace pair multiplies a term's spellings,
+# and every spelling is a key of the automaton built in every crawl process. A term past
+# MAX_SPELLINGS, a watchlist past MAX_FORMS searchable strings or MAX_TERM_CHARS in one term, and a
+# file past MAX_FILE_BYTES (checked by whoever reads the file) are refused before anything is
+# built. The shipped watchlist has ~3,000 forms; its largest term ~1,200 spellings.
+MAX_SPELLINGS = 5_000
+MAX_FORMS = 200_000
+MAX_TERM_CHARS = 4_000
+MAX_FILE_BYTES = 5 * 1024 * 1024
 
-def expand(term: str) -> list[str]:
-    """'B{a,e}l{o,u}ch' -> four spellings; '{,the }Baloch' allows an empty alternative."""
+
+def expand(term: str, limit: int = MAX_SPELLINGS) -> list[str]:
+    """'B{a,e}l{o,u}ch' -> four spellings; '{,the }Baloch' allows an empty alternative.
+
+    The number of spellings is counted before any is built: past `limit` it is an error."""
+    if len(term) > MAX_TERM_CHARS:
+        raise ValueError(f"term is {len(term):,} characters long (at most {MAX_TERM_CHARS:,})")
     pieces = _BRACES.split(term)
     if "{" in "".join(pieces[0::2]) or "}" in "".join(pieces[0::2]):
         raise ValueError("unbalanced or nested braces")
     options = [[p] if i % 2 == 0 else p.split(",") for i, p in enumerate(pieces)]
+    count = 1
+    for choice in options:
+        count *= len(choice)
+        if count > limit:
+            raise ValueError(
+                f"braces expand to more than {limit:,} spellings (at most {limit:,} per term)"
+            )
     return ["".join(combo) for combo in product(*options)]
 
 
@@ -234,6 +255,10 @@ class _Builder:
             spellings = expand(text)
         except ValueError as exc:
             raise WatchlistError(path, str(exc)) from None
+        if len(self.forms) + len(spellings) > MAX_FORMS:
+            raise WatchlistError(
+                path, f"the watchlist expands to more than {MAX_FORMS:,} forms (the limit)"
+            )
         made = []
         for spelling in spellings:
             core, left_free, right_free = self.split_wildcards(spelling, path)
