@@ -92,6 +92,8 @@ class Form:
     not_in: tuple[int, ...] = ()
     not_after: tuple[int, ...] = ()
     not_before: tuple[int, ...] = ()
+    code_after: bool = False  # not right after a code ("AP-BLA")
+    code_before: bool = False  # not right before a code ("BLA-320")
     phrase: bool = False  # several words: they must not be split by sentence punctuation
     breaks: frozenset[str] = frozenset()  # ... other than the punctuation it is written with
 
@@ -319,11 +321,59 @@ class _Builder:
                 items = self.items(spec[key], (*path, key))
                 for i, item in enumerate(items):
                     item_path = (*path, key, i) if isinstance(spec[key], list) else (*path, key)
+                    if isinstance(item, dict):
+                        code = self.block_class(item, item_path, key)
+                        if code:
+                            cond[f"code_{key[4:]}"] = True
+                            continue
+                        for phrase, phrase_path in self.group_phrases(item, item_path, key):
+                            blocks.extend(self.blocker(phrase, phrase_path))
+                        continue
                     blocks.extend(self.blocker(item, item_path))
                 cond[key] = tuple(dict.fromkeys(blocks))
         if cond.get("within") and not cond.get("context"):
             raise WatchlistError((*path, "within"), "needs a context to be near to")
         return cond
+
+    def block_class(self, item: dict, path: tuple, key: str) -> bool:
+        """{class: code} in not_after/not_before: a code such as a registration or a flight
+        number ("AP-BLA", "BLA-320") is no mention."""
+        if "class" not in item:
+            return False
+        if set(item) != {"class"} or item["class"] != "code":
+            raise WatchlistError(path, "must be {class: code}, {group: name} or a phrase")
+        if key == "not_in":
+            raise WatchlistError(path, "{class: code} goes in not_after or not_before")
+        return True
+
+    def group_phrases(self, item: dict, path: tuple, key: str, seen: tuple = ()) -> list:
+        """{group: name} in not_in/not_after/not_before: every term of that group is a blocking
+        phrase ("not before a business word"), so one list serves every name."""
+        if set(item) != {"group"} or not isinstance(item["group"], str):
+            raise WatchlistError(path, "must be {group: name}, {class: code} or a phrase")
+        name = item["group"]
+        groups = (self.data or {}).get("groups") or {}
+        if name not in groups:
+            known = sorted(groups)
+            hint = f" (known: {', '.join(known)})" if known and len(known) <= 12 else ""
+            raise WatchlistError((*path, "group"), f"unknown group {name!r}{hint}")
+        if name in seen:
+            raise WatchlistError((*path, "group"), f"group {name!r} includes itself")
+        members = groups[name]
+        gpath: tuple = ("groups", name)
+        if isinstance(members, dict):
+            members = members.get("terms")
+            gpath = (*gpath, "terms")
+        out = []
+        for i, member in enumerate(self.items(members, gpath)):
+            mpath = (*gpath, i) if isinstance(members, list) else gpath
+            if isinstance(member, dict) and "form" in member:
+                member = member["form"]
+            if isinstance(member, dict):
+                out.extend(self.group_phrases(member, mpath, key, (*seen, name)))
+            else:
+                out.append((member, mpath))
+        return out
 
     def refs(self, value: Any, path: tuple, owner: int) -> list[int]:
         """Context/unless items: phrases, or {group: name} / {entity: id} references."""

@@ -90,7 +90,8 @@ def test_batch_writes_one_line_per_input_and_survives_bad_lines(config):
     result = run(config, "match", "--batch", input="\n".join(lines) + "\n")
     assert result.exit_code == 0, result.output
     out = [json.loads(line) for line in result.output.splitlines()]
-    assert out[0] == {"id": "a1", "topics": {"balochistan": 3.0}}
+    # title 3, plus 1 as the whole (short) text is about it
+    assert out[0] == {"id": "a1", "topics": {"balochistan": 4.0}}
     assert out[1]["id"] is None and out[1]["error"].startswith("line 2:")
     assert out[2]["error"] == "line 3: a line must be a JSON object"
     assert out[3] == {"id": 7, "topics": {}}
@@ -172,7 +173,7 @@ def test_rematch_flags_the_archive_and_reports_changes(config, tmp_path):
         "SELECT score, entities, terms, snippets FROM matches WHERE article_id = ?", [ids["quetta"]]
     ).fetchone()
     conn.close()
-    assert stored[0] == 3.0
+    assert stored[0] == 4.0  # title 3 + 1 for a text all about it
     assert json.loads(stored[1])[0]["name"] == "Quetta"
     assert json.loads(stored[2]) == [{"term": "Quetta", "count": 1}]
     assert json.loads(stored[3])[0]["highlights"] == [[9, 15]]
@@ -249,6 +250,6 @@ def test_batch_survives_a_line_that_is_not_utf8(config):
     )
     assert result.exit_code == 0, result.output
     out = [json.loads(line) for line in result.stdout_bytes.decode("utf-8").splitlines()]
-    assert out[0] == {"id": 1, "topics": {"balochistan": 2.0}}
+    assert out[0] == {"id": 1, "topics": {"balochistan": 3.0}}  # lead 2 + whole text 1
     assert out[1]["id"] is None and out[1]["error"].startswith("line 2:")
-    assert out[2] == {"id": 3, "topics": {"balochistan": 2.0}}
+    assert out[2] == {"id": 3, "topics": {"balochistan": 3.0}}
