@@ -185,6 +185,7 @@ class Scan:
         self.memo: dict[int, list[Occ]] = {}
         self.word_cache: dict[int, int] = {}
         self.span_cache: dict[tuple[int, int], tuple[int, int]] = {}
+        self.context_found: dict[tuple[int, int], str] = {}  # explanations only
         self.role_cache: dict[tuple[int, int], tuple[str, list[tuple[int, int]]]] = {}
         self._scan()
         self.touched: set[int] = set()  # leaves with a hit, and the groups those count for
@@ -377,12 +378,17 @@ class Scan:
             for other in self.occ(leaf):
                 if overlap(other, occ):
                     continue
-                if form.within is None:
-                    return True
-                os_, oe = self.words(other)
-                gap = os_ - we if os_ > we else ws - oe
-                if gap <= form.within:
-                    return True
+                if form.within is not None:
+                    os_, oe = self.words(other)
+                    gap = os_ - we if os_ > we else ws - oe
+                    if gap > form.within:
+                        continue
+                if self.explaining:
+                    near = f" within {form.within} words" if form.within else ""
+                    self.context_found[(occ.start, occ.end)] = (
+                        f"context {self.surface(other)!r} ({self.describe(leaf)}) found{near}"
+                    )
+                return True
         return False
 
     def describe(self, leaf: int) -> str:

@@ -78,8 +78,7 @@ class TopicResult:
         self._roles: dict[tuple[int, int], tuple[float, str]] = {}
         self.coverage = self._coverage()
         self.own_score = round(
-            sum(self.weight(o) for o in self.evidence.values())
-            + (COVERAGE_WEIGHT if self.coverage[2] >= COVERAGE_SHARE else 0.0),
+            sum(self.weight(o) for o in self.evidence.values()) + self.coverage_bonus(),
             2,
         )
         self.score = self.own_score
@@ -165,6 +164,26 @@ class TopicResult:
                 covered += hi - lo
                 reach = hi
         return covered, total, round(min(1.0, covered / total), 2)
+
+    def salience(self) -> dict[str, Any]:
+        """What the score is made of beyond the single mentions: how many plain mentions of how
+        many distinct names, and how much of the text stands near them."""
+        leaves = self.scan.m._leaves
+        plain = [o for o in self.shown() if self.factor(o)[0] >= 1]
+        discounted = [o for o in self.shown() if self.factor(o)[0] < 1]
+        near, words, share = self.coverage
+        return {
+            "mentions": len(plain),
+            "discounted": len(discounted),
+            "names": len({leaves[o.leaf].name for o in plain}),
+            "words_near": near,
+            "words": words,
+            "share": share,
+            "coverage_bonus": self.coverage_bonus(),
+        }
+
+    def coverage_bonus(self) -> float:
+        return COVERAGE_WEIGHT if self.evidence and self.coverage[2] >= COVERAGE_SHARE else 0.0
 
     def _spelled_out(self, occ: Occ) -> str:
         """The mention this one abbreviates, when it stands in brackets right after it, as in
@@ -276,6 +295,11 @@ class TopicResult:
                     "for": scan.describe(occ.leaf),
                     "weight": round(self.weight(occ), 2),
                     **({"role": self.factor(occ)[1]} if self.factor(occ)[1] else {}),
+                    **(
+                        {"context": scan.context_found[(occ.start, occ.end)]}
+                        if (occ.start, occ.end) in scan.context_found
+                        else {}
+                    ),
                 }
             )
         out = {
@@ -283,14 +307,7 @@ class TopicResult:
             "score": self.score,
             "min_score": self.spec.min_score,
             "reason": self.reason(),
-            "coverage": {
-                "words": self.coverage[0],
-                "of": self.coverage[1],
-                "share": self.coverage[2],
-                "bonus": COVERAGE_WEIGHT
-                if self.coverage[2] >= COVERAGE_SHARE and self.evidence
-                else 0.0,
-            },
+            "salience": self.salience(),
             "counted": counted,
             "not_counted": sorted(rejected, key=lambda r: r["offsets"][0]),
             "rules": [

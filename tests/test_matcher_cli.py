@@ -163,6 +163,14 @@ def test_rematch_flags_the_archive_and_reports_changes(config, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Re-flagged 4 articles: 3 flags added, 0 removed." in result.output
     assert "balochistan: +2 -0" in result.output and "bla: +1 -0" in result.output
+    # which articles changed, and how
+    assert "Changed articles (2):" in result.output
+    assert (
+        f"  #{ids['quetta']} +balochistan  'Blast in Quetta'  https://example.test/quetta"
+        in result.output
+    )
+    assert f"  #{ids['bla']} +balochistan +bla  'Train attack'" in result.output
+    assert f"#{ids['gladiators']} " not in result.output
     assert flags(archive) == {
         (ids["quetta"], "balochistan"),
         (ids["bla"], "balochistan"),
@@ -192,6 +200,8 @@ def test_rematch_flags_the_archive_and_reports_changes(config, tmp_path):
         "Re-flagged 2 articles since 2025-03-05T00:00:00Z: 0 flags added, 1 removed."
         in result.output
     )
+    assert f"  #{ids['bla']} -balochistan  'Train attack'" in result.output
+    assert "Changed articles (1):" in result.output
     assert (ids["bla"], "balochistan") not in flags(archive)
     assert (ids["quetta"], "balochistan") in flags(archive)  # before --since: untouched
 
