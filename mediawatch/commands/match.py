@@ -11,7 +11,6 @@ import click
 
 from mediawatch.commands.options import since_callback
 
-
 CHANGES_SHOWN = 500  # articles listed one by one after a rematch
 
 
