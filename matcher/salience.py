@@ -30,6 +30,7 @@ LIST_FACTOR = 0.25
 LIST_MIN_ITEMS = 3
 LIST_OWN_SHARE = 0.5  # a list at least this much the topic's own counts in full
 LIST_ITEM_WORDS = 4  # an item of a list is at most this many words
+LIST_REACH = 400  # characters either side of a mention searched for its list
 
 # "QUETTA:", "QUETTA, Mar 13 (APP):", "URUMQI (China), Oct 20 (APP):", "کوئٹہ (ویب ڈیسک):"
 _DATELINE_TAIL = re.compile(r"[^\S\n]*(?:[,(\-–—][^\n:.!?؟۔]{0,40})?[:：]")
@@ -66,11 +67,11 @@ def list_items(original: str, start: int, end: int, floor: int, ceil: int) -> li
     run to its right ("snowfall over hills for Balochistan, upper Sindh, Islamabad"), one that
     starts it closes a run to its left. A list has LIST_MIN_ITEMS items or more, a comma, and an
     "and"/"or" or two short items; an aside ("Balochistan, particularly Gwadar,") is no item."""
-    lo = floor
-    for m in _SENTENCE_END.finditer(original, floor, start):
+    lo = max(floor, start - LIST_REACH)
+    for m in _SENTENCE_END.finditer(original, lo, start):
         lo = m.end()
-    m = _SENTENCE_END.search(original, end, ceil)
-    hi = m.start() if m else ceil
+    m = _SENTENCE_END.search(original, end, min(ceil, end + LIST_REACH))
+    hi = m.start() if m else min(ceil, end + LIST_REACH)
     pieces: list[tuple[int, int]] = []
     seps: list[str] = []
     last = lo

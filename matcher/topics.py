@@ -76,11 +76,18 @@ class TopicResult:
                     self.excluded.append((rule, scan.surface(evidence[0]) if evidence else ""))
         self.evidence = self._distinct(found)
         self._roles: dict[tuple[int, int], tuple[float, str]] = {}
-        self.coverage = self._coverage()
-        self.own_score = round(
-            sum(self.weight(o) for o in self.evidence.values()) + self.coverage_bonus(),
-            2,
-        )
+        # Roles and coverage only lower a mention's weight or add COVERAGE_WEIGHT: when even the
+        # full weights and the bonus fall short, the verdict is known without them (speed).
+        upper = sum(scan.weight(o) for o in self.evidence.values()) + COVERAGE_WEIGHT
+        if upper < spec.min_score and not scan.explaining:
+            self.coverage = (0, 0, 0.0)
+            self.own_score = round(upper - COVERAGE_WEIGHT, 2)
+        else:
+            self.coverage = self._coverage()
+            self.own_score = round(
+                sum(self.weight(o) for o in self.evidence.values()) + self.coverage_bonus(),
+                2,
+            )
         self.score = self.own_score
         self.own_flagged = bool(found) and self.own_score >= spec.min_score and not self.excluded
         self.flagged = self.own_flagged
