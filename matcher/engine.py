@@ -20,7 +20,7 @@ from matcher.normalise import (
     normalise_term,
 )
 from matcher.result import TopicMatch, position_weight
-from matcher.salience import is_dateline, list_items
+from matcher.salience import is_dateline, is_origin, list_items
 from matcher.schema import ARABIC, STRICT, Compiled, Expr, Form, Leaf, TopicSpec, describe
 from matcher.topics import Occ, TopicResult, outermost, overlap, positive_leaves
 
@@ -505,7 +505,12 @@ class Scan:
                     else (self.text_start, len(self.original))
                 )
                 items = list_items(self.original, a, b, floor, ceil)
-                found = ("list", items) if items else ("", [])
+                if items:
+                    found = ("list", items)
+                elif is_origin(self.original, a, b):
+                    found = ("origin", [])
+                else:
+                    found = ("", [])
             self.role_cache[key] = found
         return found
 

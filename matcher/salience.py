@@ -11,7 +11,9 @@ How much of the text concerns the topic: when at least half its words stand with
 COVERAGE_WINDOW words of a plain mention of the topic, the score gains COVERAGE_WEIGHT. A
 one-sentence report about Quetta is about Quetta; one sentence in eight that names it is a mention.
 
-Each role multiplies the mention's weight (DATELINE_FACTOR, LIST_FACTOR) - a list only when fewer
+A third role, origin ("a resident of Quetta", "hailing from Quetta", "کوئٹہ کے رہائشی"), says where
+someone comes from, not where the story happens.
+Each role multiplies the mention's weight (DATELINE_FACTOR, LIST_FACTOR, ORIGIN_FACTOR) - a list only when fewer
 than half its items are the topic's own (a list of Balochistan's districts is coverage of
 Balochistan); the topic's score, the sum of its mentions' weights, must then reach its min_score.
 """
@@ -26,6 +28,7 @@ COVERAGE_WEIGHT = (
 COVERAGE_SHARE = 0.5
 COVERAGE_WINDOW = 12  # words either side of a mention that concern it
 DATELINE_FACTOR = 0.0
+ORIGIN_FACTOR = 0.5
 LIST_FACTOR = 0.25
 LIST_MIN_ITEMS = 3
 LIST_OWN_SHARE = 0.5  # a list at least this much the topic's own counts in full
@@ -34,6 +37,14 @@ LIST_REACH = 400  # characters either side of a mention searched for its list
 
 # "QUETTA:", "QUETTA, Mar 13 (APP):", "URUMQI (China), Oct 20 (APP):", "کوئٹہ (ویب ڈیسک):"
 _DATELINE_TAIL = re.compile(r"[^\S\n]*(?:[,(\-–—][^\n:.!?؟۔]{0,40})?[:：]")
+# "a resident of Quetta", "hailing from Quetta": where someone comes from, not where the story
+# happens ("residents of Quetta protested" is the story).
+_ORIGIN_BEFORE = re.compile(
+    r"(?:\b(?:a|the|was|is) (?:resident|native) of|\bhail(?:s|ed|ing)? from|\bbelong(?:s|ed|ing)? to)"
+    r"\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_ORIGIN_AFTER = re.compile(r"\s*(?:کے|کی)\s+(?:رہائشی|رہنے والے|باشندے)|\s*سے تعلق")
 _SENTENCE_END = re.compile(r"[.!?؟۔\n]+(?=\s|$)|\n")
 _SEPARATOR = re.compile(
     r"\s*(?:[,،;؛]\s*(?:(?:and|or|اور|و|یا)\s+)?|\s(?:and|or|&|اور|و|یا)\s+)\s*", re.IGNORECASE
@@ -42,6 +53,27 @@ _COMMA = re.compile(r"[,،]")
 _AND = re.compile(r"(?<!\w)(?:and|or|&|اور|و|یا)(?!\w)", re.IGNORECASE)
 _ASIDE = re.compile(
     r"\s*(?:particularly|especially|notably|mainly|mostly|namely|i\.e\.|e\.g\.)\b", re.I
+)
+# Lower-case words that still make a place item: "north and eastern Balochistan, upper Sindh"
+_QUALIFIERS = frozenset(
+    [
+        "north",
+        "south",
+        "east",
+        "west",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "upper",
+        "lower",
+        "coastal",
+        "northeastern",
+        "northwestern",
+        "southeastern",
+        "southwestern",
+    ]
 )
 _TRAILING = " \t\n)]\"'”’"
 _PARENS = re.compile(r"\([^()]*\)")  # "the Balochistan Liberation Army (BLA)" is one item
@@ -56,6 +88,12 @@ def is_dateline(original: str, start: int, end: int, body_start: int) -> bool:
     if original[line_start:start].strip():
         return False
     return _DATELINE_TAIL.match(original, end) is not None
+
+
+def is_origin(original: str, start: int, end: int) -> bool:
+    """The mention says where a person comes from ("a resident of Quetta")."""
+    before = original[max(0, start - 30) : start]
+    return bool(_ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(original, end))
 
 
 def list_items(original: str, start: int, end: int, floor: int, ceil: int) -> list[tuple[int, int]]:
@@ -96,7 +134,7 @@ def list_items(original: str, start: int, end: int, floor: int, ceil: int) -> li
         words = text.split()
         if len(words) > LIST_ITEM_WORDS or _ASIDE.match(text):
             return False
-        return any(not w[0].isalpha() or not w[0].islower() for w in words if w[0].isalpha())
+        return any(not w[0].islower() or w.lower() in _QUALIFIERS for w in words if w[0].isalpha())
 
     def joined_by_and(i: int) -> bool:
         return bool(_AND.search(seps[i]))

@@ -13,6 +13,7 @@ from matcher.salience import (
     DATELINE_FACTOR,
     LIST_FACTOR,
     LIST_OWN_SHARE,
+    ORIGIN_FACTOR,
     own_share,
 )
 from matcher.schema import Expr, TopicSpec
@@ -122,6 +123,8 @@ class TopicResult:
                 found = (0.0, f"short for {spelled!r} right before it: one mention")
             elif role == "dateline":
                 found = (DATELINE_FACTOR, "dateline: where the story was filed")
+            elif role == "origin":
+                found = (ORIGIN_FACTOR, "origin: where someone comes from")
             elif role == "list":
                 own = [*self.shown()]
                 for leaf in scan.m._related[self.spec.name]:

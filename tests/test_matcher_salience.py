@@ -80,6 +80,28 @@ def test_coverage_of_the_place_is_flagged(shipped, text):
     assert "balochistan" in topics(shipped, text)
 
 
+def test_a_place_someone_comes_from_is_not_where_the_story_happens(shipped):
+    text = (
+        "Major Sibtain Haider, a resident of the Quetta district, was martyred in an exchange of"
+        " fire in Dera Ismail Khan." + FILLER
+    )
+    assert "balochistan" not in topics(shipped, text)
+    topic = shipped.explain("", text)["topics"]["balochistan"]
+    assert topic["counted"][0]["role"] == "origin: where someone comes from"
+    protest = "Residents of Quetta blocked roads to protest 18-hour power outages."
+    assert "balochistan" in topics(shipped, protest)
+    counted = shipped.explain("", protest)["topics"]["balochistan"]["counted"]
+    assert "role" not in counted[0]
+
+
+def test_a_weather_list_with_qualified_regions_is_a_list(shipped):
+    text = (
+        "Rain is expected in Punjab, Islamabad, Khyber Pakhtunkhwa, north and eastern"
+        " Balochistan, Kashmir and Gilgit-Baltistan during the next 24 hours." + FILLER
+    )
+    assert "balochistan" not in topics(shipped, text)
+
+
 def test_explain_says_why_a_mention_weighs_little(shipped):
     text = (
         "QUETTA, Mar 3 (APP): Rain is expected in Punjab, Sindh, Balochistan and Khyber"
