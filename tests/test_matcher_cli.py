@@ -263,3 +263,22 @@ def test_batch_survives_a_line_that_is_not_utf8(config):
     assert out[0] == {"id": 1, "topics": {"balochistan": 3.0}}  # lead 2 + whole text 1
     assert out[1]["id"] is None and out[1]["error"].startswith("line 2:")
     assert out[2] == {"id": 3, "topics": {"balochistan": 3.0}}
+
+
+def test_match_explains_salience_and_context_decisions():
+    """The shipped watchlist, as an analyst checks a text: roles, context and coverage shown."""
+    text = (
+        "\nQUETTA, Mar 3 (APP): Rain is expected in Punjab, Sindh, Balochistan and Khyber"
+        " Pakhtunkhwa. ضلع کیچ میں فائرنگ سے دو افراد ہلاک ہو گئے۔ Sui Southern Gas raised prices."
+    )
+    result = run(ROOT, "match", "-", input=text)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "+ 'QUETTA' (entity quetta) weight 0 (dateline: where the story was filed)" in out
+    assert (
+        "+ 'Balochistan' (entity balochistan) weight 0.5 (item of a list of 4"
+        " (1 of them this topic's))" in out
+    )
+    assert "context 'ضلع' ('ضلع') found within 8 words" in out
+    assert "- 'Sui' at " in out and "right before 'Southern Gas' (not_before)" in out
+    assert "  salience: " in out and "words near a mention" in out

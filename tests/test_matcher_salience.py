@@ -323,3 +323,14 @@ def test_soft_hyphens_are_invisible(shipped):
     assert {"balochistan", "bla"} <= set(found)
     names = {e["name"] for e in found["balochistan"].entities}
     assert {"Balochistan", "Turbat"} <= names
+
+
+def test_the_compiled_matcher_pickles_for_the_crawl_cache(shipped):
+    """A crawl process may cache the compiled watchlist: it must survive pickling unchanged."""
+    import pickle
+
+    again = pickle.loads(pickle.dumps(shipped))
+    text = "QUETTA: The Balochistan Liberation Army (BLA) attacked a Chinese convoy in Gwadar."
+    assert [m.to_dict() for m in again.match("", text)] == [
+        m.to_dict() for m in shipped.match("", text)
+    ]
