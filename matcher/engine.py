@@ -20,7 +20,7 @@ from matcher.normalise import (
     normalise_term,
 )
 from matcher.result import TopicMatch, position_weight
-from matcher.salience import is_dateline, is_origin, list_items
+from matcher.salience import is_dateline, is_origin, is_venue, list_items
 from matcher.schema import ARABIC, STRICT, Compiled, Expr, Form, Leaf, TopicSpec, describe
 from matcher.topics import Occ, TopicResult, outermost, overlap, positive_leaves
 
@@ -507,6 +507,8 @@ class Scan:
                 items = list_items(self.original, a, b, floor, ceil)
                 if items:
                     found = ("list", items)
+                elif is_venue(self.original, a, b):
+                    found = ("venue", [])
                 elif is_origin(self.original, a, b):
                     found = ("origin", [])
                 else:

@@ -11,9 +11,10 @@ How much of the text concerns the topic: when at least half its words stand with
 COVERAGE_WINDOW words of a plain mention of the topic, the score gains COVERAGE_WEIGHT. A
 one-sentence report about Quetta is about Quetta; one sentence in eight that names it is a mention.
 
-A third role, origin ("a resident of Quetta", "hailing from Quetta", "کوئٹہ کے رہائشی"), says where
+A venue ("a meeting held in Quetta", "Iran's Consul General in Quetta", "کوئٹہ میں منعقدہ") says
+where people met, not what they discussed. Origin ("a resident of Quetta", "hailing from Quetta", "کوئٹہ کے رہائشی"), says where
 someone comes from, not where the story happens.
-Each role multiplies the mention's weight (DATELINE_FACTOR, LIST_FACTOR, ORIGIN_FACTOR) - a list only when fewer
+Each role multiplies the mention's weight (DATELINE_FACTOR, LIST_FACTOR, VENUE_FACTOR, ORIGIN_FACTOR) - a list only when fewer
 than half its items are the topic's own (a list of Balochistan's districts is coverage of
 Balochistan); the topic's score, the sum of its mentions' weights, must then reach its min_score.
 """
@@ -29,6 +30,7 @@ COVERAGE_SHARE = 0.5
 COVERAGE_WINDOW = 12  # words either side of a mention that concern it
 DATELINE_FACTOR = 0.0
 ORIGIN_FACTOR = 0.5
+VENUE_FACTOR = 0.5
 LIST_FACTOR = 0.25
 LIST_MIN_ITEMS = 3
 LIST_OWN_SHARE = 0.5  # a list at least this much the topic's own counts in full
@@ -44,6 +46,14 @@ _ORIGIN_BEFORE = re.compile(
     r"\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+# "a meeting held in Quetta", "Iran's Consul General in Quetta": where people met or an envoy sits.
+_VENUE_BEFORE = re.compile(
+    r"(?:\b(?:held|hosted|convened|organised|organized|chaired)|\bmeeting|\bconsul(?:ate)?"
+    r"(?: general)?(?: of \w+)?|\bsub-missions?|\bembassy|\bhigh commission)\s+(?:in|at)\s+"
+    r"(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_VENUE_AFTER = re.compile(r"\s*(?:میں|مں)\s+(?:منعقد|منعقدہ|ہونے والے اجلاس|ہونے والی میٹنگ)")
 _ORIGIN_AFTER = re.compile(r"\s*(?:کے|کی)\s+(?:رہائشی|رہنے والے|باشندے)|\s*سے تعلق")
 _SENTENCE_END = re.compile(r"[.!?؟۔\n]+(?=\s|$)|\n")
 _SEPARATOR = re.compile(
@@ -94,6 +104,12 @@ def is_origin(original: str, start: int, end: int) -> bool:
     """The mention says where a person comes from ("a resident of Quetta")."""
     before = original[max(0, start - 30) : start]
     return bool(_ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(original, end))
+
+
+def is_venue(original: str, start: int, end: int) -> bool:
+    """The mention says where a meeting was held or an envoy sits ("held in Quetta")."""
+    before = original[max(0, start - 40) : start]
+    return bool(_VENUE_BEFORE.search(before) or _VENUE_AFTER.match(original, end))
 
 
 def list_items(original: str, start: int, end: int, floor: int, ceil: int) -> list[tuple[int, int]]:

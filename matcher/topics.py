@@ -14,6 +14,7 @@ from matcher.salience import (
     LIST_FACTOR,
     LIST_OWN_SHARE,
     ORIGIN_FACTOR,
+    VENUE_FACTOR,
     own_share,
 )
 from matcher.schema import Expr, TopicSpec
@@ -123,6 +124,8 @@ class TopicResult:
                 found = (0.0, f"short for {spelled!r} right before it: one mention")
             elif role == "dateline":
                 found = (DATELINE_FACTOR, "dateline: where the story was filed")
+            elif role == "venue":
+                found = (VENUE_FACTOR, "venue: where people met or an envoy sits")
             elif role == "origin":
                 found = (ORIGIN_FACTOR, "origin: where someone comes from")
             elif role == "list":

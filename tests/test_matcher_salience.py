@@ -94,6 +94,23 @@ def test_a_place_someone_comes_from_is_not_where_the_story_happens(shipped):
     assert "role" not in counted[0]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The moon-sighting committee's meeting held in Quetta could not sight the moon, so Eid"
+        " will be on Thursday across the country." + FILLER,
+        "Iran's Consul General in Quetta said visas for pilgrims to Mashhad would be issued"
+        " online from next month." + FILLER,
+        "کوئٹہ میں منعقدہ رویت ہلال کمیٹی کے اجلاس میں چاند نظر نہیں آیا، عید جمعرات کو ہوگی۔"
+        + FILLER_UR,
+    ],
+)
+def test_a_place_named_only_as_a_venue_is_not_coverage(shipped, text):
+    assert "balochistan" not in topics(shipped, text)
+    topic = shipped.explain("", text)["topics"]["balochistan"]
+    assert topic["counted"][0]["role"] == "venue: where people met or an envoy sits"
+
+
 def test_a_weather_list_with_qualified_regions_is_a_list(shipped):
     text = (
         "Rain is expected in Punjab, Islamabad, Khyber Pakhtunkhwa, north and eastern"
