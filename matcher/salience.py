@@ -35,7 +35,7 @@ LIST_FACTOR = 0.25
 LIST_MIN_ITEMS = 3
 LIST_OWN_SHARE = 0.5  # a list at least this much the topic's own counts in full
 LIST_ITEM_WORDS = 4  # an item of a list is at most this many words
-LIST_REACH = 400  # characters either side of a mention searched for its list
+LIST_REACH = 300  # characters either side of a mention searched for its list
 
 # "QUETTA:", "QUETTA, Mar 13 (APP):", "URUMQI (China), Oct 20 (APP):", "کوئٹہ (ویب ڈیسک):"
 _DATELINE_TAIL = re.compile(r"[^\S\n]*(?:[,(\-–—][^\n:.!?؟۔]{0,40})?[:：]")
@@ -144,13 +144,25 @@ def list_items(original: str, start: int, end: int, floor: int, ceil: int) -> li
     if here is None or len(pieces) < 2:
         return []
 
+    memo: dict[int, bool] = {}
+
     def short(i: int) -> bool:
         """A list item: a few words, not an aside, a name (capitalised) in cased scripts."""
-        text = _PARENS.sub(" ", original[pieces[i][0] : pieces[i][1]])
-        words = text.split()
-        if len(words) > LIST_ITEM_WORDS or _ASIDE.match(text):
-            return False
-        return any(not w[0].islower() or w.lower() in _QUALIFIERS for w in words if w[0].isalpha())
+        found = memo.get(i)
+        if found is None:
+            text = original[pieces[i][0] : pieces[i][1]]
+            if "(" in text:
+                text = _PARENS.sub(" ", text)
+            words = text.split()
+            found = (
+                len(words) <= LIST_ITEM_WORDS
+                and not _ASIDE.match(text)
+                and any(
+                    not w[0].islower() or w.lower() in _QUALIFIERS for w in words if w[0].isalpha()
+                )
+            )
+            memo[i] = found
+        return found
 
     def joined_by_and(i: int) -> bool:
         return bool(_AND.search(seps[i]))
