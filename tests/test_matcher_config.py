@@ -210,3 +210,13 @@ def test_a_watchlist_file_past_the_size_limit_is_refused_before_parsing(tmp_path
     assert str(caught.value) == (
         f"{tmp_path / 'watchlist.yaml'}: {size:,} bytes, more than the limit of 5,242,880 bytes"
     )
+
+
+def test_an_unknown_group_of_blocking_words_is_a_located_error(tmp_path):
+    message = error_for(
+        tmp_path,
+        LIMIT_HEAD + "    not_before: [{group: shops}]\ntopics:\n  t:\n    entities: [x]\n",
+    )
+    assert message.endswith(
+        "watchlist.yaml:7: entities.x.not_before[0].group: unknown group 'shops'"
+    )
