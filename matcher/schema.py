@@ -190,7 +190,7 @@ class _Builder:
         self.leaves: list[Leaf] = []
         self.by_name: dict[tuple[str, str], int] = {}
         self.phrase_leaves: dict[tuple, int] = {}
-        self.blockers: dict[str, int] = {}
+        self.blockers: dict[tuple[str, bool], int] = {}
         self.deps: dict[int, set[int]] = {}  # leaf -> leaves its terms' conditions read
         self.dep_paths: dict[tuple[int, int], tuple] = {}
 
@@ -284,8 +284,9 @@ class _Builder:
                 self.leaves[leaf].forms.append(made[-1])
         return made
 
-    def blocker(self, text: Any, path: tuple) -> list[int]:
-        """Phrases of not_in / not_after / not_before: searched like terms, shared when repeated."""
+    def blocker(self, text: Any, path: tuple, case: bool = False) -> list[int]:
+        """Phrases of not_in / not_after / not_before: searched like terms, shared when repeated.
+        With `case`, only that exact case blocks ("Quetta Town" in Karachi, not "Quetta town")."""
         if not isinstance(text, str) or not text.strip():
             raise WatchlistError(path, "must be a non-empty phrase")
         out = []
@@ -294,9 +295,9 @@ class _Builder:
         except ValueError as exc:
             raise WatchlistError(path, str(exc)) from None
         for spelling in spellings:
-            marker = spelling.strip()
+            marker = (spelling.strip(), case)
             if marker not in self.blockers:
-                self.blockers[marker] = self.make_forms(marker, path, -1, False, {})[0]
+                self.blockers[marker] = self.make_forms(marker[0], path, -1, case, {})[0]
             out.append(self.blockers[marker])
         return out
 
@@ -326,8 +327,8 @@ class _Builder:
                         if code:
                             cond[f"code_{key[4:]}"] = True
                             continue
-                        for phrase, phrase_path in self.group_phrases(item, item_path, key):
-                            blocks.extend(self.blocker(phrase, phrase_path))
+                        for phrase, phrase_path, case in self.group_phrases(item, item_path, key):
+                            blocks.extend(self.blocker(phrase, phrase_path, case))
                         continue
                     blocks.extend(self.blocker(item, item_path))
                 cond[key] = tuple(dict.fromkeys(blocks))
@@ -367,12 +368,16 @@ class _Builder:
         out = []
         for i, member in enumerate(self.items(members, gpath)):
             mpath = (*gpath, i) if isinstance(members, list) else gpath
+            case = False
             if isinstance(member, dict) and "form" in member:
-                member = member["form"]
+                case = member.get("case", False)
+                if not isinstance(case, bool):
+                    raise WatchlistError((*mpath, "case"), "must be true or false")
+                member, mpath = member["form"], (*mpath, "form")
             if isinstance(member, dict):
                 out.extend(self.group_phrases(member, mpath, key, (*seen, name)))
             else:
-                out.append((member, mpath))
+                out.append((member, mpath, case))
         return out
 
     def refs(self, value: Any, path: tuple, owner: int) -> list[int]:

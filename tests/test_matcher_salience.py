@@ -181,6 +181,12 @@ def test_a_watched_name_inside_a_business_team_or_neighbourhood_name(shipped, te
     assert "balochistan" not in topics(shipped, text)
 
 
+def test_a_plain_noun_blocks_only_as_part_of_a_name(shipped):
+    """ "Quetta Town" is a neighbourhood of Karachi; "in Quetta town" is Quetta."""
+    assert "balochistan" not in topics(shipped, "Residents of Quetta Town in Karachi protested.")
+    assert "balochistan" in topics(shipped, "Shops stayed shut in Quetta town after the blast.")
+
+
 def test_business_words_are_one_group_used_by_every_name():
     wl = {
         "groups": {"business": ["Restaurant*", "Motors", "Gas {Company,Pipelines}"]},
