@@ -3,7 +3,9 @@
 The analyst's vocabulary, and what each word becomes here:
 - a *term* is a phrase as written: "Quetta", "B{a,e}l{o,u}chistan" (alternatives), "Baloch nationalis*"
   (a trailing or leading * lifts the word-boundary check on that side). A term may be a mapping with
-  conditions: {form, case, context, within, unless, not_in, not_after, not_before}.
+  conditions: {form, case, context, within, unless, not_in, not_after, not_before}. A blocking
+  list (not_in/not_after/not_before) may name a whole class of words, {group: business-words}, and
+  not_after/not_before the built-in {class: code} (registrations, flight numbers: "AP-BLA").
 - an *entity* is a named thing with a type and many terms (aliases; acronyms are case-sensitive).
 - a *group* is a named list of terms: context words, rule vocabularies.
 - a *leaf* is what rules test: an entity, a group or a phrase, present when one of its terms counts.
