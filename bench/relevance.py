@@ -23,9 +23,15 @@ sys.path.insert(0, str(ROOT))
 
 from mediawatch.config import load_watchlist  # noqa: E402
 
-DEV = ROOT.parent.parent / "shared" / "corpus" / "relevance-dev" / "passages.jsonl"
-if not DEV.exists():
-    DEV = Path("/work/shared/corpus/relevance-dev/passages.jsonl")
+# ../shared beside the checkout (or beside the folder of worktrees)
+DEV = next(
+    (
+        p / "shared" / "corpus" / "relevance-dev" / "passages.jsonl"
+        for p in (ROOT.parent, ROOT.parent.parent)
+        if (p / "shared" / "corpus" / "relevance-dev").is_dir()
+    ),
+    ROOT.parent / "shared" / "corpus" / "relevance-dev" / "passages.jsonl",
+)
 TOPICS = ["balochistan", "cpec", "bla", "sistan-baluchestan"]
 
 NAIVE = {
