@@ -205,7 +205,8 @@ class Daemon:
             try:
                 argv = [
                     self.python,
-                    "-m",
+                    "-P",  # not the working directory first on sys.path: a ./db/ folder of
+                    "-m",  # archives would hide the db package (README layout)
                     "mediawatch.cli",
                     "--config-dir",
                     str(cfg.folder),
