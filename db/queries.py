@@ -60,6 +60,28 @@ class QueryTimeout(QueryError):
     """The statement ran past its time limit and was stopped."""
 
 
+class ArchiveReadError(QueryError):
+    """The archive itself failed (damaged, unreadable, disk or memory), whatever was asked."""
+
+
+# SQLite's primary result codes that say something about the file or the machine, not the SQL
+ARCHIVE_FAULTS = frozenset(
+    getattr(sqlite3, name)
+    for name in (
+        "SQLITE_PERM",
+        "SQLITE_BUSY",
+        "SQLITE_LOCKED",
+        "SQLITE_NOMEM",
+        "SQLITE_IOERR",
+        "SQLITE_CORRUPT",
+        "SQLITE_FULL",
+        "SQLITE_CANTOPEN",
+        "SQLITE_PROTOCOL",
+        "SQLITE_NOTADB",
+    )
+)
+
+
 @dataclass
 class QueryResult:
     """Columns now, rows as they come: a large answer never sits in memory."""
@@ -169,6 +191,9 @@ class _Translate:
             return QueryRefused(
                 "refused: the archive is opened read-only and this statement would change it"
             )
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF in ARCHIVE_FAULTS:
+            return ArchiveReadError(f"archive {reader.path}: {text}")
         if isinstance(exc, sqlite3.ProgrammingError) and "binding" in text:
             return QueryError(f"query: {text} (give it with --param name=value)")
         return QueryError(f"query: {text}")

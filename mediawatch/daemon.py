@@ -70,7 +70,12 @@ class Daemon:
         self.supervisor = Supervisor()
         self.stopping = threading.Event()
         self.scheduler: BlockingScheduler | None = None
-        self._snapshots = Path(tempfile.mkdtemp(prefix="mediawatch-run-"))
+        try:
+            self._snapshots = Path(tempfile.mkdtemp(prefix="mediawatch-run-"))
+        except OSError as exc:
+            raise DaemonError(
+                f"cannot make a temporary folder ({exc.strerror}); set TMPDIR to a writable one"
+            ) from None
         self._old_cfg: runconfig.RunConfig | None = None
         self._lock_handle = None
         self._alerts_lock = threading.Lock()  # one alert operation at a time: no double digests
@@ -535,6 +540,11 @@ class Daemon:
             who = f" (pid {exc.pid})" if exc.pid else ""
             raise DaemonError(
                 f"another mediawatch daemon{who} is running on {self.db_path}"
+            ) from None
+        except OSError as exc:  # a read-only file system or folder: nothing could be stored
+            raise DaemonError(
+                f"cannot write beside the archive ({exc.filename}: {exc.strerror}); "
+                "the archive's folder must be writable"
             ) from None
 
     @contextlib.contextmanager
