@@ -70,12 +70,7 @@ class Daemon:
         self.supervisor = Supervisor()
         self.stopping = threading.Event()
         self.scheduler: BlockingScheduler | None = None
-        try:
-            self._snapshots = Path(tempfile.mkdtemp(prefix="mediawatch-run-"))
-        except OSError as exc:
-            raise DaemonError(
-                f"cannot make a temporary folder ({exc.strerror}); set TMPDIR to a writable one"
-            ) from None
+        self._snapshots = Path(tempfile.mkdtemp(prefix="mediawatch-run-"))
         self._old_cfg: runconfig.RunConfig | None = None
         self._lock_handle = None
         self._alerts_lock = threading.Lock()  # one alert operation at a time: no double digests
