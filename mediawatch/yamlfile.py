@@ -52,7 +52,7 @@ class YamlDoc:
 # built, so a bomb costs what its text costs and the error names the line of the alias.
 MAX_ALIAS_NODES = 10_000  # nodes that all the aliases of one file may add, copies counted
 MAX_DEPTH = 64  # nesting of mappings and lists
-MAX_YAML_BYTES = 8 * 1024 * 1024  # one configuration file
+MAX_YAML_BYTES = 5 * 1024 * 1024  # one configuration file (as watchlist.yaml's own limit)
 
 
 def load_yaml(path: Path, max_bytes: int = MAX_YAML_BYTES) -> YamlDoc:
