@@ -144,6 +144,9 @@ class BoundedConnection(sqlite3.Connection):
     def cursor(self, factory=BoundedCursor):
         return super().cursor(factory)
 
+    def execute(self, sql, parameters=(), /):  # sqlite3's own would make a plain Cursor
+        return self.cursor().execute(sql, parameters)
+
 
 @dataclass
 class QueryResult:

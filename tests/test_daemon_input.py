@@ -1,5 +1,5 @@
-"""The daemon against careless operator input: a ./db/ folder in its working directory, YAML alias
-bombs sent by SIGHUP, digests scheduled every second, an archive it may not write."""
+"""The daemon against careless operator input: a ./db/ folder in its working directory and YAML
+alias bombs sent by SIGHUP."""
 
 from __future__ import annotations
 

@@ -132,3 +132,20 @@ def test_serve_on_every_interface_prints_that_address_and_warns(archive):
         "the archive is public to anyone who can reach it, with no login "
         "(the default --host 127.0.0.1 keeps it on this machine)"
     )
+
+
+def test_bounded_connections_bound_execute_too(archive):
+    import sqlite3
+
+    from db.queries import AnswerTooLarge, BoundedConnection
+
+    conn = sqlite3.connect(archive, factory=BoundedConnection)
+    sql = (
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 40) "
+        "SELECT randomblob(1000000) FROM n"
+    )
+    with pytest.raises(AnswerTooLarge):
+        conn.execute(sql).fetchall()
+    with pytest.raises(AnswerTooLarge):
+        list(conn.cursor().execute(sql))
+    conn.close()
