@@ -3,7 +3,8 @@ usual rate. One alert when an episode starts, one when it is over, never one per
 
 The rule compares the articles published in the last `window` with the rate over the
 `baseline` before it: at least `min_count` articles and either `ratio` times the usual count,
-or a Poisson tail probability below `p`. The current window counts news only, so a backfill of
+or a Poisson tail probability below `p`. An episode ends when the rule fails even at half
+strength. The current window counts news only, so a backfill of
 the past never raises a surge; the baseline counts backfilled history too.
 """
 
@@ -91,6 +92,17 @@ def judge(rule: SurgeRule, count: int, usual: float) -> tuple[bool, float]:
     return count >= (rule.ratio or 3.0) * rate, p_value
 
 
+def still_surging(rule: SurgeRule, count: int, usual: float) -> bool:
+    """An episode lasts while the rule holds at half strength (half min_count, half the ratio,
+    the square root of p), so a count wavering at the threshold is one episode, not several."""
+    rate = max(usual, rule.window / rule.baseline)
+    if count < max(1, rule.min_count / 2):
+        return False
+    if rule.p is not None:
+        return poisson_tail(count, rate) < math.sqrt(rule.p)
+    return count >= (rule.ratio or 3.0) / 2 * rate
+
+
 def evaluate(db, schedules, now: datetime | None = None) -> list[SurgeEvent]:
     """Check every surge rule now; start and end episodes, sending one alert for each."""
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
@@ -117,6 +129,8 @@ def _evaluate_rule(db, schedules, rule: SurgeRule, now: datetime) -> list[SurgeE
         usual = history.get(key, 0) * rule.window / rule.baseline
         surging, p_value = judge(rule, count, usual)
         episode = episodes.get(key)
+        if episode is not None and not surging:
+            surging = still_surging(rule, count, usual)
         if surging and episode is None:
             episode_id = surge_store.start_episode(
                 db, rule.name, key, utc_iso(now), count, usual, p_value

@@ -123,6 +123,19 @@ def test_surge_that_ends_sends_one_alert_when_over(tmp_path):
     assert rows == [(_iso(NOW), _iso(later))]
 
 
+def test_count_wavering_at_the_threshold_is_one_episode(tmp_path):
+    archive = db.connect(tmp_path / "a.db")
+    schedules = _schedules(tmp_path)
+    _quiet_baseline(archive)
+    _burst(archive, 5, start=NOW - timedelta(hours=5, minutes=50))
+    assert [e.state for e in evaluate(archive, schedules, NOW)] == ["started"]
+    # an hour on, the first article has left the window: 4, under min_count, above half of it
+    assert evaluate(archive, schedules, NOW + timedelta(minutes=20)) == []
+    _bla(archive, 60, NOW + timedelta(minutes=25))  # back to 5
+    assert evaluate(archive, schedules, NOW + timedelta(minutes=30)) == []
+    assert len(_alerts(tmp_path)) == 1
+
+
 @pytest.mark.parametrize("rule", ["ratio: 3", "p: 0.001"])
 def test_slow_rise_does_not_fire(tmp_path, rule):
     archive = db.connect(tmp_path / "a.db")
