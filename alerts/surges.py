@@ -59,7 +59,8 @@ class SurgeEvent:
     def describe(self) -> str:
         where = f" at {self.key}" if self.key else ""
         return (
-            f"{self.rule}{where}: surge {self.state} ({self.count} articles in the window, "
+            f"{self.rule}{where}: surge {self.state} "
+            f"({self.count} article{'' if self.count == 1 else 's'} in the window, "
             f"usually {self.usual:.1f})"
         )
 

@@ -301,3 +301,11 @@ def test_entity_surge_from_the_command_line(tmp_path):
     outbox = tmp_path / "db" / "outbox"
     (body,) = [json.loads(p.read_text()) for p in outbox.glob("*.json")]
     assert body["what"] == "Balochistan Liberation Army" and body["count"] == 4
+
+
+def test_crawl_command_raises_a_surge_too(workspace):
+    (workspace.config_dir / "schedules.yaml").write_text(DAEMON_SCHEDULES)
+    result = workspace.run("crawl", "myind-reports", check=True)
+    assert "bla-surge: surge started (1 article in the window" in result.stdout, result.stdout
+    again = workspace.run("crawl", "myind-reports", check=True)
+    assert "surge" not in again.stdout

@@ -210,7 +210,7 @@ def immediate_schedules(folder: Path):
     if not (Path(folder) / config.SCHEDULES_FILE).exists():
         return None
     schedules = config.load_schedules(folder)
-    return schedules if schedules.immediate else None
+    return schedules if schedules.immediate or schedules.surges else None
 
 
 def send_immediate_after_crawl(schedules, db_path: Path, *, err: bool = False) -> bool:
@@ -219,12 +219,16 @@ def send_immediate_after_crawl(schedules, db_path: Path, *, err: bool = False) -
     channel took what was sent."""
     import alerts
     import db
+    from alerts.surges import evaluate
 
     archive = db.connect(db_path)
     try:
         results = alerts.send_immediate(archive, schedules)
+        surges = evaluate(archive, schedules)  # surges too are judged right after a crawl
     finally:
         archive.conn.close()
+    for event in surges:
+        click.echo(event.describe(), err=err)
     ok = True
     for result in results:
         if result.message is None:
