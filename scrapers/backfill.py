@@ -296,8 +296,11 @@ class GdeltBackfill(BackfillMixin, NewsSpider):
         meta = {"start": db.utc_iso(start), "end": db.utc_iso(end)}
         return self.window_url(start, end), meta
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.failed_windows: set[str] = set()  # this run's; they stay queued for the next
+
     async def start(self):
-        self.last_call = 0.0
         queue_db.queue(
             self.archive, self.job, [(u, "doc", m) for u, m in self.windows(*self.bounds())]
         )
@@ -312,11 +315,26 @@ class GdeltBackfill(BackfillMixin, NewsSpider):
 
     def next_window(self) -> scrapy.Request | None:
         """The API is asked one window at a time: the next request leaves after the answer."""
-        waiting = queue_db.pending(self.archive, self.job, "doc")
+        waiting = [
+            (u, m)
+            for u, m in queue_db.pending(self.archive, self.job, "doc")
+            if u not in self.failed_windows
+        ]
         if not waiting:
             return None
         url, meta = waiting[0]
-        return self.doc_request(url, meta)
+        request = self.doc_request(url, meta)
+        request.errback = self.window_failed
+        return request
+
+    async def window_failed(self, failure):
+        """A window that failed stays queued for the next run; this run goes on with the rest."""
+        self.index_error(failure)
+        self.failed_windows.add(failure.request.url)
+        await asyncio.sleep(MIN_DELAY)
+        following = self.next_window()
+        if following is not None:
+            yield following
 
     async def parse_doc(self, response):
         text = response.text.strip() if hasattr(response, "text") else ""

@@ -13,6 +13,7 @@ HISTORY_SOURCES = """
   - {name: history-sitemap, kind: sitemap, outlet: History Times, url: "{{base}}/history/sitemap_index.xml", tags: [history]}
   - {name: history-gdelt, kind: gdelt, query: '"Balochistan Liberation Army"', endpoint: "{{base}}/history/gdelt-window.json", tags: [history-search]}
   - {name: history-gnews, kind: gnews, query: BLA, endpoint: "{{base}}/history/gnews-day.xml", tags: [history-search]}
+  - {name: broken-gdelt, kind: gdelt, query: BLA, endpoint: "{{base}}/history/no-such-api", tags: [broken-history]}
   - {name: oldsite-wayback, kind: wayback, outlet: Old Site, url: "https://oldsite.example/", patterns: ["oldsite.example/2024/*"], endpoint: "{{base}}/wayback/cdx.json", tags: [history]}
 """
 
@@ -269,3 +270,16 @@ def test_gdelt_window_at_the_record_cap_is_asked_again_in_halves(tmp_path):
         {"start": "2024-11-14T00:00:00Z", "end": "2024-11-14T12:00:00Z"},
         {"start": "2024-11-14T12:00:00Z", "end": "2024-11-15T00:00:00Z"},
     ]
+
+
+def test_failed_gdelt_window_stays_queued_and_the_rest_go_on(history):
+    site = history.site
+    site.log.clear()
+    out = history.run("backfill", "--from", "2024-11-14", "--to", "2024-11-15", "broken-gdelt")
+    assert out.returncode == 1  # its only source failed
+    calls = [p for p in site.log.paths() if p.startswith("/history/no-such-api")]
+    assert len(calls) == 2  # the second window was still asked after the first failed
+    pending = history.rows("SELECT url FROM backfill_queue WHERE state = 'pending'")
+    assert len(pending) == 2  # both wait for the next run
+    (run,) = history.runs("broken-gdelt")
+    assert run["status"] == "failed" and "HTTP 404" in run["error_messages"][0]
