@@ -211,3 +211,28 @@ def m005_maintenance_runs(db: sqlite_utils.Database) -> None:
         pk="task",
         if_not_exists=True,
     )
+
+
+@migrations()
+def m006_gnews_links(db: sqlite_utils.Database) -> None:
+    """Google News tokens and the publisher URL each resolved to, so no token is asked for twice;
+    unresolved ones are retried on later runs within the look-back."""
+    db["gnews_links"].create(
+        {
+            "token": str,
+            "source": str,
+            "link": str,
+            "published_at": str,
+            "state": str,  # pending (not tried yet) | resolved | failed (tried, will retry)
+            "url": str,
+            "attempts": int,
+            "last_error": str,
+            "first_seen": str,
+            "last_try": str,
+        },
+        pk="token",
+        not_null={"source", "link", "state", "first_seen"},
+        defaults={"attempts": 0, "state": "pending"},
+        if_not_exists=True,
+    )
+    db["gnews_links"].create_index(["source", "state"], if_not_exists=True)

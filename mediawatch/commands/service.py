@@ -106,6 +106,12 @@ def _print_report(report: dict, now: datetime) -> None:
         )
         if r["last_error"] and r["consecutive_failures"]:
             click.echo(f"    ! {r['last_error']}")
+        if links := r.get("google_news_links"):
+            click.echo(
+                "    google news links: {resolved} resolved, {pending} pending, {failed} failed".format(
+                    **links
+                )
+            )
     click.echo("")
     click.echo(
         f"{'SUBSCRIPTION':<22} {'WHEN':<26} {'LAST DIGEST':>11} {'ITEMS':>5} "
