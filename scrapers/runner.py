@@ -84,6 +84,11 @@ def run_crawl(
     )
     settings = scrapy_settings(crawler, str(db_path), log_level)
     settings.set("DOWNLOAD_SLOTS", Resolver.slot_settings(sources), priority="cmdline")
+    if any(s.render for s in sources):  # only then: other crawls never load Playwright
+        from scrapers import render
+
+        base = {"DOWNLOADER_MIDDLEWARES": settings.getdict("DOWNLOADER_MIDDLEWARES")}
+        settings.update(render.scrapy_settings(crawler, base), priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = []
     for source in sources:
