@@ -77,7 +77,7 @@ class Source:
     max_listing_pages: int = 1
     query: str | None = None
     resolve: GnewsResolve | None = None  # gnews only; None: opaque links stay unresolved
-    render: str | None = None  # browser (every page) | listing | article
+    render: str | None = None  # browser (every HTML page) | listing | article
 
     def renders(self, page: str) -> bool:
         """Whether this source's `page` ("listing" or "article") is fetched in a browser."""

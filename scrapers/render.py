@@ -85,7 +85,6 @@ class BrowserGuard:
         self.allow_loopback = allow_loopback
         self.allow_private = allow_private
         self.origins: dict[int, tuple] = {}  # id(page) -> the origin of the page's own URL
-        self.refused: list[str] = []
 
     async def guard_page(self, page, request) -> None:
         """scrapy-playwright's page init callback: without it every request of the page is refused."""
@@ -99,9 +98,7 @@ class BrowserGuard:
             return True
         reason = await self.refusal(request)
         if reason:
-            message = f"browser request refused {request.url[:200]}: {reason}"
-            logger.warning(message)
-            self.refused.append(message)
+            logger.warning("browser request refused %s: %s", request.url[:200], reason)
             return True
         return False
 
@@ -157,7 +154,10 @@ class RenderMiddleware:
             return False
         if request.callback == getattr(spider, "parse_article", None):
             return source.renders("article")
-        return "source_name" in request.meta and source.renders("listing")
+        # a feed, sitemap or API answer is data, never rendered: only a listing source's pages
+        return (
+            source.kind == "listing" and "source_name" in request.meta and source.renders("listing")
+        )
 
     async def process_request(self, request):
         for key in ("playwright_page", "mediawatch_page_open"):  # a retry starts a new page
