@@ -42,6 +42,8 @@ def render_sources(other_port: int) -> str:
         f' url: "{{{{base}}}}{LISTING}?other={other_port}", links: "#latest a.story", tags: [render]}}\n'
         "  - {name: js-listing-plain, kind: listing, outlet: Makran Today,"
         f' url: "{{{{base}}}}{LISTING}", links: "#latest a.story", tags: [testonly]}}\n'
+        "  - {name: js-feed, kind: feed, outlet: Makran Today, render: browser,"
+        ' url: "{{base}}/render/feed.xml", tags: [render]}\n'
     )
 
 
@@ -62,7 +64,7 @@ def rendered(tmp_path_factory, replay_site):
         )
         sources.write_text(text, encoding="utf-8")
         ws = Workspace(folder, base / "archive.db", replay_site)
-        ws.result = ws.run("crawl", "js-listing", "js-listing-plain", "-v", timeout=300)
+        ws.result = ws.run("crawl", "render", "js-listing-plain", "-v", timeout=300)
         ws.other_log = list(other.log.entries)
         yield ws
 
@@ -85,6 +87,13 @@ def test_an_article_body_written_by_a_script_is_stored(rendered):
     assert page["title"] == "Turbat traders reopen market after week-long strike"
     assert "reopened their shops on Monday" in page["text"]
     assert "prices of flour and cooking oil had doubled" in page["text"]
+
+
+def test_a_feed_is_read_as_data_and_its_article_rendered(rendered):
+    page = stored(rendered, "/render/articles/mobile-body.html")
+    assert page["source"] == "js-feed"
+    assert "reached its full capacity of one point two million gallons" in page["text"]
+    assert rendered.runs("js-feed")[-1]["error_messages"] == []
 
 
 def test_the_browser_reaches_neither_other_local_services_nor_files(rendered):
