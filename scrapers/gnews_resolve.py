@@ -118,7 +118,11 @@ class Resolver:
     def slot_settings(sources) -> dict[str, dict]:
         """DOWNLOAD_SLOTS entries pacing each gnews source's resolutions (see runner)."""
         return {
-            f"gnews-resolve:{s.name}": {"concurrency": 1, "delay": s.resolve.interval}
+            f"gnews-resolve:{s.name}": {
+                "concurrency": 1,
+                "delay": s.resolve.interval,
+                "randomize_delay": False,  # never sooner than `interval`
+            }
             for s in sources
             if s.kind == "gnews" and s.resolve is not None
         }
