@@ -42,6 +42,7 @@ class CrawlerConfig:
     browser_page_timeout: float = 30.0
     browser_max_open: int = 2
     browser_restart_after: int = 50
+    browser_block: tuple[str, ...] = ("image", "media", "font")  # resource types never loaded
 
     @property
     def agent(self) -> str:
@@ -155,7 +156,36 @@ def _crawler(check: Checker, raw: Any) -> CrawlerConfig:
         browser_page_timeout=check.duration(raw, kp, "browser_page_timeout", "30s"),
         browser_max_open=check.number(raw, kp, "browser_max_open", 2, 1, True),
         browser_restart_after=check.number(raw, kp, "browser_restart_after", 50, 1, True),
+        browser_block=_browser_block(check, raw, kp),
     )
+
+
+BROWSER_RESOURCE_TYPES = (
+    "document",
+    "stylesheet",
+    "image",
+    "media",
+    "font",
+    "script",
+    "texttrack",
+    "xhr",
+    "fetch",
+    "eventsource",
+    "websocket",
+    "manifest",
+    "other",
+)
+
+
+def _browser_block(check: Checker, raw: dict, kp: tuple) -> tuple[str, ...]:
+    if "browser_block" not in raw:
+        return CrawlerConfig.browser_block
+    kinds = check.string_list(raw, kp, "browser_block")
+    for kind in kinds:
+        if kind not in BROWSER_RESOURCE_TYPES or kind == "document":
+            allowed = ", ".join(k for k in BROWSER_RESOURCE_TYPES if k != "document")
+            raise check.doc.error(kp + ("browser_block",), f"{kind!r} is not one of: {allowed}")
+    return tuple(kinds)
 
 
 _SOURCE_KEYS = {

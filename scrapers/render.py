@@ -10,7 +10,8 @@ politeness and page budget; in the browser:
   port): with `allow_loopback` a page on 127.0.0.1:8000 may load 127.0.0.1:8000/app.js but not
   127.0.0.1:6379. Host names are resolved and judged here; Chromium resolves them again when it
   connects, so unlike plain fetches a name that changes its answer in between is not caught.
-  WebSockets are refused; service workers are blocked; images, media and fonts are not loaded;
+  WebSockets are refused; service workers are blocked; images, media and fonts are not loaded
+  (`browser_block`);
 - one fresh browser context per page, closed as soon as the page is read (no cookies, storage or
   cache carried between pages); at most `browser_max_open` pages at once; a page that has not
   loaded within `browser_page_timeout` is cut and recorded as an error of the run;
@@ -31,7 +32,6 @@ from scrapers.resolver import address_verdict
 
 logger = logging.getLogger(__name__)
 
-BLOCKED_TYPES = frozenset({"image", "media", "font"})
 CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
     "--disable-gpu",
@@ -67,7 +67,9 @@ def scrapy_settings(crawler, base: dict) -> dict:
         "PLAYWRIGHT_MAX_CONTEXTS": crawler.browser_max_open,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 1,
         "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
-        "PLAYWRIGHT_ABORT_REQUEST": BrowserGuard(crawler.allow_loopback, crawler.allow_private),
+        "PLAYWRIGHT_ABORT_REQUEST": BrowserGuard(
+            crawler.allow_loopback, crawler.allow_private, frozenset(crawler.browser_block)
+        ),
         "MEDIAWATCH_BROWSER_RESTART_AFTER": crawler.browser_restart_after,
     }
 
@@ -81,9 +83,10 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 class BrowserGuard:
     """Decides, for every request a rendered page makes, whether it is refused (True) or allowed."""
 
-    def __init__(self, allow_loopback: bool, allow_private: bool):
+    def __init__(self, allow_loopback: bool, allow_private: bool, blocked: frozenset[str]):
         self.allow_loopback = allow_loopback
         self.allow_private = allow_private
+        self.blocked = blocked
         self.origins: dict[int, tuple] = {}  # id(page) -> the origin of the page's own URL
 
     async def guard_page(self, page, request) -> None:
@@ -94,7 +97,7 @@ class BrowserGuard:
         page.on("close", lambda _page: self.origins.pop(key, None))
 
     async def __call__(self, request) -> bool:
-        if request.resource_type in BLOCKED_TYPES:
+        if request.resource_type in self.blocked:
             return True
         reason = await self.refusal(request)
         if reason:

@@ -64,8 +64,10 @@ def rendered(tmp_path_factory, replay_site):
         )
         sources.write_text(text, encoding="utf-8")
         ws = Workspace(folder, base / "archive.db", replay_site)
+        replay_site.log.clear()
         ws.result = ws.run("crawl", "render", "js-listing-plain", "-v", timeout=300)
         ws.other_log = list(other.log.entries)
+        ws.site_log = [path for _, path, _ in replay_site.log.entries]
         yield ws
 
 
@@ -87,6 +89,9 @@ def test_an_article_body_written_by_a_script_is_stored(rendered):
     assert page["title"] == "Turbat traders reopen market after week-long strike"
     assert "reopened their shops on Monday" in page["text"]
     assert "prices of flour and cooking oil had doubled" in page["text"]
+    # images are not loaded by the browser (browser_block: image, media, font by default)
+    assert any(p.startswith("/render/articles/data-body.html") for p in rendered.site_log)
+    assert not any("turbat-bazaar.jpg" in p for p in rendered.site_log)
 
 
 def test_a_feed_is_read_as_data_and_its_article_rendered(rendered):
@@ -160,3 +165,10 @@ def test_render_is_checked_with_file_and_line(source, message):
     with pytest.raises(ConfigError) as caught:
         parse_sources(parse_yaml(text, Path("sources.yaml")))
     assert f"sources.yaml:3: sources[1].{message}" in str(caught.value)
+
+
+def test_browser_block_names_resource_types():
+    text = "crawler:\n  browser_block: [image, pictures]\nsources:\n  - {name: b, kind: feed, url: 'http://x.test/'}\n"
+    with pytest.raises(ConfigError) as caught:
+        parse_sources(parse_yaml(text, Path("sources.yaml")))
+    assert "sources.yaml:2: crawler.browser_block: 'pictures' is not one of" in str(caught.value)
