@@ -48,10 +48,12 @@ class GnewsSpider(FeedSpider):
         yield from self.follow_articles(follow)
         self.to_resolve = pending
 
-    def parse_feed(self, response):
+    async def parse_feed(self, response):
         """After the feed (even an unchanged one): this run's new tokens, then the older backlog."""
         self.to_resolve = []
-        yield from super().parse_feed(response)
+        async for output in super().parse_feed(response):
+            yield output
         if self.resolver:
             since = db.utc_iso(datetime.now(UTC) - timedelta(seconds=self.source.lookback))
-            yield from self.resolver.add(self.to_resolve, since)
+            for request in self.resolver.add(self.to_resolve, since):
+                yield request
