@@ -237,7 +237,32 @@ def m006_deliveries_waiting_for_secret(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m007_backfill_and_surges(db: sqlite_utils.Database) -> None:
+def m007_gnews_links(db: sqlite_utils.Database) -> None:
+    """Google News tokens and the publisher URL each resolved to, so no token is asked for twice;
+    unresolved ones are retried on later runs within the look-back."""
+    db["gnews_links"].create(
+        {
+            "token": str,
+            "source": str,
+            "link": str,
+            "published_at": str,
+            "state": str,  # pending (not tried yet) | resolved | failed (tried, will retry)
+            "url": str,
+            "attempts": int,
+            "last_error": str,
+            "first_seen": str,
+            "last_try": str,
+        },
+        pk="token",
+        not_null={"source", "link", "state", "first_seen"},
+        defaults={"attempts": 0, "state": "pending"},
+        if_not_exists=True,
+    )
+    db["gnews_links"].create_index(["source", "state"], if_not_exists=True)
+
+
+@migrations()
+def m008_backfill_and_surges(db: sqlite_utils.Database) -> None:
     """History and surges (issue 15): articles a backfill stored carry `backfilled = 1` (never
     news: immediate alerts and digests skip them); `backfill_queue` holds each backfill job's
     index documents and article URLs with their state, so a killed backfill resumes without

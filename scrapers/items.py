@@ -18,6 +18,7 @@ class Hints:
     )
     archived_at: str | None = None  # an archived copy's capture time (wayback)
     archive_url: str | None = None  # where that copy was fetched from
+    via: str | None = None  # the Google News link this article was resolved from
 
 
 @dataclass
