@@ -124,7 +124,13 @@ class TopicResult:
             if leaf.kind == "entity":
                 entry = entities.get(occ.leaf)
                 if entry is None:
-                    entry = {"name": leaf.name, "type": leaf.type, "count": 0, "offsets": []}
+                    entry = {
+                        "id": leaf.ident,
+                        "name": leaf.name,
+                        "type": leaf.type,
+                        "count": 0,
+                        "offsets": [],
+                    }
                     entities[occ.leaf] = entry
                 entry["count"] += 1
                 entry["offsets"].append([a, b])
