@@ -353,7 +353,7 @@ def serve(ctx, host, port):
     path = Path(ctx.obj["db_path"])
     if not path.exists():
         raise ArchiveError(f"{path}: no archive here yet (run a crawl first)")
-    app = build_datasette(path)
+    app = build_datasette(path, fail_after=_configured_fail_after(ctx.obj["config_dir"]))
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     click.echo(
         f"Serving {path} read-only at http://{shown}:{port}/mediawatch (Ctrl-C to stop)", err=True
@@ -369,7 +369,22 @@ SERVE_SETTINGS = {
 }
 
 
-def build_datasette(path: Path):
+def _configured_fail_after(folder: Path) -> int | None:
+    """ops.fail_after of schedules.yaml, so the canned queries call "failing" what status does."""
+    from mediawatch import config
+    from mediawatch.errors import MediawatchError
+    from mediawatch.health import fail_after
+
+    if not (Path(folder) / config.SCHEDULES_FILE).exists():
+        return fail_after(None)
+    try:
+        return fail_after(config.load_schedules(folder))
+    except MediawatchError as exc:
+        click.echo(f"warning: {exc}; sources count as failing after the default", err=True)
+        return fail_after(None)
+
+
+def build_datasette(path: Path, fail_after: int | None = None):
     """The Datasette ASGI app over one archive, named "mediawatch", that cannot open it for writing.
 
     Read connections are mode=ro plus query_only; asking for a write connection is an error. Not
@@ -390,7 +405,7 @@ def build_datasette(path: Path):
             conn.execute("PRAGMA query_only = 1")
             return conn
 
-    ds = Datasette(metadata=load_metadata(), settings=SERVE_SETTINGS)
+    ds = Datasette(metadata=load_metadata(fail_after), settings=SERVE_SETTINGS)
     ds.remove_database("_memory")
     ds.add_database(ReadOnlyArchive(ds, path=str(path.resolve())), name=DATABASE_NAME)
 

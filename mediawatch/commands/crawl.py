@@ -63,10 +63,13 @@ def sources(ctx, as_json):
     import db
     from mediawatch.health import source_rows
 
-    cfg = config.load_sources(ctx.obj["config_dir"])
+    folder = ctx.obj["config_dir"]
+    cfg = config.load_sources(folder)
+    # failing and stale by the same rules as `status` and the operator alerts (ops: in schedules.yaml)
+    schedules = config.load_schedules(folder) if (folder / config.SCHEDULES_FILE).exists() else None
     path = ctx.obj["db_path"]
     conn = sqlite_utils.Database(db.connect_readonly(path)) if path.exists() else None
-    rows = source_rows(conn, cfg, None)  # stale by each source's own stale_after
+    rows = source_rows(conn, cfg, schedules)
     for row, source in zip(rows, cfg.sources, strict=True):
         row["url"] = source.url
     if as_json:
@@ -75,8 +78,7 @@ def sources(ctx, as_json):
     click.echo(f"{'NAME':<28} {'KIND':<8} {'LAST RUN':<21} {'FAIL':>4} {'NEWEST':>8}  STATE")
     for r in rows:
         age = r["newest_item_age_hours"]
-        # here a source whose last run failed is marked at once; ops alerts wait for fail_after
-        state = "disabled" if not r["enabled"] else "failing" if r["consecutive_failures"] else ""
+        state = "disabled" if not r["enabled"] else "failing" if r["failing"] else ""
         if r["stale"]:
             state = (state + " stale").strip()
         click.echo(
