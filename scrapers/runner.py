@@ -10,6 +10,7 @@ from scrapy.settings import Settings
 import db
 from mediawatch.sources import CrawlerConfig, Source
 from scrapers.archive import archive, close_all
+from scrapers.configured import crawler_settings
 from scrapers.spiders.feed import FeedSpider
 from scrapers.spiders.gdelt import GdeltSpider
 from scrapers.spiders.gnews import GnewsSpider
@@ -39,22 +40,7 @@ def scrapy_settings(crawler: CrawlerConfig, db_path: str, log_level: str) -> Set
     settings = Settings()
     settings.setmodule("scrapers.settings", priority="project")
     settings.update(
-        {
-            "USER_AGENT": crawler.agent,
-            "ROBOTSTXT_OBEY": crawler.obey_robots,
-            "DOWNLOAD_DELAY": crawler.download_delay,
-            "AUTOTHROTTLE_ENABLED": crawler.autothrottle,
-            "AUTOTHROTTLE_START_DELAY": max(crawler.download_delay, 0.1),
-            "CONCURRENT_REQUESTS_PER_DOMAIN": crawler.concurrent_per_host,
-            "DOWNLOAD_MAXSIZE": crawler.max_download_size,
-            "DOWNLOAD_WARNSIZE": crawler.max_download_size // 2,
-            "DOWNLOAD_TIMEOUT": crawler.timeout,
-            "MEDIAWATCH_ALLOW_LOOPBACK": crawler.allow_loopback,
-            "MEDIAWATCH_ALLOW_PRIVATE": crawler.allow_private,
-            "MEDIAWATCH_DB_PATH": db_path,
-            "LOG_LEVEL": log_level,
-        },
-        priority="cmdline",
+        {**crawler_settings(crawler, db_path), "LOG_LEVEL": log_level}, priority="cmdline"
     )
     return settings
 
