@@ -32,6 +32,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapers.middlewares.AddressSafetyMiddleware": 50,
     "scrapers.middlewares.ConditionalGetMiddleware": 560,
     "scrapers.middlewares.RetryAfterMiddleware": 555,
+    "scrapers.claims.ClaimRedirectsMiddleware": 590,  # redirected requests pass here again
 }
 ITEM_PIPELINES = {"scrapers.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"scrapers.extensions.CrawlRunRecorder": 500}
