@@ -11,6 +11,7 @@ import db
 from mediawatch.sources import CrawlerConfig, Source
 from scrapers.archive import archive, close_all
 from scrapers.configured import crawler_settings
+from scrapers.progress import Board, open_board
 from scrapers.spiders.feed import FeedSpider
 from scrapers.spiders.gdelt import GdeltSpider
 from scrapers.spiders.gnews import GnewsSpider
@@ -51,8 +52,10 @@ def run_crawl(
     db_path: str,
     matcher=None,
     log_level: str = "WARNING",
+    board: Board | None = None,
 ) -> list[RunSummary]:
-    """Crawl the sources concurrently (politeness is per host) and return what each run did."""
+    """Crawl the sources concurrently (politeness is per host) and return what each run did;
+    `board` shows each source's progress while it runs."""
     conn = archive(str(db_path))
     db.sync_sources(
         conn,
@@ -73,7 +76,16 @@ def run_crawl(
         c = process.create_crawler(SPIDERS[source.kind])
         crawlers.append(c)
         process.crawl(c, source=source, db_path=str(db_path), matcher=matcher)
-    process.start()
+    if board is not None:
+        for source in sources:
+            board.add(source.name)
+        open_board(board)
+    try:
+        process.start()
+    finally:
+        if board is not None:
+            board.stop()
+            open_board(None)
     summaries = []
     for c in crawlers:
         spider = c.spider

@@ -35,7 +35,10 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapers.claims.ClaimRedirectsMiddleware": 590,  # redirected requests pass here again
 }
 ITEM_PIPELINES = {"scrapers.pipelines.ArchivePipeline": 300}
-EXTENSIONS = {"scrapers.extensions.CrawlRunRecorder": 500}
+EXTENSIONS = {
+    "scrapers.extensions.CrawlRunRecorder": 500,
+    "scrapers.progress.CrawlProgress": 510,
+}
 
 MEDIAWATCH_ALLOW_LOOPBACK = False
 MEDIAWATCH_ALLOW_PRIVATE = False

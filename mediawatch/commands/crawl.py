@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -18,7 +19,12 @@ def register(group: click.Group) -> None:
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_sources", is_flag=True, help="Crawl every enabled source.")
 @click.option("--no-match", is_flag=True, help="Store articles without flagging them.")
-@click.option("-v", "--verbose", count=True, help="Scrapy log detail (-v info, -vv debug).")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Show Scrapy's log on stderr (-v info, -vv debug); without it, progress per source only.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run summaries as JSON.")
 @click.pass_context
 def crawl(ctx, names, all_sources, no_match, verbose, as_json):
@@ -32,10 +38,14 @@ def crawl(ctx, names, all_sources, no_match, verbose, as_json):
     else:
         raise click.UsageError("name sources or tags to crawl, or pass --all")
     matcher = None if no_match else config.load_watchlist(folder)
-    level = ["WARNING", "INFO", "DEBUG"][min(verbose, 2)]
+    # errors are recorded per run and summarised below; Scrapy's own log (tracebacks of failed
+    # robots.txt lookups and all) is for -v
+    level = ["CRITICAL", "INFO", "DEBUG"][min(verbose, 2)]
+    from scrapers.progress import Board
     from scrapers.runner import run_crawl  # Scrapy and Twisted load only when there is work
 
-    summaries = run_crawl(chosen, cfg.crawler, str(ctx.obj["db_path"]), matcher, level)
+    board = None if as_json or verbose else Board(sys.stderr)
+    summaries = run_crawl(chosen, cfg.crawler, str(ctx.obj["db_path"]), matcher, level, board)
     if as_json:
         click.echo(json.dumps([s.__dict__ for s in summaries], indent=2))
     else:
