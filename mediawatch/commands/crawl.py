@@ -63,11 +63,18 @@ def _print_summaries(summaries) -> None:
             click.echo(f"    ! {err}")
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def sources(ctx, as_json):
-    """List configured sources with their health (last run, failures, newest item age)."""
+    """List configured sources with their health (last run, failures, newest item age).
+
+    \b
+    mediawatch sources add URL [--name N]   find an outlet's feed or sitemap and add it
+    mediawatch sources disable NAME         stop crawling a source (enable NAME: again)
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     import sqlite_utils
 
     import db
@@ -97,3 +104,112 @@ def sources(ctx, as_json):
         )
         if r["last_error"] and r["consecutive_failures"]:
             click.echo(f"    ! {r['last_error']}")
+
+
+@sources.command("add")
+@click.argument("url")
+@click.option("--name", help="Name of the new source (default: from the address).")
+@click.option("--dry-run", is_flag=True, help="Show what was found; leave sources.yaml as it is.")
+@click.pass_context
+def sources_add(ctx, url, name, dry_run):
+    """Find the feeds and sitemaps of an outlet's home or section page, try one, show what an
+    article from it extracts to, and append it to sources.yaml (comments and layout kept)."""
+    from urllib.parse import urlsplit
+
+    from mediawatch.sources_file import append_source
+    from scrapers.discover import DiscoveryError, discover
+
+    folder = ctx.obj["config_dir"]
+    cfg = config.load_sources(folder)
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise click.BadParameter(f"{url!r} is not an http(s) address", param_hint="URL")
+    if name and name in cfg.by_name():
+        raise click.BadParameter(f"a source named {name!r} exists already", param_hint="--name")
+    try:
+        found = discover(url, cfg.crawler)
+    except DiscoveryError as exc:
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(1)
+    for feed in found.feeds:
+        click.echo(f"feed      {feed}")
+    for sitemap in found.sitemaps:
+        click.echo(f"sitemap   {sitemap}")
+    for miss in found.tried:
+        click.echo(f"    ! {miss}")
+    click.echo(f"tried     {found.kind} {found.url}: {found.items} articles listed")
+    _show_article(found)
+    entry = {
+        "name": name or _default_name(found, set(cfg.by_name())),
+        "kind": found.kind,
+        "outlet": (found.outlet or urlsplit(found.page).hostname or "").strip(),
+        "url": found.url,
+    }
+    if found.article and found.article.get("language"):
+        entry["language"] = found.article["language"]
+    if dry_run:
+        click.echo(f"would add {entry} (--dry-run: sources.yaml unchanged)")
+        return
+    path = cfg.path
+    append_source(path, entry)
+    click.echo(f"added     {entry['name']} ({entry['kind']}) to {path}")
+
+
+def _show_article(found) -> None:
+    page = found.article
+    if not page:
+        click.echo(f"article   {found.article_url}: nothing could be extracted")
+        return
+    text = " ".join((page.get("text") or "").split())
+    click.echo(f"article   {found.article_url}")
+    click.echo(f"  title     {page.get('title') or '-'}")
+    click.echo(f"  date      {page.get('published_at') or '-'} ({page.get('date_source') or '?'})")
+    click.echo(f"  authors   {', '.join(page.get('authors') or []) or '-'}")
+    click.echo(f"  language  {page.get('language') or '-'}")
+    click.echo(f"  text      {len(text)} characters: {text[:200]}{'…' if len(text) > 200 else ''}")
+
+
+def _default_name(found, taken: set[str]) -> str:
+    """dawn-pakistan for https://www.dawn.com/pakistan, unique among the configured names."""
+    import ipaddress
+    import re
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(found.page)
+    host = (parts.hostname or "").removeprefix("www.")
+    try:
+        ipaddress.ip_address(host)
+        stem = ""
+    except ValueError:
+        stem = host.split(".")[0] if host != "localhost" else ""
+    section = next((p for p in parts.path.split("/") if p), "")
+    raw = "-".join(p for p in (stem, section) if p) or "source"
+    base = re.sub(r"[^a-z0-9]+", "-", raw.lower()).strip("-") or "source"
+    for candidate in (base, f"{base}-{found.kind}", *(f"{base}-{n}" for n in range(2, 100))):
+        if candidate not in taken:
+            return candidate
+    raise click.UsageError("give the new source a name with --name")
+
+
+@sources.command("disable")
+@click.argument("name")
+@click.pass_context
+def sources_disable(ctx, name):
+    """Stop crawling a source (sets enabled: false in sources.yaml, comments kept)."""
+    _set_enabled(ctx, name, False)
+
+
+@sources.command("enable")
+@click.argument("name")
+@click.pass_context
+def sources_enable(ctx, name):
+    """Crawl a disabled source again."""
+    _set_enabled(ctx, name, True)
+
+
+def _set_enabled(ctx, name: str, enabled: bool) -> None:
+    from mediawatch.sources_file import set_enabled
+
+    path = ctx.obj["config_dir"] / config.SOURCES_FILE
+    cfg = set_enabled(path, name, enabled)
+    state = "enabled" if cfg.by_name()[name].enabled else "disabled"
+    click.echo(f"{name} {state} in {path}")
