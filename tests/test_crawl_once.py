@@ -9,6 +9,9 @@ SEED_PATH = (
     "/myind/Home/viewArticle/"
     "pakistan-launches-military-offensive-in-balochistan-amid-mounting-chinese-pressure"
 )
+REDIRECTS = (
+    '  - {name: short-links, kind: feed, outlet: Shortener, url: "{{base}}/twin/redirects.xml"}\n'
+)
 TWIN = '  - {name: twin-pages, kind: feed, outlet: Twin Times, url: "{{base}}/twin/feed.xml"}\n'
 
 
@@ -27,6 +30,16 @@ def test_an_article_several_sources_lead_to_is_fetched_once_per_crawl(workspace)
     # nobody recorded the skipped copies as errors
     for source in ("myind-reports", "gnews-balochistan", "gdelt-balochistan"):
         assert not [e for e in ws.runs(source)[-1]["error_messages"] if SEED_PATH in e]
+
+
+def test_a_redirect_to_an_article_another_source_links_is_fetched_once(tmp_path, replay_site):
+    folder = write_config(tmp_path / "config", replay_site.base, TEST_SOURCES + REDIRECTS)
+    ws = Workspace(folder, tmp_path / "archive.db", replay_site)
+    ws.site.log.clear()
+    ws.run("crawl", "short-links", "myind-reports", check=True)
+    seed_gets = [p for m, p, _ in ws.site.log.entries if m == "GET" and p.startswith(SEED_PATH)]
+    assert len(seed_gets) == 1, seed_gets
+    assert len(ws.rows("SELECT 1 FROM articles WHERE url LIKE ?", [f"%{SEED_PATH}"])) == 1
 
 
 def test_the_same_text_under_two_urls_of_one_outlet_is_stored_once(tmp_path, replay_site):
