@@ -33,6 +33,10 @@ def test_add_finds_the_feed_a_page_names_and_appends_it(workspace):
     gazette = config.load_sources(ws.config_dir).by_name()["gazette"]
     assert (gazette.kind, gazette.url) == ("feed", ws.site.url("/gazette/feed.xml"))
     assert gazette.outlet == "The Makran Gazette" and gazette.language == "en"
+    # the same outlet again is refused, naming the source that has it
+    again = ws.run("sources", "add", ws.site.url("/gazette/"), "--name", "gazette-2")
+    assert again.returncode == 1 and "already collected by source 'gazette'" in again.stderr
+    assert (ws.config_dir / "sources.yaml").read_text(encoding="utf-8") == after
     # and it crawls
     ws.run("crawl", "gazette", check=True)
     assert ws.rows("SELECT title FROM articles WHERE source = 'gazette'") == [
@@ -42,6 +46,10 @@ def test_add_finds_the_feed_a_page_names_and_appends_it(workspace):
 
 def test_add_falls_back_to_the_sitemap_robots_txt_names(workspace):
     ws = workspace
+    path = ws.config_dir / "sources.yaml"
+    before = path.read_text(encoding="utf-8")
+    dry = ws.run("sources", "add", ws.site.url("/quarterly/"), "--dry-run", check=True)
+    assert "would add" in dry.stdout and path.read_text(encoding="utf-8") == before
     result = ws.run("sources", "add", ws.site.url("/quarterly/"), "--name", "quarterly", check=True)
     assert "title     The water of the Hamun" in result.stdout
     source = config.load_sources(ws.config_dir).by_name()["quarterly"]

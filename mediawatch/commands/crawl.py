@@ -138,6 +138,10 @@ def sources_add(ctx, url, name, dry_run):
         click.echo(f"    ! {miss}")
     click.echo(f"tried     {found.kind} {found.url}: {found.items} articles listed")
     _show_article(found)
+    same = [s.name for s in cfg.sources if s.url == found.url]
+    if same:
+        click.echo(f"error: {found.url} is already collected by source {same[0]!r}", err=True)
+        ctx.exit(1)
     entry = {
         "name": name or _default_name(found, set(cfg.by_name())),
         "kind": found.kind,
