@@ -196,7 +196,8 @@ def _source(check: Checker, raw: Any, kp: tuple, crawler: CrawlerConfig) -> Sour
         url=url,
         outlet=outlet,
         language=language,
-        tags=tuple(check.string_list(raw, kp, "tags")),
+        # every source carries a tag equal to its kind, so `sources: [feed]` picks every feed
+        tags=tuple(dict.fromkeys([*check.string_list(raw, kp, "tags"), kind])),
         selectors=dict(selectors),
         download_delay=check.number(raw, kp, "download_delay", None),
         enabled=check.boolean(raw, kp, "enabled", True),

@@ -26,9 +26,14 @@ def register(group: click.Group) -> None:
     help="Show Scrapy's log on stderr (-v info, -vv debug); without it, progress per source only.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the run summaries as JSON.")
+@click.option(
+    "--no-alerts", is_flag=True, help="Do not send the `immediate: true` digests afterwards."
+)
 @click.pass_context
-def crawl(ctx, names, all_sources, no_match, verbose, as_json):
-    """Crawl sources (by name or tag) once, into the archive."""
+def crawl(ctx, names, all_sources, no_match, verbose, as_json, no_alerts):
+    """Crawl sources (by name or tag) once, into the archive, then send the immediate digests."""
+    from mediawatch.commands.alerts import immediate_schedules, send_immediate_after_crawl
+
     folder = ctx.obj["config_dir"]
     cfg = config.load_sources(folder)
     if all_sources:
@@ -38,6 +43,7 @@ def crawl(ctx, names, all_sources, no_match, verbose, as_json):
     else:
         raise click.UsageError("name sources or tags to crawl, or pass --all")
     matcher = None if no_match else config.load_watchlist(folder)
+    alerting = None if (no_alerts or no_match) else immediate_schedules(folder)
     # errors are recorded per run and summarised below; Scrapy's own log (tracebacks of failed
     # robots.txt lookups and all) is for -v
     level = ["CRITICAL", "INFO", "DEBUG"][min(verbose, 2)]
@@ -50,6 +56,8 @@ def crawl(ctx, names, all_sources, no_match, verbose, as_json):
         click.echo(json.dumps([s.__dict__ for s in summaries], indent=2))
     else:
         _print_summaries(summaries)
+    if alerting is not None:
+        send_immediate_after_crawl(alerting, ctx.obj["db_path"], err=as_json)
     failed = [s for s in summaries if s.status != "ok"]
     if failed and len(failed) == len(summaries):
         ctx.exit(1)  # every source failed: worth a non-zero exit for cron and the daemon
