@@ -88,8 +88,12 @@ def test_a_cut_snippet_has_one_ellipsis_in_text_digests(tmp_path):
     conn = db.connect(tmp_path / "mediawatch.db")
     matcher = config.load_watchlist(ROOT)
     filler = " ".join(f"Word{i} of a long report about nothing much." for i in range(60))
-    title = "A long report"
-    text = filler + " A convoy was attacked near Gwadar on Monday " + filler
+    title = "Attack on convoy in Balochistan"
+    middle = (
+        "The Balochistan Liberation Army attacked a convoy near Gwadar in Balochistan on Monday,"
+        " officials in Quetta said"
+    )
+    text = f"{filler} {middle} {filler}"
     stored = db.store_article(
         conn,
         {
@@ -105,10 +109,14 @@ def test_a_cut_snippet_has_one_ellipsis_in_text_digests(tmp_path):
     )
     flags = find_topics(matcher, title, text)
     store_flags(conn, stored.article_id, flags)
-    snippet = json.loads(conn.execute("SELECT snippets FROM matches").fetchone()[0])[0]["text"]
-    assert snippet.startswith("…")  # the matcher marks the cut itself
+    snippets = [
+        snip["text"]
+        for (raw,) in conn.execute("SELECT snippets FROM matches")
+        for snip in json.loads(raw)
+    ]
+    assert any(t.startswith("…") for t in snippets)  # the matcher marks the cut itself
     schedules = schedules_from(
-        "digests:\n  - {name: desk, topics: [balochistan, cpec], every: 24h}\n", tmp_path
+        "digests:\n  - {name: desk, topics: [balochistan, bla], every: 24h}\n", tmp_path
     )
     message = alerts.run_digest(conn, schedules, "desk", NOW, dry_run=True).message
     assert "Gwadar" in message.text
