@@ -11,6 +11,7 @@ import db
 from mediawatch.sources import CrawlerConfig, Source
 from scrapers.archive import archive, close_all
 from scrapers.configured import crawler_settings
+from scrapers.gnews_resolve import Resolver
 from scrapers.progress import Board, open_board
 from scrapers.spiders.feed import FeedSpider
 from scrapers.spiders.gdelt import GdeltSpider
@@ -70,7 +71,14 @@ def run_crawl(
             for s in sources
         ],
     )
-    process = CrawlerProcess(scrapy_settings(crawler, str(db_path), log_level))
+    settings = scrapy_settings(crawler, str(db_path), log_level)
+    settings.set("DOWNLOAD_SLOTS", Resolver.slot_settings(sources), priority="cmdline")
+    if any(s.render for s in sources):  # only then: other crawls never load Playwright
+        from scrapers import render
+
+        base = {"DOWNLOADER_MIDDLEWARES": settings.getdict("DOWNLOADER_MIDDLEWARES")}
+        settings.update(render.scrapy_settings(crawler, base), priority="cmdline")
+    process = CrawlerProcess(settings)
     crawlers = []
     for source in sources:
         c = process.create_crawler(SPIDERS[source.kind])
