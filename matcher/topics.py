@@ -156,7 +156,7 @@ class TopicResult:
                 found = (1.0, "")
             if found[0] >= 1:
                 leaf = scan.m._leaves[occ.leaf]
-                if leaf.kind == "group" and leaf.weight < 1 and not self._anchored():
+                if leaf.kind == "group" and 0 < leaf.weight < 1 and not self._anchored():
                     found = (0.0, "supporting word, but no full mention of the topic to support")
                 else:
                     alone = self._alone(occ)
@@ -192,7 +192,8 @@ class TopicResult:
     def _alone(self, occ: Occ) -> str:
         """Why the topic's only mention is a passing one ("" when it is not): nothing of the
         topic's field (alone_needs) elsewhere in the text, or, when the mention is an example
-        ("projects such as CPEC"), outside its own sentence."""
+        ("projects such as CPEC"), after it or in another sentence (not in the words it is an
+        example of)."""
         spec = self.spec
         scan = self.scan
         leaf = scan.m._leaves[occ.leaf]
@@ -212,14 +213,16 @@ class TopicResult:
             floor, ceil = (
                 (0, scan.title_len) if a < scan.title_len else (scan.text_start, len(scan.original))
             )
-            a, b = sentence_span(scan.original, a, b, floor, ceil)
+            a = sentence_span(scan.original, a, b, floor, ceil)[0]  # its head: "projects such as"
         for leaf in spec.alone_needs:
             for other in scan.occ(leaf):
                 oa, ob = scan.orig_span(other.start, other.end)
                 if ob <= a or oa >= b:
                     return ""
         if example:
-            return "an example, the topic's one mention, nothing on it outside its sentence"
+            return (
+                "an example, the topic's one mention, nothing on it after it or in other sentences"
+            )
         return "the topic's one mention, nothing else in the text on it (alone_needs)"
 
     def _coverage(self) -> tuple[int, int, float]:
