@@ -24,6 +24,7 @@ from matcher.salience import (
     entry_items,
     is_dateline,
     is_origin,
+    is_route,
     is_venue,
     list_items,
     origin_items,
@@ -497,7 +498,7 @@ class Scan:
         return weight * position_weight(a, self.title_len, self.text_start) * factor
 
     def role(self, occ: Occ) -> tuple[str, list[tuple[int, int]]]:
-        """("dateline" | "list" | "venue" | "origin" | "", list items as original spans) of a
+        """("dateline" | "list" | "venue" | "origin" | "route" | "", list items as original spans) of a
         mention: a dateline or an item of a list of places (commas, "and"s, labelled entries, a
         roll of hometowns) says little about what the text covers (matcher.salience)."""
         key = (occ.start, occ.end)
@@ -523,6 +524,8 @@ class Scan:
                     found = ("venue", [])
                 elif is_origin(self.original, a, b):
                     found = ("origin", [])
+                elif is_route(self.original, a, b):
+                    found = ("route", [])
                 else:
                     found = ("", [])
             self.role_cache[key] = found

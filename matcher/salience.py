@@ -31,6 +31,7 @@ COVERAGE_WINDOW = 12  # words either side of a mention that concern it
 DATELINE_FACTOR = 0.0
 ORIGIN_FACTOR = 0.5
 VENUE_FACTOR = 0.5
+ROUTE_FACTOR = 0.5
 LIST_FACTOR = 0.25
 LIST_MIN_ITEMS = 3
 LIST_OWN_SHARE = 0.5  # a list at least this much the topic's own counts in full
@@ -126,6 +127,20 @@ def is_origin(original: str, start: int, end: int) -> bool:
         or _ORIGIN_AGE.search(before)
         or _ORIGIN_AFTER.match(original, end)
     )
+
+
+# "smuggled from Quetta to Punjab", "enter Iran via Taftan": a stop on someone's way, not the scene
+_ROUTE_BEFORE = re.compile(r"\b(?:via|through)\s+(?:the\s+)?$", re.IGNORECASE)
+_FROM_BEFORE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
+_TO_AFTER = re.compile(r"\s+to\s+(?:the\s+)?[A-Z]")
+
+
+def is_route(original: str, start: int, end: int) -> bool:
+    """The mention is a stop on a way ("from Quetta to Punjab", "via Taftan")."""
+    before = original[max(0, start - 20) : start]
+    if _ROUTE_BEFORE.search(before):
+        return True
+    return bool(_FROM_BEFORE.search(before) and _TO_AFTER.match(original, end))
 
 
 def sentence_span(original: str, start: int, end: int, floor: int, ceil: int) -> tuple[int, int]:

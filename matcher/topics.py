@@ -15,6 +15,7 @@ from matcher.salience import (
     LIST_FACTOR,
     LIST_OWN_SHARE,
     ORIGIN_FACTOR,
+    ROUTE_FACTOR,
     VENUE_FACTOR,
     is_example,
     own_share,
@@ -131,6 +132,8 @@ class TopicResult:
                 found = (VENUE_FACTOR, "venue: where people met or an envoy sits")
             elif role == "origin":
                 found = (ORIGIN_FACTOR, "origin: where someone comes from")
+            elif role == "route":
+                found = (ROUTE_FACTOR, "route: a stop on someone's way, not the scene")
             elif role == "list":
                 own = [*self.shown()]
                 for leaf in scan.m._related[self.spec.name]:

@@ -506,3 +506,17 @@ def test_persian_the_province_after_a_place_of_it_is_coverage(shipped):
 )
 def test_a_town_in_sports_fixtures_is_a_team(shipped, text):
     assert "sistan-baluchestan" not in topics(shipped, text)
+
+
+def test_a_stop_on_someones_way_is_not_the_scene(shipped):
+    text = (
+        "The Anti-Narcotics Force foiled a bid to smuggle drugs from Quetta to Punjab and"
+        " recovered 180 kg of hashish near Dera Ghazi Khan."
+        + FILLER
+        + FILLER
+        + " Two residents of Pishin were arrested."
+    )
+    topic = shipped.explain("", text)["topics"]["balochistan"]
+    roles = {c["term"]: c.get("role", "") for c in topic["counted"]}
+    assert roles["Quetta"].startswith("route")
+    assert not topic["flagged"]
