@@ -133,12 +133,19 @@ def is_origin(original: str, start: int, end: int) -> bool:
 _ROUTE_BEFORE = re.compile(r"\b(?:via|through)\s+(?:the\s+)?$", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _TO_AFTER = re.compile(r"\s+to\s+(?:the\s+)?[A-Z]")
+# "... where Zahedan will be its first stop"
+_STOP_AFTER = re.compile(
+    r"\s+(?:will be |is |was |as )?(?:its |the |a )?(?:first |next |last |final |main )?"
+    r"(?:stop|stopover|halt|transit point)\b",
+    re.IGNORECASE,
+)
 
 
 def is_route(original: str, start: int, end: int) -> bool:
-    """The mention is a stop on a way ("from Quetta to Punjab", "via Taftan")."""
+    """The mention is a stop on a way ("from Quetta to Punjab", "via Taftan", "Zahedan will be
+    its first stop")."""
     before = original[max(0, start - 20) : start]
-    if _ROUTE_BEFORE.search(before):
+    if _ROUTE_BEFORE.search(before) or _STOP_AFTER.match(original, end):
         return True
     return bool(_FROM_BEFORE.search(before) and _TO_AFTER.match(original, end))
 

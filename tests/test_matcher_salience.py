@@ -520,3 +520,15 @@ def test_a_stop_on_someones_way_is_not_the_scene(shipped):
     roles = {c["term"]: c.get("role", "") for c in topic["counted"]}
     assert roles["Quetta"].startswith("route")
     assert not topic["flagged"]
+
+
+def test_a_stop_of_a_freight_route_is_not_the_scene(shipped):
+    text = (
+        "Pakistan Railways expects the freight train to cover 1,990 km inside Pakistan and to"
+        " enter Iran via Taftan, where Zahedan will be its first stop, before it goes on to"
+        " Turkey." + FILLER
+    )
+    topic = shipped.explain("", text)["topics"]["sistan-baluchestan"]
+    roles = {c["term"]: c.get("role", "") for c in topic["counted"]}
+    assert roles["Zahedan"].startswith("route") and roles["Taftan"].startswith("route")
+    assert not topic["flagged"]
