@@ -25,7 +25,16 @@ from scrapers.extract_clean import (
     site_names,
     utc_iso,
 )
-from scrapers.extract_meta import PageMeta, harvest, ld_authors, ld_image, ld_language, ld_value
+from scrapers.extract_meta import (
+    NEWS_TYPES,
+    PageMeta,
+    harvest,
+    ld_authors,
+    ld_image,
+    ld_language,
+    ld_value,
+    types,
+)
 from scrapers.extract_select import SELECTOR_FIELDS, check_selector, select_date, select_texts
 from scrapers.language import detect_language, normalise_declared, plausible
 
@@ -102,6 +111,10 @@ class Extracted:
     description: str | None = None
     date_source: str | None = None
     published_local: str | None = None  # the same moment with the page's own UTC offset
+    # which rule gave each field (for `bench/extract.py --show` and debugging a source)
+    title_source: str | None = None
+    author_source: str | None = None
+    body_source: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -149,18 +162,19 @@ def _parse(page: bytes | str):
 # ---------------------------------------------------------------- fields
 
 
-def _body(tree, url: str | None) -> str:
+def _body(tree, url: str | None) -> tuple[str, str]:
     """Recall first: a missed paragraph may be the one naming a watched topic.
 
     trafilatura's recall focus also skips its readability comparison once the text is long, which
     makes it the faster pass; a short result gets the balanced pass too, and the longer text wins.
     """
-    text = _trafilatura_text(tree, url, favor_recall=True)
+    text, source = _trafilatura_text(tree, url, favor_recall=True), "recall"
     if len(text) < SHORT_BODY_CHARS:
         balanced = _trafilatura_text(tree, url, favor_recall=False)
         if len(balanced) > len(text):
-            text = balanced
+            text, source = balanced, "balanced"
     if not text.strip():
+        source = "readability"
         from trafilatura.external import try_readability
         from trafilatura.utils import trim
 
@@ -173,7 +187,7 @@ def _body(tree, url: str | None) -> str:
             )
         except Exception:  # readability is a last resort; its failures are not ours
             text = ""
-    return _paragraphs(text)
+    return _paragraphs(text), source
 
 
 def _trafilatura_text(tree, url: str | None, favor_recall: bool) -> str:
@@ -219,23 +233,58 @@ def _without_headline(text: str, title: str | None) -> str:
     return text
 
 
-def _title(pm: PageMeta, names: set[str], sections: set[str], selected: str | None) -> str | None:
+def _title(
+    pm: PageMeta, names: set[str], sections: set[str], selected: str | None
+) -> tuple[str | None, str | None]:
+    """(headline, rule). The publisher's metadata first; the headline printed on the page (<h1>)
+    when another source confirms it, or, outside news articles, when metadata carries an SEO
+    variant of it."""
     if selected:
-        return clean_title(selected, names, sections)
+        return clean_title(selected, names, sections), "selector"
     article = pm.article
+    headline = ld_value(article, "headline", "name") if article else None
     raw = [  # og:title first: the publisher's chosen headline; JSON-LD's is often the SEO variant
-        pm.first("og:title"),
-        ld_value(article, "headline", "name") if article else None,
-        pm.itemprop.get("headline"),
-        pm.first("twitter:title"),
-        *pm.h1[:1],
-        pm.title_tag,
-        pm.first("title", "dc.title", "parsely-title", "sailthru.title"),
+        ("og:title", pm.first("og:title")),
+        ("jsonld", headline),
+        ("microdata", pm.itemprop.get("headline")),
+        ("twitter:title", pm.first("twitter:title")),
+        ("h1", pm.h1[0] if pm.h1 else None),
+        ("title-tag", pm.title_tag),
+        ("meta-title", pm.first("title", "dc.title", "parsely-title", "sailthru.title")),
     ]
-    candidates = [c for c in (clean_title(r, names, sections) for r in raw) if c]
+    cleaned = [(rule, clean_title(value, names, sections)) for rule, value in raw]
+    candidates = [(rule, value) for rule, value in cleaned if value]
     if not candidates:
-        return None
-    return shortest_agreed(candidates[0], candidates[1:])
+        return None, None
+    rule, best = candidates[0]
+    agreed = shortest_agreed(best, [value for _, value in candidates[1:]])
+    if agreed != best:
+        rule, best = next(r for r, v in candidates[1:] if v == agreed), agreed
+    h1 = dict(cleaned).get("h1")
+    if not h1 or norm(h1) == norm(best):
+        return best, rule
+    confirmed = [dict(cleaned).get("jsonld"), dict(cleaned).get("microdata")]
+    if any(value and norm(value) == norm(h1) for value in confirmed):
+        return h1, "h1+jsonld"
+    if not (types(article) & NEWS_TYPES) and _rewritten_headline(h1, best, cleaned):
+        return h1, "h1"
+    return best, rule
+
+
+def _rewritten_headline(h1: str, best: str, cleaned: list[tuple[str, str | None]]) -> bool:
+    """The <h1> is a headline of its own that metadata reworded (a news article's metadata is
+    kept: there the <h1> often carries a kicker or a longer print headline)."""
+    words = _WORD.findall(h1.casefold())
+    if len(words) < 4 or norm(h1) in norm(best) or norm(best) in norm(h1):
+        return False
+    mine = set(words)
+    for rule, value in cleaned:
+        if rule == "h1" or not value:
+            continue
+        theirs = set(_WORD.findall(value.casefold()))
+        if theirs and len(mine & theirs) / min(len(mine), len(theirs)) >= 0.3:
+            return True
+    return False
 
 
 def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
@@ -273,29 +322,36 @@ def _htmldate(tree, url: str | None) -> tuple:
     return (*parsed, "htmldate") if parsed else (None, False, None)
 
 
-def _authors(pm: PageMeta, tree, selected: list[str] | None, names: set[str]) -> list[str]:
-    """Declared authors first; when they only name the site itself, a byline on the page wins."""
+def _authors(
+    pm: PageMeta, tree, selected: list[str] | None, names: set[str]
+) -> tuple[list[str], str | None]:
+    """(authors, rule). Declared authors first; when they only name the site itself, a byline on
+    the page wins."""
     if selected:
         found = clean_authors(selected)
         if found:
-            return _people_first(found, names)
+            return _people_first(found, names), "selector"
     declared: list[str] = []
+    rule = None
     if pm.article:
-        declared = clean_authors([name for name, _ in ld_authors(pm.article)])
+        declared, rule = clean_authors([name for name, _ in ld_authors(pm.article)]), "jsonld"
     if not declared:
         declared = clean_authors(
             [v for v in pm.all(*AUTHOR_META) if not v.startswith(("http:", "https:"))]
         )
+        rule = "meta"
     if not declared:
-        declared = clean_authors(pm.all("citation_author"), inverted=True)
+        declared, rule = clean_authors(pm.all("citation_author"), inverted=True), "citation"
     if not declared and pm.itemprop.get("author"):
-        declared = clean_authors([pm.itemprop["author"]])
+        declared, rule = clean_authors([pm.itemprop["author"]]), "microdata"
     if declared and not all(is_site_name(name, names) for name in declared):
-        return _people_first(declared, names)
+        return _people_first(declared, names), rule
     byline = [name for name in _byline(tree) if not is_site_name(name, names)]
     if declared and not any(looks_like_person(name) for name in byline):
-        return declared
-    return byline or declared
+        return declared, rule
+    if byline:
+        return byline, "byline"
+    return declared, rule if declared else None
 
 
 def _people_first(found: list[str], names: set[str]) -> list[str]:
@@ -376,15 +432,16 @@ def _extract(tree, url: str | None, selectors: dict, language: str | None) -> Ex
     sel_date = select_date(tree, selectors.get("date"))
 
     text = _paragraphs("\n".join(sel_body)) if sel_body else ""
+    body_source = "selector"
     if not text:
-        text = _body(tree, url)
+        text, body_source = _body(tree, url)
 
     section = (ld_value(article, "articleSection") if article else None) or pm.first(*SECTION_META)
     names = site_names(
         [*pm.all(*SITE_NAME_META), *pm.ld_names, pm.first("twitter:site") or ""], host
     )
     sections = {norm(section)} if section and len(norm(section)) >= 2 else set()
-    title = _title(pm, names, sections, sel_title[0] if sel_title else None)
+    title, title_source = _title(pm, names, sections, sel_title[0] if sel_title else None)
 
     moment, has_time, date_source = _date(pm, tree, url, sel_date)
     published_at = published_local = None
@@ -401,6 +458,7 @@ def _extract(tree, url: str | None, selectors: dict, language: str | None) -> Ex
     if not description and article:
         description = ld_value(article, "description")
 
+    authors, author_source = _authors(pm, tree, sel_author, names)
     text = _without_headline(text, title)
     if description and not sel_body:
         text = _with_lead(tree, text, " ".join(description.split()))
@@ -409,7 +467,7 @@ def _extract(tree, url: str | None, selectors: dict, language: str | None) -> Ex
         title=title,
         text=text,
         published_at=published_at,
-        authors=_authors(pm, tree, sel_author, names),
+        authors=authors,
         language=_language(pm, text or title or "", language),
         canonical_url=canonical,
         lead_image=_absolute(image, url or canonical),
@@ -417,4 +475,7 @@ def _extract(tree, url: str | None, selectors: dict, language: str | None) -> Ex
         description=" ".join(description.split()) if description else None,
         date_source=date_source,
         published_local=published_local,
+        title_source=title_source,
+        author_source=author_source,
+        body_source=body_source,
     )

@@ -30,6 +30,7 @@ ARTICLE_TYPES = {
     "socialmediaposting",
     "discussionforumposting",
 }
+NEWS_TYPES = {t for t in ARTICLE_TYPES if "news" in t} | {"liveblogposting", "report"}
 PAGE_TYPES = {"webpage", "itempage", "collectionpage", "medicalwebpage", "videoobject"}
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -85,7 +86,7 @@ def _load_json(raw: str):
     return None
 
 
-def _types(obj: dict) -> set[str]:
+def types(obj: dict) -> set[str]:
     kind = obj.get("@type")
     if isinstance(kind, str):
         kind = [kind]
@@ -129,7 +130,7 @@ def _name(value) -> str | None:
 
 
 def _pick_article(objects: list[dict], urls: set[str]) -> dict:
-    articles = [o for o in objects if _types(o) & ARTICLE_TYPES]
+    articles = [o for o in objects if types(o) & ARTICLE_TYPES]
     if not articles:
         return {}
 
@@ -142,6 +143,14 @@ def _pick_article(objects: list[dict], urls: set[str]) -> dict:
         )
 
     return max(articles, key=rank)  # max keeps the first of equals
+
+
+def _in_navigation(node) -> bool:
+    """An <h1> inside <nav> or a breadcrumb trail names a section, not the article."""
+    for element in (node, *node.iterancestors()):
+        if element.tag == "nav" or "breadcrumb" in (element.get("class") or "").lower():
+            return True
+    return False
 
 
 def harvest(tree, url: str | None = None) -> PageMeta:
@@ -171,7 +180,7 @@ def harvest(tree, url: str | None = None) -> PageMeta:
     title = tree.find(".//title")
     if title is not None:
         pm.title_tag = _text(title)
-    pm.h1 = [t for t in (_text(h) for h in tree.iter("h1")) if t][:3]
+    pm.h1 = [t for t in (_text(h) for h in tree.iter("h1") if not _in_navigation(h)) if t][:3]
 
     for node in tree.xpath(
         '//*[@itemprop="datePublished" or @itemprop="headline" or @itemprop="author"]'
@@ -197,14 +206,14 @@ def harvest(tree, url: str | None = None) -> PageMeta:
                 _walk(data, objects)
     urls = {u.split("#")[0].rstrip("/") for u in (url, pm.canonical) if u}
     pm.article = _pick_article(objects, urls)
-    pages = [o for o in objects if _types(o) & PAGE_TYPES and o.get("datePublished")]
+    pages = [o for o in objects if types(o) & PAGE_TYPES and o.get("datePublished")]
     pm.page = pages[0] if pages else {}
     names: list[str] = []
     publisher = _name(pm.article.get("publisher")) if pm.article else None
     if publisher:
         names.append(publisher)
     for obj in objects:
-        kinds = _types(obj)
+        kinds = types(obj)
         if kinds & {"website", "organization", "newsmediaorganization"}:
             for key in ("name", "alternateName"):
                 value = obj.get(key)
@@ -251,7 +260,7 @@ def ld_authors(obj: dict) -> list[tuple[str, bool]]:
                     name = " ".join(p for p in (given, family) if isinstance(p, str)) or None
                 if name:
                     is_org = bool(
-                        _types(item) & {"organization", "newsmediaorganization", "corporation"}
+                        types(item) & {"organization", "newsmediaorganization", "corporation"}
                     )
                     found.append((html.unescape(name), is_org))
         if found:
