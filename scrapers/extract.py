@@ -25,6 +25,7 @@ from scrapers.extract_clean import (
     site_names,
     utc_iso,
 )
+from scrapers.extract_dates import shown_date, url_date
 from scrapers.extract_meta import (
     NEWS_TYPES,
     PageMeta,
@@ -308,6 +309,12 @@ def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
         parsed = parse_date(ld_value(pm.page, "datePublished"))
         if parsed:
             return (*parsed, "jsonld")
+    day = url_date(url)
+    if day is not None:
+        return day, False, "url"
+    shown = shown_date(tree)
+    if shown is not None:
+        return shown
     return _htmldate(tree, url)
 
 
@@ -346,11 +353,14 @@ def _authors(
         declared, rule = clean_authors([pm.itemprop["author"]]), "microdata"
     if declared and not all(is_site_name(name, names) for name in declared):
         return _people_first(declared, names), rule
-    byline = [name for name in _byline(tree) if not is_site_name(name, names)]
+    byline, byline_rule = _page_byline(tree), "page-byline"
+    if not byline:
+        byline, byline_rule = _byline(tree), "byline"
+    byline = [name for name in byline if not is_site_name(name, names)]
     if declared and not any(looks_like_person(name) for name in byline):
         return declared, rule
     if byline:
-        return byline, "byline"
+        return byline, byline_rule
     return declared, rule if declared else None
 
 
@@ -358,6 +368,62 @@ def _people_first(found: list[str], names: set[str]) -> list[str]:
     """Without the site's own name when real authors are named beside it."""
     others = [name for name in found if not is_site_name(name, names)]
     return others or found
+
+
+_AUTHOR_LINKS = (
+    "//body//a[@rel='author' or contains(@href, '/author/') or contains(@href, '/authors/')"
+    " or contains(@href, '?author=')]"
+)
+_AUTHOR_CLASSES = (
+    "//body//*[contains(@class, 'author-name') or contains(@class, 'author__name')"
+    " or contains(@class, 'authorname') or contains(@class, 'byline')]"
+)
+_BY_TEXT = re.compile(
+    r"^(?:written |posted |words )?by:?\s+(.{2,80}?)(?:\s+(?:on|at|[|•·,–—-])\s.*)?$", re.I
+)
+_BYLINE_BLOCKS = ("p", "span", "div", "address", "li", "small", "h3", "h4", "h5", "h6")
+
+
+def _page_byline(tree) -> list[str]:
+    """A byline as readers see it: a link to the author's page, an element marked as the author's
+    name, or a short 'By Name' line. Comments, navigation and footers are not bylines."""
+    for path in (_AUTHOR_LINKS, _AUTHOR_CLASSES):
+        for node in tree.xpath(path)[:8]:
+            if _outside_article(node):
+                continue
+            text = " ".join(node.text_content().split())
+            if 1 < len(text) <= 80:
+                found = [name for name in clean_authors([text]) if _plausible_name(name)]
+                if found:
+                    return found
+    for node in tree.iter(*_BYLINE_BLOCKS):
+        lead = (node.text or "").lstrip()[:8].lower()
+        if not lead.startswith(("by", "written", "posted", "words")):
+            continue  # cheap test first: text_content() of every <div> would cost O(page²)
+        text = " ".join(node.text_content().split())
+        if len(text) > 100:
+            continue
+        match = _BY_TEXT.match(text)
+        if match and not _outside_article(node):
+            found = [name for name in clean_authors([match[1]]) if _plausible_name(name)]
+            if found:
+                return found
+    return []
+
+
+def _outside_article(node) -> bool:
+    for element in (node, *node.iterancestors()):
+        if element.tag in ("nav", "footer"):
+            return True
+        marks = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+        if "comment" in marks or "related" in marks or "footer" in marks or "menu" in marks:
+            return True
+    return False
+
+
+def _plausible_name(name: str) -> bool:
+    words = name.split()
+    return 1 <= len(words) <= 5 and not any(ch.isdigit() for ch in name.split(",")[0])
 
 
 def _byline(tree) -> list[str]:

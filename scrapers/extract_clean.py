@@ -286,6 +286,34 @@ _NOT_NAMES = {
     "rédaction",
 }
 MAX_NAME_WORDS = 6
+# Post-nominal letters: 'Jane Doe, MS, RD' is one author with her credentials, not three authors.
+_CREDENTIAL = re.compile(
+    r"^(?:[A-Z][A-Za-z]{0,2}\.?){1,4}\.?®?$|^(?:[A-Z]{2,6}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?"
+    r"|I{2,3}|IV)(?:[ ,]+[A-Z]{2,6})*®?$"
+)
+_AGENCIES = {
+    "AP",
+    "AFP",
+    "APP",
+    "PTI",
+    "IANS",
+    "ANI",
+    "UPI",
+    "DPA",
+    "EFE",
+    "NNI",
+    "INP",
+    "BBC",
+    "CNN",
+}
+# Dates, 'Updated ...' and other words a byline heuristic picks up beside a name.
+_NOT_A_NAME = re.compile(
+    r"\b(?:january|feb(?:ruary)?|march|apr(?:il)?|july|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|updated|published|posted|written|reviewed"
+    r"|minutes?|min read|read more|view all|all posts|more from)\b"
+    r"|^(?:the )?author$|^[\w-]+(?:\.[\w-]+){2,}$|(?:-[A-Z][a-z]+){3,}",
+    re.I,
+)
 _LAST_FIRST = re.compile(r"^([^\W\d][\w'-]*), ([^\W\d][\w'.-]*(?: [^\W\d][\w'.-]*)?)$")
 
 
@@ -308,9 +336,11 @@ def clean_authors(raw: list[str], inverted: bool = False) -> list[str]:
             parts = [f"{last_first[2]} {last_first[1]}" if inverted else value]
         else:
             parts = _SPLIT.split(value)
-        for part in parts:
+        for part in _with_credentials(parts):
             name = _PREFIX.sub("", part).strip(" -–—,;:|•·()[]\"'")
             if not name or _URL.search(name) or name.casefold() in _NOT_NAMES:
+                continue
+            if _NOT_A_NAME.search(name):
                 continue
             if (
                 len(name.split()) > MAX_NAME_WORDS
@@ -323,6 +353,23 @@ def clean_authors(raw: list[str], inverted: bool = False) -> list[str]:
                 seen.add(key)
                 names.append(name)
     return names
+
+
+def _with_credentials(parts: list[str]) -> list[str]:
+    """Parts that are post-nominal letters (MS, RD, Ph.D., CFP) stay with the name before them."""
+    joined: list[str] = []
+    for part in parts:
+        bare = part.strip()
+        credential = (
+            bool(_CREDENTIAL.match(bare))
+            and not bare.isalpha()
+            or (bare.isupper() and 2 <= len(bare) <= 6 and bare not in _AGENCIES)
+        )
+        if joined and bare and credential:
+            joined[-1] = f"{joined[-1]}, {bare}"
+        else:
+            joined.append(part)
+    return joined
 
 
 def shortest_agreed(title: str, others: list[str]) -> str:
