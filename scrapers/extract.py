@@ -112,6 +112,8 @@ class Extracted:
     description: str | None = None
     date_source: str | None = None
     published_local: str | None = None  # the same moment with the page's own UTC offset
+    # "instant" (time and zone), "time" (a time without a zone, taken as UTC) or "day"
+    date_precision: str | None = None
     # which rule gave each field (for `bench/extract.py --show` and debugging a source)
     title_source: str | None = None
     author_source: str | None = None
@@ -405,7 +407,11 @@ def _page_byline(tree) -> list[str]:
             continue
         match = _BY_TEXT.match(text)
         if match and not _outside_article(node):
-            found = [name for name in clean_authors([match[1]]) if _plausible_name(name)]
+            found = [
+                name
+                for name in clean_authors([match[1]])
+                if _plausible_name(name) and _capitalised(name)
+            ]
             if found:
                 return found
     return []
@@ -424,6 +430,11 @@ def _outside_article(node) -> bool:
 def _plausible_name(name: str) -> bool:
     words = name.split()
     return 1 <= len(words) <= 5 and not any(ch.isdigit() for ch in name.split(",")[0])
+
+
+def _capitalised(name: str) -> bool:
+    """Names in scripts with case start their words with capitals ('By batching ...' is prose)."""
+    return all(not w[0].islower() for w in name.split())
 
 
 def _byline(tree) -> list[str]:
@@ -510,10 +521,11 @@ def _extract(tree, url: str | None, selectors: dict, language: str | None) -> Ex
     title, title_source = _title(pm, names, sections, sel_title[0] if sel_title else None)
 
     moment, has_time, date_source = _date(pm, tree, url, sel_date)
-    published_at = published_local = None
+    published_at = published_local = precision = None
     if moment is not None:
         published_at = utc_iso(moment)
         published_local = local_iso(moment) if has_time else published_at
+        precision = "day" if not has_time else "instant" if moment.tzinfo else "time"
 
     image = pm.first(
         "og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"
@@ -541,6 +553,7 @@ def _extract(tree, url: str | None, selectors: dict, language: str | None) -> Ex
         description=" ".join(description.split()) if description else None,
         date_source=date_source,
         published_local=published_local,
+        date_precision=precision,
         title_source=title_source,
         author_source=author_source,
         body_source=body_source,

@@ -381,3 +381,46 @@ def test_cli_batch_answers_every_line_and_survives_bad_ones(tmp_path):
     assert "error" in answers[3] and "title" not in answers[3]
     assert answers[4]["title"] == "BYC holds rally in Turbat against enforced disappearances"
     assert "invalid JSON" in answers[5]["error"]
+
+
+# ------------------------------------------------------------------ article times, through a crawl
+
+TIMES_SOURCE = """
+  - {name: article-times, kind: feed, outlet: Times, url: "{{base}}/times/feed.xml", tags: [times]}
+"""
+
+
+def test_article_times_keep_the_most_precise_trustworthy_value(tmp_path, replay_site):
+    """A page time with a zone beats the feed; a page day takes the feed's time on that day."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.conftest import TEST_SOURCES, Workspace, write_config
+
+    folder = write_config(tmp_path / "config", replay_site.base, TEST_SOURCES + TIMES_SOURCE)
+    ws = Workspace(folder, tmp_path / "archive.db", replay_site)
+    ws.run("crawl", "article-times", check=True)
+    stored = {
+        row["url"].rsplit("/", 1)[-1]: row
+        for row in ws.rows("SELECT url, published_at, date_source FROM articles")
+    }
+    assert set(stored) == {
+        "exact-time-on-the-page",
+        "only-a-day-on-the-page",
+        "feed-time-on-another-day",
+    }
+
+    # <time datetime="2026-11-20T02:00:00+05:00"> is 21:00 UTC the day before, not midnight
+    exact = stored["exact-time-on-the-page"]
+    assert exact["published_at"] == "2026-11-19T21:00:00Z"
+    assert exact["date_source"] == "time-element"
+
+    # the page says only which day; the feed's time (26 hours ago) falls on it and is kept
+    day_only = stored["only-a-day-on-the-page"]
+    feed_time = datetime.fromisoformat(day_only["published_at"].replace("Z", "+00:00"))
+    assert abs(feed_time - (datetime.now(UTC) - timedelta(hours=26))) < timedelta(minutes=30)
+    assert day_only["date_source"] == "feed"
+
+    # a feed time on another day than the page's is not the publication time: the day stays
+    other = stored["feed-time-on-another-day"]
+    assert other["published_at"] == "2026-11-02T00:00:00Z"
+    assert other["date_source"] == "meta"
