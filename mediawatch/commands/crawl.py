@@ -31,7 +31,15 @@ def crawl(ctx, names, all_sources, no_match, verbose, as_json):
         chosen = cfg.select(list(names))
     else:
         raise click.UsageError("name sources or tags to crawl, or pass --all")
-    matcher = None if no_match else config.load_watchlist(folder)
+    matcher = None
+    if not no_match:
+        from scrapers.watchlist_cache import cache_dir_for, cached_matcher
+
+        matcher = cached_matcher(
+            folder / config.WATCHLIST_FILE,
+            cache_dir_for(ctx.obj["db_path"]),
+            lambda: config.load_watchlist(folder),
+        )
     level = ["WARNING", "INFO", "DEBUG"][min(verbose, 2)]
     from scrapers.runner import run_crawl  # Scrapy and Twisted load only when there is work
 
