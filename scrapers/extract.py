@@ -23,6 +23,7 @@ from scrapers.extract_clean import (
     parse_date,
     shortest_agreed,
     site_names,
+    split_title,
     utc_iso,
 )
 from scrapers.extract_dates import shown_date, url_date
@@ -264,7 +265,7 @@ def _title(
     if agreed != best:
         rule, best = next(r for r, v in candidates[1:] if v == agreed), agreed
     h1 = dict(cleaned).get("h1")
-    if not h1 or norm(h1) == norm(best):
+    if not h1 or norm(h1) == norm(best) or _names_the_site(h1, raw, names):
         return best, rule
     confirmed = [dict(cleaned).get("jsonld"), dict(cleaned).get("microdata")]
     if any(value and norm(value) == norm(h1) for value in confirmed):
@@ -272,6 +273,22 @@ def _title(
     if not (types(article) & NEWS_TYPES) and _rewritten_headline(h1, best, cleaned):
         return h1, "h1"
     return best, rule
+
+
+def _names_the_site(h1: str, raw: list[tuple[str, str | None]], names: set[str]) -> bool:
+    """An <h1> that is the site's name (a logo), or what metadata titles append after the headline
+    ('Headline | <h1>'), is not the headline."""
+    if is_site_name(h1, names):
+        return True
+    if len(h1.split()) > 5:
+        return False  # a site's name is short; a long segment after a kicker is the headline
+    key = norm(h1)
+    for rule, value in raw:
+        if rule != "h1" and value:
+            segments = split_title(value)
+            if len(segments) > 1 and norm(segments[-1]) == key:
+                return True
+    return False
 
 
 def _rewritten_headline(h1: str, best: str, cleaned: list[tuple[str, str | None]]) -> bool:
@@ -355,7 +372,8 @@ def _authors(
         declared, rule = clean_authors([pm.itemprop["author"]]), "microdata"
     if declared and not all(is_site_name(name, names) for name in declared):
         return _people_first(declared, names), rule
-    byline, byline_rule = _page_byline(tree), "page-byline"
+    byline, site_byline = _page_byline(tree, names)
+    byline_rule = "page-byline"
     if not byline:
         byline, byline_rule = _byline(tree), "byline"
     byline = [name for name in byline if not is_site_name(name, names)]
@@ -363,7 +381,10 @@ def _authors(
         return declared, rule
     if byline:
         return byline, byline_rule
-    return declared, rule if declared else None
+    if declared:
+        return declared, rule
+    # a byline naming the site itself ("By EcoFlow") still says who wrote it
+    return site_byline, "page-byline" if site_byline else None
 
 
 def _people_first(found: list[str], names: set[str]) -> list[str]:
@@ -383,38 +404,56 @@ _AUTHOR_CLASSES = (
 _BY_TEXT = re.compile(
     r"^(?:written |posted |words )?by:?\s+(.{2,80}?)(?:\s+(?:on|at|[|•·,–—-])\s.*)?$", re.I
 )
+_BY_ALONE = re.compile(r"^(?:written |posted |words )?by:?$", re.I)
 _BYLINE_BLOCKS = ("p", "span", "div", "address", "li", "small", "h3", "h4", "h5", "h6")
 
 
-def _page_byline(tree) -> list[str]:
-    """A byline as readers see it: a link to the author's page, an element marked as the author's
-    name, or a short 'By Name' line. Comments, navigation and footers are not bylines."""
+def _page_byline(tree, names: set[str]) -> tuple[list[str], list[str]]:
+    """(people, site): a byline as readers see it (a link to the author's page, an element marked
+    as the author's name, or a short 'By Name' line, outside comments, navigation and footers);
+    `site` is the first byline that names only the site itself, for when nobody else is named."""
+    site: list[str] = []
+
+    def take(found: list[str]) -> list[str]:
+        people = [name for name in found if not is_site_name(name, names)]
+        if found and not people and not site:
+            site.extend(found)
+        return people
+
     for path in (_AUTHOR_LINKS, _AUTHOR_CLASSES):
         for node in tree.xpath(path)[:8]:
             if _outside_article(node):
                 continue
             text = " ".join(node.text_content().split())
             if 1 < len(text) <= 80:
-                found = [name for name in clean_authors([text]) if _plausible_name(name)]
+                found = take([name for name in clean_authors([text]) if _plausible_name(name)])
                 if found:
-                    return found
+                    return found, site
     for node in tree.iter(*_BYLINE_BLOCKS):
         lead = (node.text or "").lstrip()[:8].lower()
         if not lead.startswith(("by", "written", "posted", "words")):
             continue  # cheap test first: text_content() of every <div> would cost O(page²)
         text = " ".join(node.text_content().split())
-        if len(text) > 100:
+        if len(text) > 100 or _outside_article(node):
             continue
         match = _BY_TEXT.match(text)
-        if match and not _outside_article(node):
-            found = [
-                name
-                for name in clean_authors([match[1]])
-                if _plausible_name(name) and _capitalised(name)
-            ]
+        name_text = match[1] if match else None
+        if not match and _BY_ALONE.match(text):  # "Written by" with the name in the next element
+            following = node.getnext()
+            name_text = (
+                " ".join(following.text_content().split()) if following is not None else None
+            )
+        if name_text and len(name_text) <= 80:
+            found = take(
+                [
+                    name
+                    for name in clean_authors([name_text])
+                    if _plausible_name(name) and _capitalised(name)
+                ]
+            )
             if found:
-                return found
-    return []
+                return found, site
+    return [], site
 
 
 def _outside_article(node) -> bool:

@@ -198,6 +198,11 @@ def _is_site(segment: str, names: set[str], sections: set[str], strong: bool) ->
     return False
 
 
+def split_title(title: str) -> list[str]:
+    """A title's segments at strong separators ('A | B - C' -> ['A', 'B', 'C'])."""
+    return [part for part in _STRONG.split(" ".join(html.unescape(title).split())) if part.strip()]
+
+
 def is_site_name(name: str, names: set[str]) -> bool:
     """True when name is the site's own name (an 'author' that says only who published it)."""
     return bool(norm(name)) and _is_site(name, names, set(), strong=True)
@@ -220,11 +225,15 @@ def _all_site(text: str, names: set[str], sections: set[str], strong: bool) -> b
     return all(_is_site(p, names, sections, True) for p in parts)
 
 
+_MARKUP = re.compile(r"^#{1,6}\s+|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|\s+[⋆★☆✦•·|]+$")
+
+
 def clean_title(title: str | None, names: set[str], sections: set[str] = frozenset()) -> str | None:
     """The headline without the site name, section or date that sites add before or after it."""
     if not title:
         return None
     title = " ".join(html.unescape(title).split())
+    title = _MARKUP.sub("", title).strip()  # Markdown left in a title: '## Title', '*Title*'
     if not title:
         return None
     changed = True

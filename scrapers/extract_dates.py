@@ -40,6 +40,7 @@ _DAY_MONTH_YEAR = re.compile(
 )
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
+_URL_MONTH_DAY = re.compile(rf"/((?:19|20)\d{{2}})/{_MONTH}/(\d{{1,2}})(?:/|[-_]|$)", re.I)
 _VISIBLE_TEXT = (
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
     " or ancestor::template or ancestor::time)]"
@@ -61,8 +62,12 @@ def url_date(url: str | None) -> datetime | None:
     """A /YYYY/MM/DD/ path: publishers that put the day in the address put the publication day."""
     if not url:
         return None
-    found = _URL_DAY.search(url.split("?")[0])
-    return _day(*found.groups()) if found else None
+    path = url.split("?")[0]
+    found = _URL_DAY.search(path)
+    if found:
+        return _day(*found.groups())
+    named = _URL_MONTH_DAY.search(path)  # /2023/october/03/
+    return _day(named[1], _MONTHS[named[2].lower()], named[3]) if named else None
 
 
 def _text_dates(text: str) -> list[tuple[int, datetime]]:
