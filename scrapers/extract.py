@@ -256,6 +256,10 @@ def _title(
         ("title-tag", pm.title_tag),
         ("meta-title", pm.first("title", "dc.title", "parsely-title", "sailthru.title")),
     ]
+    h1_raw = pm.h1[0] if pm.h1 else None
+    if h1_raw and _names_the_site(" ".join(h1_raw.split()), raw, names):
+        names = names | {norm(h1_raw)}  # the <h1> is the site's logo: cut it from the titles too
+        raw = [(rule, value) for rule, value in raw if rule != "h1"]
     cleaned = [(rule, clean_title(value, names, sections)) for rule, value in raw]
     candidates = [(rule, value) for rule, value in cleaned if value]
     if not candidates:
@@ -265,7 +269,7 @@ def _title(
     if agreed != best:
         rule, best = next(r for r, v in candidates[1:] if v == agreed), agreed
     h1 = dict(cleaned).get("h1")
-    if not h1 or norm(h1) == norm(best) or _names_the_site(h1, raw, names):
+    if not h1 or norm(h1) == norm(best):
         return best, rule
     confirmed = [dict(cleaned).get("jsonld"), dict(cleaned).get("microdata")]
     if any(value and norm(value) == norm(h1) for value in confirmed):
@@ -360,7 +364,8 @@ def _authors(
     declared: list[str] = []
     rule = None
     if pm.article:
-        declared, rule = clean_authors([name for name, _ in ld_authors(pm.article)]), "jsonld"
+        found = ld_authors(pm.article, pm.ld_ids)
+        declared, rule = clean_authors([name for name, _ in found]), "jsonld"
     if not declared:
         declared = clean_authors(
             [v for v in pm.all(*AUTHOR_META) if not v.startswith(("http:", "https:"))]

@@ -45,6 +45,7 @@ class PageMeta:
     article: dict = field(default_factory=dict)  # the JSON-LD article object, if any
     page: dict = field(default_factory=dict)  # a JSON-LD WebPage object, for dates when no article
     ld_names: list[str] = field(default_factory=list)  # publisher / WebSite / Organization names
+    ld_ids: dict[str, dict] = field(default_factory=dict)  # JSON-LD objects by @id (Yoast graphs)
     html_lang: str | None = None
     canonical: str | None = None
     title_tag: str | None = None
@@ -205,6 +206,7 @@ def harvest(tree, url: str | None = None) -> PageMeta:
             if data is not None:
                 _walk(data, objects)
     urls = {u.split("#")[0].rstrip("/") for u in (url, pm.canonical) if u}
+    pm.ld_ids = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and len(o) > 1}
     pm.article = _pick_article(objects, urls)
     pages = [o for o in objects if types(o) & PAGE_TYPES and o.get("datePublished")]
     pm.page = pages[0] if pages else {}
@@ -243,12 +245,16 @@ def ld_value(obj: dict, *keys: str) -> str | None:
     return None
 
 
-def ld_authors(obj: dict) -> list[tuple[str, bool]]:
-    """(name, is_organisation) for each author (else creator) of the article, in the page's order."""
+def ld_authors(obj: dict, ids: dict[str, dict] | None = None) -> list[tuple[str, bool]]:
+    """(name, is_organisation) for each author (else creator) of the article, in the page's order.
+
+    An author given only as {"@id": ...} is looked up among the page's JSON-LD objects (`ids`)."""
     found: list[tuple[str, bool]] = []
     for key in ("author", "creator"):
         value = obj.get(key)
         for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict) and not item.get("name") and ids:
+                item = ids.get(item.get("@id"), item)
             if isinstance(item, str):
                 found.append((html.unescape(item), False))
             elif isinstance(item, dict):
