@@ -211,3 +211,26 @@ def m005_maintenance_runs(db: sqlite_utils.Database) -> None:
         pk="task",
         if_not_exists=True,
     )
+
+
+@migrations()
+def m006_deliveries_waiting_for_secret(db: sqlite_utils.Database) -> None:
+    """A delivery whose channel lacks its secret (an unset environment variable) waits for it
+    instead of failing for good: `waiting_for` names the variable. Deliveries that an older
+    version failed for that reason wait again, so setting the variable sends them."""
+    import re
+
+    if "waiting_for" not in db["deliveries"].columns_dict:
+        db["deliveries"].add_column("waiting_for", str)
+    missing = re.compile(r"environment variable ([A-Za-z_][A-Za-z0-9_]*) is not set|is (\w+) set")
+    rows = db.execute(
+        "SELECT id, error FROM deliveries WHERE status = 'failed' AND error IS NOT NULL"
+    ).fetchall()
+    for delivery_id, error in rows:
+        found = missing.search(error)
+        if found:
+            db.execute(
+                "UPDATE deliveries SET status = 'pending', next_attempt_at = NULL, "
+                "waiting_for = ? WHERE id = ?",
+                [found.group(1) or found.group(2), delivery_id],
+            )

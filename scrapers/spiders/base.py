@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import CannotResolveHostError
+from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
@@ -160,7 +160,7 @@ def describe_failure(failure) -> str:
         if reason := refusal_of(host):
             return f"refused {url}: {host}: {reason}"
         return f"{url}: DNS lookup failed"
-    if failure.check(TimeoutError, TCPTimedOutError):
+    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
         return f"{url}: timed out"
     message = str(exc) or type(exc).__name__
     lowered = message.lower()
