@@ -238,11 +238,22 @@ def _with_lead(tree, text: str, description: str) -> str:
 
     Only when it is printed on the page: a description that is only a <meta> tag is not article text.
     """
-    words = " ".join(_WORD.findall(description))
-    if len(words.split()) < 8 or words in " ".join(_WORD.findall(text)):
+    tokens = _WORD.findall(description)
+    words = " ".join(tokens)
+    if len(tokens) < 8 or words in " ".join(_WORD.findall(text)):
         return text
-    visible = " ".join(_WORD.findall(" ".join(tree.xpath(_VISIBLE_TEXT))))
-    return f"{description}\n{text}" if words in visible else text
+    # Tokenising the whole page is the costly part: only the text around the description's
+    # rarest-looking word (its longest among the first five) is compared.
+    visible = " ".join(tree.xpath(_VISIBLE_TEXT))
+    anchor = max(tokens[:5], key=len)
+    span = len(description)
+    for number, found in enumerate(re.finditer(re.escape(anchor), visible)):
+        if number >= 50:
+            break
+        window = visible[max(0, found.start() - 2 * span) : found.end() + 2 * span]
+        if words in " ".join(_WORD.findall(window)):
+            return f"{description}\n{text}"
+    return text
 
 
 def _without_headline(text: str, title: str | None) -> str:
@@ -394,11 +405,11 @@ def _authors(
     if declared and not all(is_site_name(name, names) for name in declared):
         return _people_first(declared, names), rule
     byline, site_byline = _page_byline(tree, names)
-    byline_rule = "page-byline"
+    byline_rule = "page-byline"  # marked up as the author's: trusted as it stands
     if not byline:
         byline, byline_rule = _byline(tree), "byline"
     byline = [name for name in byline if not is_site_name(name, names)]
-    if declared and not any(looks_like_person(name) for name in byline):
+    if byline_rule == "byline" and declared and not any(looks_like_person(n) for n in byline):
         return declared, rule
     if byline:
         return byline, byline_rule
