@@ -300,6 +300,13 @@ _CREDENTIAL = re.compile(
     r"^(?:[A-Z][A-Za-z]{0,2}\.?){1,4}\.?®?$|^(?:[A-Z]{2,6}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?"
     r"|I{2,3}|IV)(?:[ ,]+[A-Z]{2,6})*®?$"
 )
+# 'Jane Doe, Shipping Expert': a job title after the name describes her, it is not an author.
+_JOB_TITLE = re.compile(
+    r"\b(?:expert|editor|writer|director|dietitian|nutritionist|specialist|manager|founder"
+    r"|reporter|correspondent|columnist|contributor|consultant|analyst|professor|attorney"
+    r"|lawyer|physician|coach|trainer|educator|strategist|officer)s?$",
+    re.I,
+)
 _AGENCIES = {
     "AP",
     "AFP",
@@ -348,6 +355,8 @@ def clean_authors(raw: list[str], inverted: bool = False) -> list[str]:
             parts = _SPLIT.split(value)
         for part in _with_credentials(parts):
             name = _PREFIX.sub("", part).strip(" -–—,;:|•·()[]\"'")
+            if name.count("(") > name.count(")"):
+                name += ")"  # 'Jean-Luc Aufranc (CNXSoft)' lost its closing bracket to strip()
             if not name or _URL.search(name) or name.casefold() in _NOT_NAMES:
                 continue
             if _NOT_A_NAME.search(name):
@@ -374,6 +383,7 @@ def _with_credentials(parts: list[str]) -> list[str]:
             bool(_CREDENTIAL.match(bare))
             and not bare.isalpha()
             or (bare.isupper() and 2 <= len(bare) <= 6 and bare not in _AGENCIES)
+            or bool(_JOB_TITLE.search(bare))
         )
         if joined and bare and credential:
             joined[-1] = f"{joined[-1]}, {bare}"
