@@ -17,26 +17,45 @@ import sqlite_utils
 from db.connection import parse_iso, utc_iso
 
 
+def fail_after(schedules) -> int:
+    """Failed runs in a row after which a source is failing: ops.fail_after, the one rule."""
+    from mediawatch.schedules import DEFAULT_FAIL_AFTER
+
+    ops = schedules.ops if schedules is not None else None
+    return ops.fail_after if ops else DEFAULT_FAIL_AFTER
+
+
+def is_failing(consecutive_failures: int | None, threshold: int) -> bool:
+    return (consecutive_failures or 0) >= threshold
+
+
 def source_rows(db, sources_cfg, schedules) -> list[dict[str, Any]]:
     """One row per configured source: its health columns plus the `failing` and `stale` marks."""
     from db.crawls import source_health
+    from db.gnews import link_counts
     from db.health import health_states
 
+    links: dict[str, dict[str, int]] = {}
     if db is None:
         health, states = {}, {}
     else:
         wrapped = db if isinstance(db, sqlite_utils.Database) else sqlite_utils.Database(db)
         health, states = source_health(wrapped), health_states(db)
+        links = link_counts(db)
     ops = schedules.ops if schedules is not None else None
-    fail_after = ops.fail_after if ops else 3
+    threshold = fail_after(schedules)
     rows = []
     for s in sources_cfg.sources:
         h = health.get(s.name, {})
         stale_after = (ops.stale_after if ops and ops.stale_after else None) or s.stale_after
         age = h.get("newest_item_age_hours")
         failures = h.get("consecutive_failures") or 0
+        row = {}
+        if s.kind == "gnews":  # opaque Google News links: resolved, pending (not tried), failed
+            row["google_news_links"] = links.get(s.name, {"resolved": 0, "pending": 0, "failed": 0})
         rows.append(
-            {
+            row
+            | {
                 "name": s.name,
                 "kind": s.kind,
                 "outlet": s.outlet,
@@ -50,7 +69,7 @@ def source_rows(db, sources_cfg, schedules) -> list[dict[str, Any]]:
                 "consecutive_failures": failures,
                 "last_error": h.get("last_error"),
                 "last_error_at": h.get("last_error_at"),
-                "failing": bool(s.enabled and failures >= fail_after),
+                "failing": bool(s.enabled and is_failing(failures, threshold)),
                 "stale": bool(s.enabled and age is not None and age * 3600 > stale_after),
                 "alerted": sorted(states.get(s.name, frozenset())),
             }

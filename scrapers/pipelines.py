@@ -8,6 +8,7 @@ from __future__ import annotations
 from scrapy.exceptions import DropItem
 
 import db
+from scrapers import claims
 from scrapers.archive import archive
 from scrapers.article_time import choose_published
 from scrapers.canonical import canonicalize, strip_tracking
@@ -57,6 +58,8 @@ class ArchivePipeline:
             spider.record_error(f"{item.url}: no article text found")
             raise DropItem("no text")
         url = canonicalize(item.url, page.canonical_url)
+        # later links to the canonical URL are not followed in this crawl
+        claims.claim(claims.forms(url), claims.owner(source.name, item.request_url))
         hints = item.hints
         published, date_source = choose_published(
             page.published_at,
@@ -126,6 +129,8 @@ class ArchivePipeline:
                         db.link_same_story(conn, other, stored.article_id)
                 elif same := db.find_resolved(conn, article["title"] or ""):
                     db.link_same_story(conn, stored.article_id, same)
+            if via := getattr(getattr(item, "hints", None), "via", None):
+                db.gnews.link_item(conn, via, article["url"])  # the Google News item it came from
         if stored.created:
             spider.new_articles += 1
         else:

@@ -35,9 +35,13 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapers.middlewares.ConditionalGetMiddleware": 560,
     "scrapers.middlewares.RetryAfterMiddleware": 555,
     "scrapers.middlewares.UrlTimeLimitMiddleware": 580,
+    "scrapers.claims.ClaimRedirectsMiddleware": 590,  # redirected requests pass here again
 }
 ITEM_PIPELINES = {"scrapers.pipelines.ArchivePipeline": 300}
-EXTENSIONS = {"scrapers.extensions.CrawlRunRecorder": 500}
+EXTENSIONS = {
+    "scrapers.extensions.CrawlRunRecorder": 500,
+    "scrapers.progress.CrawlProgress": 510,
+}
 # Scrapy imports every listed extension, even one set to None; these two are never used by a crawl
 # and importing them (twisted.conch, aiohttp) delays every crawl's first request by ~0.5 s.
 EXTENSIONS_BASE = {
