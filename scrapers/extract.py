@@ -301,7 +301,10 @@ def _title(
     confirmed = [dict(cleaned).get("jsonld"), dict(cleaned).get("microdata")]
     if any(value and norm(value) == norm(h1) for value in confirmed):
         return h1, "h1+jsonld"
-    if not (types(article) & NEWS_TYPES) and _rewritten_headline(h1, best, cleaned):
+    # a news article (by its JSON-LD type, or a newspaper section in article:section) keeps its
+    # metadata headline: there the <h1> often carries a kicker or a longer print headline
+    news = bool(types(article) & NEWS_TYPES) or bool(pm.first("article:section"))
+    if not news and _rewritten_headline(h1, best, cleaned):
         return h1, "h1"
     return best, rule
 
