@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "service",
     "demo",
     "config",
+    "cluster",
 )
 
 EXIT_ERROR = 1
