@@ -75,3 +75,16 @@ class ClusterDriver:
             queued += 1
         self.log.info(job_name, "crawl queued for the cluster's workers", sources=queued)
         return queued
+
+
+def cluster_status(url: str) -> dict:
+    """For `mediawatch status`: workers seen in the last minute, queue, leases out, stream lag."""
+    import redis
+
+    from scrapers.cluster.frontier import Frontier
+
+    try:
+        report = Frontier(redis.Redis.from_url(url, socket_connect_timeout=5)).status()
+    except (redis.RedisError, OSError) as exc:
+        return {"redis": url, "error": f"Redis unreachable: {exc}"}
+    return {"redis": url, **report}
