@@ -28,7 +28,7 @@ def worker_settings(crawler_cfg, redis_url: str, concurrency: int, log_level: st
         {
             "scrapers.middlewares.ConditionalGetMiddleware": None,
             "scrapers.cluster.middlewares.RedisConditionalGetMiddleware": 560,
-            "scrapers.cluster.middlewares.HostSlotMiddleware": 60,
+            "scrapers.cluster.middlewares.HostSlotMiddleware": 950,  # next to the download itself
         }
     )
     settings.update(
@@ -43,6 +43,11 @@ def worker_settings(crawler_cfg, redis_url: str, concurrency: int, log_level: st
             "REDIS_URL": redis_url,
             "REDIS_PARAMS": client_params(),
             "CONCURRENT_REQUESTS": concurrency,
+            # the host slot in Redis spaces requests for the whole cluster; a local delay on top
+            # would only add random jitter after the slot was taken
+            "MEDIAWATCH_CLUSTER_DELAY": settings.getfloat("DOWNLOAD_DELAY"),
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
             "DOWNLOADER_MIDDLEWARES": middlewares,
             "ITEM_PIPELINES": {"scrapers.cluster.pipeline.StreamPipeline": 300},
             "EXTENSIONS": {
