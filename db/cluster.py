@@ -12,3 +12,9 @@ def all_known_urls(db: sqlite_utils.Database, batch: int = 5000) -> Iterator[lis
     rows = db.execute("SELECT url FROM fetched_urls")
     while chunk := rows.fetchmany(batch):
         yield [r[0] for r in chunk]
+
+
+def open_runs(db: sqlite_utils.Database, source: str) -> list[int]:
+    """The source's runs still marked running (a cluster cycle whose Redis state was lost)."""
+    sql = "SELECT id FROM crawl_runs WHERE source = ? AND status = 'running' ORDER BY id"
+    return [r[0] for r in db.execute(sql, [source])]

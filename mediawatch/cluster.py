@@ -55,6 +55,7 @@ class ClusterDriver:
         """One crawl run per source, its start request queued; a source whose previous cycle is
         still being crawled is skipped (as max_instances=1 does on one machine)."""
         import db
+        from db.cluster import open_runs
         from scrapers.cluster.frontier import ACTIVE, OUTSTANDING, QUEUE
         from scrapers.cluster.requests import START, start_request_data
 
@@ -66,6 +67,18 @@ class ClusterDriver:
             if self.frontier.active_run(source.name) is not None:
                 self.log.info(source.name, "previous cycle still crawling in the cluster; skipped")
                 continue
+            for lost in open_runs(conn, source.name):  # Redis restarted empty meanwhile
+                db.finish_run(
+                    conn,
+                    lost,
+                    status="failed",
+                    requests=0,
+                    new_articles=0,
+                    duplicates=0,
+                    error_messages=[
+                        "cycle lost in the cluster (Redis restarted without its data?)"
+                    ],
+                )
             run = db.start_run(conn, source.name)
             pipe = self.frontier.r.pipeline()
             pipe.hset(ACTIVE, source.name, run)

@@ -70,6 +70,10 @@ class ArchiveWriter:
                 )
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
+            except Exception:  # NOGROUP after Redis restarted empty, or a bug: never die
+                log.exception("archive writer: preparing the stream again")
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
             else:
                 backoff = 0.5
 
