@@ -234,3 +234,28 @@ def m006_deliveries_waiting_for_secret(db: sqlite_utils.Database) -> None:
                 "waiting_for = ? WHERE id = ?",
                 [found.group(1) or found.group(2), delivery_id],
             )
+
+
+@migrations()
+def m007_gnews_links(db: sqlite_utils.Database) -> None:
+    """Google News tokens and the publisher URL each resolved to, so no token is asked for twice;
+    unresolved ones are retried on later runs within the look-back."""
+    db["gnews_links"].create(
+        {
+            "token": str,
+            "source": str,
+            "link": str,
+            "published_at": str,
+            "state": str,  # pending (not tried yet) | resolved | failed (tried, will retry)
+            "url": str,
+            "attempts": int,
+            "last_error": str,
+            "first_seen": str,
+            "last_try": str,
+        },
+        pk="token",
+        not_null={"source", "link", "state", "first_seen"},
+        defaults={"attempts": 0, "state": "pending"},
+        if_not_exists=True,
+    )
+    db["gnews_links"].create_index(["source", "state"], if_not_exists=True)

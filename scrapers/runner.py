@@ -10,6 +10,7 @@ from scrapy.settings import Settings
 import db
 from mediawatch.sources import CrawlerConfig, Source
 from scrapers.archive import archive, close_all
+from scrapers.gnews_resolve import Resolver
 from scrapers.spiders.feed import FeedSpider
 from scrapers.spiders.gdelt import GdeltSpider
 from scrapers.spiders.gnews import GnewsSpider
@@ -81,7 +82,14 @@ def run_crawl(
             for s in sources
         ],
     )
-    process = CrawlerProcess(scrapy_settings(crawler, str(db_path), log_level))
+    settings = scrapy_settings(crawler, str(db_path), log_level)
+    settings.set("DOWNLOAD_SLOTS", Resolver.slot_settings(sources), priority="cmdline")
+    if any(s.render for s in sources):  # only then: other crawls never load Playwright
+        from scrapers import render
+
+        base = {"DOWNLOADER_MIDDLEWARES": settings.getdict("DOWNLOADER_MIDDLEWARES")}
+        settings.update(render.scrapy_settings(crawler, base), priority="cmdline")
+    process = CrawlerProcess(settings)
     crawlers = []
     for source in sources:
         c = process.create_crawler(SPIDERS[source.kind])
