@@ -61,8 +61,11 @@ class ClusterDriver:
 
         queued = 0
         for source in sources:
-            if source.kind not in START:
-                self.log.warning(source.name, f"kind {source.kind!r} cannot run in the cluster")
+            if source.kind not in START or getattr(source, "render", False):
+                what = (
+                    "browser-rendered sources" if source.kind in START else f"kind {source.kind!r}"
+                )
+                self.log.warning(source.name, f"{what} cannot run in the cluster; not crawled")
                 continue
             if self.frontier.active_run(source.name) is not None:
                 self.log.info(source.name, "previous cycle still crawling in the cluster; skipped")

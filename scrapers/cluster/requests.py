@@ -9,10 +9,10 @@ from __future__ import annotations
 import scrapy
 from scrapy_redis import picklecompat
 
-# kind -> (the source spider's first callback, whether the document is fetched conditionally)
+# kind -> (the source spider's first callback, whether the document is fetched conditionally).
+# gnews is not here: its link resolution keeps its state in the archive, which workers never open.
 START = {
     "feed": ("parse_feed", True),
-    "gnews": ("parse_feed", True),
     "sitemap": ("parse_sitemap", True),
     "listing": ("parse_listing", False),
     "gdelt": ("parse_api", False),
