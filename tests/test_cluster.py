@@ -33,8 +33,8 @@ SOURCES = [
 WAIT = 300.0  # generous: a loaded 2-core machine
 
 
-def schedules(url: str, every: str = "1h") -> str:
-    names = ", ".join(SOURCES)
+def schedules(url: str, every: str = "1h", sources: list[str] = SOURCES) -> str:
+    names = ", ".join(sources)
     return f"cluster: {{redis: '{url}'}}\ncrawls:\n  - {{name: news, sources: [{names}], every: {every}}}\n"
 
 
@@ -57,14 +57,16 @@ def expected(tmp_path_factory, replay_site) -> set[str]:
 
 
 class Cluster:
-    def __init__(self, tmp: Path, site, redis, every: str = "1h", delay: float | None = None):
+    def __init__(
+        self, tmp: Path, site, redis, every: str = "1h", delay: float | None = None, sources=SOURCES
+    ):
         self.site, self.redis = site, redis
         self.folder = write_config(tmp / "config", site.base)
         if delay is not None:
             path = self.folder / "sources.yaml"
             text = path.read_text().replace("download_delay: 0\n", f"download_delay: {delay}\n")
             path.write_text(text)
-        (self.folder / "schedules.yaml").write_text(schedules(redis.url, every))
+        (self.folder / "schedules.yaml").write_text(schedules(redis.url, every, sources))
         self.db_path = tmp / "archive.db"
         self.env = {**cli_env(self.folder, self.db_path), "MEDIAWATCH_CLUSTER_LEASE": "10"}
         self.workers = Workers(self.env, tmp)
@@ -239,6 +241,26 @@ def test_redis_restarted_mid_run_the_crawl_completes(cluster, expected):
     assert len(urls) == len(set(urls)) and set(urls) == expected
     assert all(p.poll() is None for p in c.workers.procs), "a worker died with Redis"
     assert c.daemon.proc.poll() is None
+
+
+def test_a_failing_source_is_recorded_failed_with_its_error(cluster, tmp_path):
+    c = cluster(sources=["missing-feed", "dawn-home"])
+    c.workers.start(1)
+    c.start_daemon()
+    c.wait_for(
+        lambda: len(c.runs()) == 2 and all(r[1] != "running" for r in c.runs()),
+        "both runs to finish",
+    )
+    runs = {r[0]: r for r in c.runs()}
+    assert runs["dawn-home"][1] == "ok"
+    assert runs["missing-feed"][1] == "failed"
+    assert "HTTP 404" in runs["missing-feed"][2], runs["missing-feed"]
+    conn = sqlite3.connect(c.db_path)
+    failures = conn.execute(
+        "SELECT consecutive_failures FROM sources WHERE name = 'missing-feed'"
+    ).fetchone()
+    conn.close()
+    assert failures == (1,)
 
 
 def test_malformed_stream_entry_is_recorded_and_skipped(cluster, expected):
