@@ -97,9 +97,13 @@ class Cluster:
             return []
 
     def runs(self) -> list[tuple]:
+        if not self.db_path.exists():
+            return []
         conn = sqlite3.connect(self.db_path)
         try:
             return conn.execute("SELECT source, status, error_messages FROM crawl_runs").fetchall()
+        except sqlite3.OperationalError:  # the daemon is still creating the archive
+            return []
         finally:
             conn.close()
 
