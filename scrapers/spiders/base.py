@@ -17,6 +17,7 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 
 import db
 from mediawatch.sources import Source
+from scrapers import claims
 from scrapers.archive import archive
 from scrapers.canonical import strip_tracking
 from scrapers.items import ArticlePage, Hints
@@ -111,6 +112,8 @@ class NewsSpider(scrapy.Spider):
             if self.article_requests >= self.source.max_pages:
                 self.logger.info("page budget of %d reached", self.source.max_pages)
                 return
+            if not claims.claim(forms[url], claims.owner(self.source.name, url)):
+                continue  # another source of this crawl fetches it
             self.article_requests += 1
             known |= forms[url]
             yield scrapy.Request(
@@ -141,6 +144,8 @@ class NewsSpider(scrapy.Spider):
         self.record_error(describe_failure(failure))
 
     def article_error(self, failure) -> None:
+        if failure.check(claims.AlreadyClaimed):
+            return  # not an error: another source of this crawl brings the article
         self.record_error(describe_failure(failure))
 
     def record_error(self, message: str) -> None:
