@@ -13,6 +13,7 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
+from scrapers import claims
 from scrapers.canonical import strip_tracking
 from scrapers.cluster.frontier import PREFIX, Frontier, connect
 from scrapers.runner import SPIDERS
@@ -106,6 +107,7 @@ class ClusterSpider(scrapy.Spider):
         yield  # the queue in Redis is the only source of requests
 
     def idle(self):
+        claims.reset()  # the pipeline's per-process claims: nothing in flight, so forget them
         raise DontCloseSpider("waiting for requests in the shared queue")
 
     def delegate(self, source_name: str, run: int):

@@ -27,6 +27,8 @@ def worker_settings(crawler_cfg, redis_url: str, concurrency: int, log_level: st
     middlewares.update(
         {
             "scrapers.middlewares.ConditionalGetMiddleware": None,
+            # crawl-wide claims live in Redis here (frontier.claim), not in one process's memory
+            "scrapers.claims.ClaimRedirectsMiddleware": None,
             "scrapers.cluster.middlewares.RedisConditionalGetMiddleware": 560,
             "scrapers.cluster.middlewares.HostSlotMiddleware": 950,  # next to the download itself
         }
