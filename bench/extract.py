@@ -1,19 +1,26 @@
 """Extraction quality and speed: mediawatch's extract() against plain trafilatura on the same pages.
 
-Usage: .venv/bin/python bench/extract.py [CORPUS_DIR] [--show N] [--only mediawatch|trafilatura]
+Usage: .venv/bin/python bench/extract.py [CORPUS_DIR ...] [--show N] [--only NAME] [--no-default]
 
-CORPUS_DIR defaults to ../shared/corpus/news-pages (html/*.html.gz + ground_truth.json).
-Scoring follows the corpus README: body tokens re.findall(r"\\w+"), 4-token shingles as multisets,
-precision and recall averaged over pages, F1 the harmonic mean of the two averages; title exact after
-whitespace folding; date the same calendar day; author the first expected author's name found in the
-extracted author string, case-insensitive (pages without an expected author are left out of it).
-Plain trafilatura is bare_extraction with its defaults, the url, and with_metadata=True (without it,
-trafilatura returns no title, date or author at all).
+CORPUS_DIR (html/*.html.gz + ground_truth.json) defaults to both ../shared/corpus/news-pages and
+../shared/corpus/wcxb-dev; each gets its own table. Scoring follows the corpus README: body tokens
+re.findall(r"\\w+"), 4-token shingles as multisets, precision and recall averaged over pages, F1 the
+harmonic mean of the two averages; title exact after whitespace folding; date the same calendar day,
+over the pages that have an expected date; author the first expected author's name found in the
+extracted author string, case-insensitive, over the pages that have an expected author.
+
+The baseline ("trafilatura") is the call the product makes: the same bytes (decoded by trafilatura's
+own load_html, as extract() does), the same URL, favor_recall=True, include_comments=False,
+include_tables=True, plus with_metadata=True (without it trafilatura returns no title, date or
+author at all). "traf-default" is trafilatura's default (balanced) mode, for reference.
 
 Dates: "date" compares the calendar day as each side writes it (mediawatch's `published`, which keeps
 the page's UTC offset, as `mediawatch extract` prints it); "date (UTC day)" compares both in UTC when
 both carry a zone (mediawatch's `published_at`, as stored). pages/s times extraction only (pages are
-read and gunzipped first), each page through both extractors in turn so machine load hits both alike.
+read and gunzipped first), each page through every extractor in turn so machine load hits all alike.
+
+--show N prints, per corpus and field, up to N of mediawatch's misses with the rule that produced the
+value (title_source / date_source / author_source), and a count of misses by rule.
 """
 
 from __future__ import annotations
@@ -32,7 +39,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "news-pages"
+SHARED = next(
+    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.exists()),
+    ROOT.parent / "shared",
+)  # beside the checkout (a worktree one level deeper finds it one level up)
+DEFAULT_CORPORA = [SHARED / "corpus" / name for name in ("news-pages", "wcxb-dev")]
 WORD = re.compile(r"\w+")
 
 
@@ -100,21 +111,27 @@ def run_mediawatch(html: bytes, url: str) -> dict:
 
     try:
         got = extract(html, url=url)
-    except ExtractionError:
-        return {}
+    except ExtractionError as exc:
+        return {"error": str(exc)}
     return {
         "title": got.title,
         "text": got.text,
         "date": got.published_local or got.published_at,
         "date_utc": got.published_at,
         "author": "; ".join(got.authors),
+        "rule": {
+            "title": got.title_source,
+            "date": got.date_source,
+            "author": got.author_source,
+            "body": got.body_source,
+        },
     }
 
 
-def run_trafilatura(html: bytes, url: str) -> dict:
+def _trafilatura(html: bytes, url: str, **options) -> dict:
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, **options)
     if doc is None:
         return {}
     return {
@@ -126,13 +143,26 @@ def run_trafilatura(html: bytes, url: str) -> dict:
     }
 
 
+def run_trafilatura(html: bytes, url: str) -> dict:
+    """The product's call (scrapers/extract.py _trafilatura_text), with metadata."""
+    return _trafilatura(html, url, favor_recall=True, include_comments=False, include_tables=True)
+
+
+def run_trafilatura_default(html: bytes, url: str) -> dict:
+    return _trafilatura(html, url)
+
+
 def warm_mediawatch() -> None:
     from scrapers.language import detect_language
 
     detect_language("load the language model once, as a long-running crawl does")
 
 
-RUNNERS = {"mediawatch": run_mediawatch, "trafilatura": run_trafilatura}
+RUNNERS = {
+    "mediawatch": run_mediawatch,
+    "trafilatura": run_trafilatura,
+    "traf-default": run_trafilatura_default,
+}
 WARMUPS = {"mediawatch": warm_mediawatch}
 
 
@@ -163,71 +193,89 @@ def run_all(names: list[str], pages) -> dict[str, tuple[list, float]]:
     return {name: (results[name], elapsed[name]) for name in names}
 
 
-def score(name: str, results: list, elapsed: float, show: int) -> dict:
-    ps, rs, titles, dates, dates_utc, authors, n_authors = [], [], 0, 0, 0, 0, 0
-    misses: dict[str, list[str]] = {"title": [], "date": [], "author": [], "body": []}
+def _short(value, width: int = 90) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def score(results: list, elapsed: float) -> tuple[dict, dict[str, list[tuple[str, str]]]]:
+    """(figures, misses): misses[field] = [(rule, line)]."""
+    ps, rs = [], []
+    titles = dates = dates_utc = n_dates = authors = n_authors = 0
+    misses: dict[str, list[tuple[str, str]]] = {"title": [], "date": [], "author": [], "body": []}
     for page_id, truth, got in results:
+        rule = got.get("rule") or {}
+        where = f"{page_id} {truth.get('domain') or truth.get('publisher') or ''}".strip()
         p, r = body_pr(got.get("text"), truth.get("articleBody"))
         ps.append(p)
         rs.append(r)
         if p < 0.8 or r < 0.8:
-            misses["body"].append(f"{page_id}: P={p:.2f} R={r:.2f}")
+            note = got.get("error") or f"P={p:.2f} R={r:.2f} ({len(got.get('text') or '')} chars)"
+            misses["body"].append((rule.get("body") or "-", f"{where}: {note}"))
         if fold(got.get("title")) == fold(truth.get("title")):
             titles += 1
         else:
-            misses["title"].append(f"{page_id}: {got.get('title')!r} != {truth.get('title')!r}")
-        written, _ = same_day(got.get("date"), truth.get("datePublished"))
-        _, in_utc = same_day(got.get("date_utc"), truth.get("datePublished"))
-        dates += written
-        dates_utc += in_utc
-        if not written:
-            misses["date"].append(
-                f"{page_id}: {got.get('date')!r} != {truth.get('datePublished')!r}"
+            misses["title"].append(
+                (
+                    rule.get("title") or "-",
+                    f"{where}: {_short(got.get('title'))} != {_short(truth.get('title'))}",
+                )
             )
+        if truth.get("datePublished") not in (None, "", "None"):
+            n_dates += 1
+            written, _ = same_day(got.get("date"), truth.get("datePublished"))
+            _, in_utc = same_day(got.get("date_utc"), truth.get("datePublished"))
+            dates += written
+            dates_utc += in_utc
+            if not written:
+                misses["date"].append(
+                    (
+                        rule.get("date") or "-",
+                        f"{where}: {got.get('date')!r} != {truth.get('datePublished')!r}"
+                        f"  {truth.get('url', '')[:80]}",
+                    )
+                )
         names = expected_authors(truth.get("author"))
         if names:
             n_authors += 1
             if names[0].lower() in (got.get("author") or "").lower():
                 authors += 1
             else:
-                misses["author"].append(f"{page_id}: {got.get('author')!r} vs {names}")
+                misses["author"].append(
+                    (rule.get("author") or "-", f"{where}: {_short(got.get('author'))} vs {names}")
+                )
 
     n = len(results)
     precision, recall = sum(ps) / n, sum(rs) / n
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    if show:
-        for field, lines in misses.items():
-            print(f"--- {name}: {field} misses ({len(lines)})")
-            for line in lines[:show]:
-                print("   ", line)
-    return {
+    figures = {
         "pages": n,
         "body P": precision,
         "body R": recall,
         "body F1": f1,
         "title": titles / n,
-        "date": dates / n,
-        "date (UTC day)": dates_utc / n,
+        "date": dates / n_dates if n_dates else 0.0,
+        "date (UTC day)": dates_utc / n_dates if n_dates else 0.0,
         "author": authors / n_authors if n_authors else 0.0,
         "pages/s": n / elapsed if elapsed else 0.0,
     }
+    return figures, misses
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--show", type=int, default=0, help="list up to N misses per field")
-    parser.add_argument("--only", choices=sorted(RUNNERS))
-    args = parser.parse_args()
-    pages = load(args.corpus)
-    if not pages:
-        sys.exit(f"no pages under {args.corpus}")
-    names = [args.only] if args.only else ["mediawatch", "trafilatura"]
-    runs = run_all(names, pages)
-    figures = {name: score(name, *runs[name], args.show) for name in names}
-    rows = list(next(iter(figures.values())))
-    print(f"{'':16}" + "".join(f"{name:>14}" for name in names))
-    for row in rows:
+def report_misses(corpus: str, misses: dict[str, list[tuple[str, str]]], show: int) -> None:
+    """Per field: how many misses each rule produced, then up to `show` of them, by rule."""
+    for field, found in misses.items():
+        by_rule = Counter(rule for rule, _ in found)
+        tally = ", ".join(f"{rule} {count}" for rule, count in by_rule.most_common())
+        print(f"--- {corpus}: mediawatch {field} misses: {len(found)} ({tally})")
+        for rule, line in sorted(found, key=lambda item: (-by_rule[item[0]], item[0]))[:show]:
+            print(f"    [{rule}] {line}")
+
+
+def print_table(corpus: str, figures: dict[str, dict]) -> None:
+    names = list(figures)
+    print(f"{corpus:16}" + "".join(f"{name:>14}" for name in names))
+    for row in next(iter(figures.values())):
         cells = "".join(
             f"{figures[name][row]:>14.0f}"
             if row == "pages"
@@ -237,6 +285,33 @@ def main() -> None:
             for name in names
         )
         print(f"{row:16}{cells}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="*", type=Path, default=DEFAULT_CORPORA)
+    parser.add_argument("--show", type=int, default=0, help="list up to N misses per field")
+    parser.add_argument("--only", choices=sorted(RUNNERS), action="append")
+    parser.add_argument(
+        "--no-default", action="store_true", help="leave out trafilatura's default mode"
+    )
+    args = parser.parse_args()
+    names = args.only or [n for n in RUNNERS if not (args.no_default and n == "traf-default")]
+    tables = []
+    for corpus in args.corpus:
+        pages = load(corpus)
+        if not pages:
+            sys.exit(f"no pages under {corpus}")
+        runs = run_all(names, pages)
+        figures = {}
+        for name in names:
+            figures[name], misses = score(*runs[name])
+            if name == "mediawatch" and args.show:
+                report_misses(corpus.name, misses, args.show)
+        tables.append((corpus.name, figures))
+    for corpus_name, figures in tables:
+        print_table(corpus_name, figures)
+        print()
 
 
 if __name__ == "__main__":

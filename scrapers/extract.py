@@ -23,9 +23,20 @@ from scrapers.extract_clean import (
     parse_date,
     shortest_agreed,
     site_names,
+    split_title,
     utc_iso,
 )
-from scrapers.extract_meta import PageMeta, harvest, ld_authors, ld_image, ld_language, ld_value
+from scrapers.extract_dates import shown_date, url_date
+from scrapers.extract_meta import (
+    NEWS_TYPES,
+    PageMeta,
+    harvest,
+    ld_authors,
+    ld_image,
+    ld_language,
+    ld_value,
+    types,
+)
 from scrapers.extract_select import SELECTOR_FIELDS, check_selector, select_date, select_texts
 from scrapers.language import detect_language, normalise_declared, plausible
 from scrapers.xmlsafe import charset_of, decode_unicode, unicode_family
@@ -103,6 +114,12 @@ class Extracted:
     description: str | None = None
     date_source: str | None = None
     published_local: str | None = None  # the same moment with the page's own UTC offset
+    # "instant" (time and zone), "time" (a time without a zone, taken as UTC) or "day"
+    date_precision: str | None = None
+    # which rule gave each field (for `bench/extract.py --show` and debugging a source)
+    title_source: str | None = None
+    author_source: str | None = None
+    body_source: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -165,18 +182,19 @@ def _parse(page: bytes | str, content_type: str | None = None):
 # ---------------------------------------------------------------- fields
 
 
-def _body(tree, url: str | None) -> str:
+def _body(tree, url: str | None) -> tuple[str, str]:
     """Recall first: a missed paragraph may be the one naming a watched topic.
 
     trafilatura's recall focus also skips its readability comparison once the text is long, which
     makes it the faster pass; a short result gets the balanced pass too, and the longer text wins.
     """
-    text = _trafilatura_text(tree, url, favor_recall=True)
+    text, source = _trafilatura_text(tree, url, favor_recall=True), "recall"
     if len(text) < SHORT_BODY_CHARS:
         balanced = _trafilatura_text(tree, url, favor_recall=False)
         if len(balanced) > len(text):
-            text = balanced
+            text, source = balanced, "balanced"
     if not text.strip():
+        source = "readability"
         from trafilatura.external import try_readability
         from trafilatura.utils import trim
 
@@ -189,7 +207,7 @@ def _body(tree, url: str | None) -> str:
             )
         except Exception:  # readability is a last resort; its failures are not ours
             text = ""
-    return _paragraphs(text)
+    return _paragraphs(text), source
 
 
 def _trafilatura_text(tree, url: str | None, favor_recall: bool) -> str:
@@ -220,11 +238,22 @@ def _with_lead(tree, text: str, description: str) -> str:
 
     Only when it is printed on the page: a description that is only a <meta> tag is not article text.
     """
-    words = " ".join(_WORD.findall(description))
-    if len(words.split()) < 8 or words in " ".join(_WORD.findall(text)):
+    tokens = _WORD.findall(description)
+    words = " ".join(tokens)
+    if len(tokens) < 8 or words in " ".join(_WORD.findall(text)):
         return text
-    visible = " ".join(_WORD.findall(" ".join(tree.xpath(_VISIBLE_TEXT))))
-    return f"{description}\n{text}" if words in visible else text
+    # Tokenising the whole page is the costly part: only the text around the description's
+    # rarest-looking word (its longest among the first five) is compared.
+    visible = " ".join(tree.xpath(_VISIBLE_TEXT))
+    anchor = max(tokens[:5], key=len)
+    span = len(description)
+    for number, found in enumerate(re.finditer(re.escape(anchor), visible)):
+        if number >= 50:
+            break
+        window = visible[max(0, found.start() - 2 * span) : found.end() + 2 * span]
+        if words in " ".join(_WORD.findall(window)):
+            return f"{description}\n{text}"
+    return text
 
 
 def _without_headline(text: str, title: str | None) -> str:
@@ -235,23 +264,81 @@ def _without_headline(text: str, title: str | None) -> str:
     return text
 
 
-def _title(pm: PageMeta, names: set[str], sections: set[str], selected: str | None) -> str | None:
+def _title(
+    pm: PageMeta, names: set[str], sections: set[str], selected: str | None
+) -> tuple[str | None, str | None]:
+    """(headline, rule). The publisher's metadata first; the headline printed on the page (<h1>)
+    when another source confirms it, or, outside news articles, when metadata carries an SEO
+    variant of it."""
     if selected:
-        return clean_title(selected, names, sections)
+        return clean_title(selected, names, sections), "selector"
     article = pm.article
+    headline = ld_value(article, "headline", "name") if article else None
     raw = [  # og:title first: the publisher's chosen headline; JSON-LD's is often the SEO variant
-        pm.first("og:title"),
-        ld_value(article, "headline", "name") if article else None,
-        pm.itemprop.get("headline"),
-        pm.first("twitter:title"),
-        *pm.h1[:1],
-        pm.title_tag,
-        pm.first("title", "dc.title", "parsely-title", "sailthru.title"),
+        ("og:title", pm.first("og:title")),
+        ("jsonld", headline),
+        ("microdata", pm.itemprop.get("headline")),
+        ("twitter:title", pm.first("twitter:title")),
+        ("h1", pm.h1[0] if pm.h1 else None),
+        ("title-tag", pm.title_tag),
+        ("meta-title", pm.first("title", "dc.title", "parsely-title", "sailthru.title")),
     ]
-    candidates = [c for c in (clean_title(r, names, sections) for r in raw) if c]
+    h1_raw = pm.h1[0] if pm.h1 else None
+    if h1_raw and _names_the_site(" ".join(h1_raw.split()), raw, names):
+        names = names | {norm(h1_raw)}  # the <h1> is the site's logo: cut it from the titles too
+        raw = [(rule, value) for rule, value in raw if rule != "h1"]
+    cleaned = [(rule, clean_title(value, names, sections)) for rule, value in raw]
+    candidates = [(rule, value) for rule, value in cleaned if value]
     if not candidates:
-        return None
-    return shortest_agreed(candidates[0], candidates[1:])
+        return None, None
+    rule, best = candidates[0]
+    agreed = shortest_agreed(best, [value for _, value in candidates[1:]])
+    if agreed != best:
+        rule, best = next(r for r, v in candidates[1:] if v == agreed), agreed
+    h1 = dict(cleaned).get("h1")
+    if not h1 or norm(h1) == norm(best):
+        return best, rule
+    confirmed = [dict(cleaned).get("jsonld"), dict(cleaned).get("microdata")]
+    if any(value and norm(value) == norm(h1) for value in confirmed):
+        return h1, "h1+jsonld"
+    # a news article (by its JSON-LD type, or a newspaper section in article:section) keeps its
+    # metadata headline: there the <h1> often carries a kicker or a longer print headline
+    news = bool(types(article) & NEWS_TYPES) or bool(pm.first("article:section"))
+    if not news and _rewritten_headline(h1, best, cleaned):
+        return h1, "h1"
+    return best, rule
+
+
+def _names_the_site(h1: str, raw: list[tuple[str, str | None]], names: set[str]) -> bool:
+    """An <h1> that is the site's name (a logo), or what metadata titles append after the headline
+    ('Headline | <h1>'), is not the headline."""
+    if is_site_name(h1, names):
+        return True
+    if len(h1.split()) > 5:
+        return False  # a site's name is short; a long segment after a kicker is the headline
+    key = norm(h1)
+    for rule, value in raw:
+        if rule != "h1" and value:
+            segments = split_title(value)
+            if len(segments) > 1 and norm(segments[-1]) == key:
+                return True
+    return False
+
+
+def _rewritten_headline(h1: str, best: str, cleaned: list[tuple[str, str | None]]) -> bool:
+    """The <h1> is a headline of its own that metadata reworded (a news article's metadata is
+    kept: there the <h1> often carries a kicker or a longer print headline)."""
+    words = _WORD.findall(h1.casefold())
+    if len(words) < 4 or norm(h1) in norm(best) or norm(best) in norm(h1):
+        return False
+    mine = set(words)
+    for rule, value in cleaned:
+        if rule == "h1" or not value:
+            continue
+        theirs = set(_WORD.findall(value.casefold()))
+        if theirs and len(mine & theirs) / min(len(mine), len(theirs)) >= 0.3:
+            return True
+    return False
 
 
 def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
@@ -275,6 +362,12 @@ def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
         parsed = parse_date(ld_value(pm.page, "datePublished"))
         if parsed:
             return (*parsed, "jsonld")
+    day = url_date(url)
+    if day is not None:
+        return day, False, "url"
+    shown = shown_date(tree)
+    if shown is not None:
+        return shown
     return _htmldate(tree, url)
 
 
@@ -289,35 +382,133 @@ def _htmldate(tree, url: str | None) -> tuple:
     return (*parsed, "htmldate") if parsed else (None, False, None)
 
 
-def _authors(pm: PageMeta, tree, selected: list[str] | None, names: set[str]) -> list[str]:
-    """Declared authors first; when they only name the site itself, a byline on the page wins."""
+def _authors(
+    pm: PageMeta, tree, selected: list[str] | None, names: set[str]
+) -> tuple[list[str], str | None]:
+    """(authors, rule). Declared authors first; when they only name the site itself, a byline on
+    the page wins."""
     if selected:
         found = clean_authors(selected)
         if found:
-            return _people_first(found, names)
+            return _people_first(found, names), "selector"
     declared: list[str] = []
+    rule = None
     if pm.article:
-        declared = clean_authors([name for name, _ in ld_authors(pm.article)])
+        found = ld_authors(pm.article, pm.ld_ids)
+        declared, rule = clean_authors([name for name, _ in found]), "jsonld"
     if not declared:
         declared = clean_authors(
             [v for v in pm.all(*AUTHOR_META) if not v.startswith(("http:", "https:"))]
         )
+        rule = "meta"
     if not declared:
-        declared = clean_authors(pm.all("citation_author"), inverted=True)
+        declared, rule = clean_authors(pm.all("citation_author"), inverted=True), "citation"
     if not declared and pm.itemprop.get("author"):
-        declared = clean_authors([pm.itemprop["author"]])
+        declared, rule = clean_authors([pm.itemprop["author"]]), "microdata"
     if declared and not all(is_site_name(name, names) for name in declared):
-        return _people_first(declared, names)
-    byline = [name for name in _byline(tree) if not is_site_name(name, names)]
-    if declared and not any(looks_like_person(name) for name in byline):
-        return declared
-    return byline or declared
+        return _people_first(declared, names), rule
+    byline, site_byline = _page_byline(tree, names)
+    byline_rule = "page-byline"  # marked up as the author's: trusted as it stands
+    if not byline:
+        byline, byline_rule = _byline(tree), "byline"
+    byline = [name for name in byline if not is_site_name(name, names)]
+    if byline_rule == "byline" and declared and not any(looks_like_person(n) for n in byline):
+        return declared, rule
+    if byline:
+        return byline, byline_rule
+    if declared:
+        return declared, rule
+    # a byline naming the site itself ("By EcoFlow") still says who wrote it
+    return site_byline, "page-byline" if site_byline else None
 
 
 def _people_first(found: list[str], names: set[str]) -> list[str]:
     """Without the site's own name when real authors are named beside it."""
     others = [name for name in found if not is_site_name(name, names)]
     return others or found
+
+
+_AUTHOR_LINKS = (
+    "//body//a[@rel='author' or contains(@href, '/author/') or contains(@href, '/authors/')"
+    " or contains(@href, '?author=')]"
+)
+_AUTHOR_CLASSES = (
+    "//body//*[contains(@class, 'author-name') or contains(@class, 'author__name')"
+    " or contains(@class, 'authorname') or contains(@class, 'byline')]"
+)
+_BY_TEXT = re.compile(
+    r"^(?:written |posted |words )?by:?\s+(.{2,80}?)(?:\s+(?:on|at|[|•·,–—-])\s.*)?$", re.I
+)
+_BY_ALONE = re.compile(r"^(?:written |posted |words )?by:?$", re.I)
+_BYLINE_BLOCKS = ("p", "span", "div", "address", "li", "small", "h3", "h4", "h5", "h6")
+
+
+def _page_byline(tree, names: set[str]) -> tuple[list[str], list[str]]:
+    """(people, site): a byline as readers see it (a link to the author's page, an element marked
+    as the author's name, or a short 'By Name' line, outside comments, navigation and footers);
+    `site` is the first byline that names only the site itself, for when nobody else is named."""
+    site: list[str] = []
+
+    def take(found: list[str]) -> list[str]:
+        people = [name for name in found if not is_site_name(name, names)]
+        if found and not people and not site:
+            site.extend(found)
+        return people
+
+    for path in (_AUTHOR_LINKS, _AUTHOR_CLASSES):
+        for node in tree.xpath(path)[:8]:
+            if _outside_article(node):
+                continue
+            text = " ".join(node.text_content().split())
+            if 1 < len(text) <= 80:
+                found = take([name for name in clean_authors([text]) if _plausible_name(name)])
+                if found:
+                    return found, site
+    for node in tree.iter(*_BYLINE_BLOCKS):
+        lead = (node.text or "").lstrip()[:8].lower()
+        if not lead.startswith(("by", "written", "posted", "words")):
+            continue  # cheap test first: text_content() of every <div> would cost O(page²)
+        text = " ".join(node.text_content().split())
+        if len(text) > 100 or _outside_article(node):
+            continue
+        match = _BY_TEXT.match(text)
+        name_text = match[1] if match else None
+        if not match and _BY_ALONE.match(text):  # "Written by" with the name in the next element
+            following = node.getnext()
+            name_text = (
+                " ".join(following.text_content().split()) if following is not None else None
+            )
+        if name_text and len(name_text) <= 80:
+            found = take(
+                [
+                    name
+                    for name in clean_authors([name_text])
+                    if _plausible_name(name) and _capitalised(name)
+                ]
+            )
+            if found:
+                return found, site
+    return [], site
+
+
+def _outside_article(node) -> bool:
+    for element in (node, *node.iterancestors()):
+        if element.tag in ("nav", "footer"):
+            return True
+        marks = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+        if "comment" in marks or "related" in marks or "footer" in marks or "menu" in marks:
+            return True
+    return False
+
+
+def _plausible_name(name: str) -> bool:
+    words = name.split()
+    return 1 <= len(words) <= 5 and not any(ch.isdigit() for ch in name.split(",")[0])
+
+
+def _capitalised(name: str) -> bool:
+    """Names in scripts with case start their words with capitals ('By batching ...' is prose)."""
+    return all(not w[0].islower() for w in name.split())
 
 
 def _byline(tree) -> list[str]:
@@ -395,21 +586,23 @@ def _extract(tree, url: str | None, selectors: dict, language: str | None) -> Ex
     sel_date = select_date(tree, selectors.get("date"))
 
     text = _paragraphs("\n".join(sel_body)) if sel_body else ""
+    body_source = "selector"
     if not text:
-        text = _body(tree, url)
+        text, body_source = _body(tree, url)
 
     section = (ld_value(article, "articleSection") if article else None) or pm.first(*SECTION_META)
     names = site_names(
         [*pm.all(*SITE_NAME_META), *pm.ld_names, pm.first("twitter:site") or ""], host
     )
     sections = {norm(section)} if section and len(norm(section)) >= 2 else set()
-    title = _title(pm, names, sections, sel_title[0] if sel_title else None)
+    title, title_source = _title(pm, names, sections, sel_title[0] if sel_title else None)
 
     moment, has_time, date_source = _date(pm, tree, url, sel_date)
-    published_at = published_local = None
+    published_at = published_local = precision = None
     if moment is not None:
         published_at = utc_iso(moment)
         published_local = local_iso(moment) if has_time else published_at
+        precision = "day" if not has_time else "instant" if moment.tzinfo else "time"
 
     image = pm.first(
         "og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"
@@ -420,6 +613,7 @@ def _extract(tree, url: str | None, selectors: dict, language: str | None) -> Ex
     if not description and article:
         description = ld_value(article, "description")
 
+    authors, author_source = _authors(pm, tree, sel_author, names)
     text = _without_headline(text, title)
     if description and not sel_body:
         text = _with_lead(tree, text, " ".join(description.split()))
@@ -428,7 +622,7 @@ def _extract(tree, url: str | None, selectors: dict, language: str | None) -> Ex
         title=title,
         text=text,
         published_at=published_at,
-        authors=_authors(pm, tree, sel_author, names),
+        authors=authors,
         language=_language(pm, text or title or "", language),
         canonical_url=canonical,
         lead_image=_absolute(image, url or canonical),
@@ -436,4 +630,8 @@ def _extract(tree, url: str | None, selectors: dict, language: str | None) -> Ex
         description=" ".join(description.split()) if description else None,
         date_source=date_source,
         published_local=published_local,
+        date_precision=precision,
+        title_source=title_source,
+        author_source=author_source,
+        body_source=body_source,
     )

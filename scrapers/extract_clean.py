@@ -198,6 +198,11 @@ def _is_site(segment: str, names: set[str], sections: set[str], strong: bool) ->
     return False
 
 
+def split_title(title: str) -> list[str]:
+    """A title's segments at strong separators ('A | B - C' -> ['A', 'B', 'C'])."""
+    return [part for part in _STRONG.split(" ".join(html.unescape(title).split())) if part.strip()]
+
+
 def is_site_name(name: str, names: set[str]) -> bool:
     """True when name is the site's own name (an 'author' that says only who published it)."""
     return bool(norm(name)) and _is_site(name, names, set(), strong=True)
@@ -220,11 +225,15 @@ def _all_site(text: str, names: set[str], sections: set[str], strong: bool) -> b
     return all(_is_site(p, names, sections, True) for p in parts)
 
 
+_MARKUP = re.compile(r"^#{1,6}\s+|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|\s+[⋆★☆✦•·|]+$")
+
+
 def clean_title(title: str | None, names: set[str], sections: set[str] = frozenset()) -> str | None:
     """The headline without the site name, section or date that sites add before or after it."""
     if not title:
         return None
     title = " ".join(html.unescape(title).split())
+    title = _MARKUP.sub("", title).strip()  # Markdown left in a title: '## Title', '*Title*'
     if not title:
         return None
     changed = True
@@ -286,6 +295,42 @@ _NOT_NAMES = {
     "rédaction",
 }
 MAX_NAME_WORDS = 6
+# Post-nominal letters: 'Jane Doe, MS, RD' is one author with her credentials, not three authors.
+_CREDENTIAL = re.compile(
+    r"^(?:[A-Z][A-Za-z]{0,2}\.?){1,4}\.?®?$|^(?:[A-Z]{2,6}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?"
+    r"|I{2,3}|IV)(?:[ ,]+[A-Z]{2,6})*®?$"
+)
+# 'Jane Doe, Shipping Expert': a job title after the name describes her, it is not an author.
+_JOB_TITLE = re.compile(
+    r"\b(?:expert|editor|writer|director|dietitian|nutritionist|specialist|manager|founder"
+    r"|reporter|correspondent|columnist|contributor|consultant|analyst|professor|attorney"
+    r"|lawyer|physician|coach|trainer|educator|strategist|officer)s?$",
+    re.I,
+)
+_AGENCIES = {
+    "AP",
+    "AFP",
+    "APP",
+    "PTI",
+    "IANS",
+    "ANI",
+    "UPI",
+    "DPA",
+    "EFE",
+    "NNI",
+    "INP",
+    "BBC",
+    "CNN",
+}
+# Dates, 'Updated ...' and other words a byline heuristic picks up beside a name.
+_NOT_A_NAME = re.compile(
+    r"\b(?:january|feb(?:ruary)?|march|apr(?:il)?|july|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|updated|published|posted|written|reviewed"
+    r"|minutes?|min read|read more|learn more|view all|all posts|more from|articles by|posts by"
+    r"|(?:mon|tue|wed|thu|fri|sat|sun)$)\b"
+    r"|^(?:the )?author$|^[\w-]+(?:\.[\w-]+){2,}$|(?:-[A-Z][a-z]+){3,}",
+    re.I,
+)
 _LAST_FIRST = re.compile(r"^([^\W\d][\w'-]*), ([^\W\d][\w'.-]*(?: [^\W\d][\w'.-]*)?)$")
 
 
@@ -308,9 +353,13 @@ def clean_authors(raw: list[str], inverted: bool = False) -> list[str]:
             parts = [f"{last_first[2]} {last_first[1]}" if inverted else value]
         else:
             parts = _SPLIT.split(value)
-        for part in parts:
+        for part in _with_credentials(parts):
             name = _PREFIX.sub("", part).strip(" -–—,;:|•·()[]\"'")
+            if name.count("(") > name.count(")"):
+                name += ")"  # 'Jean-Luc Aufranc (CNXSoft)' lost its closing bracket to strip()
             if not name or _URL.search(name) or name.casefold() in _NOT_NAMES:
+                continue
+            if _NOT_A_NAME.search(name):
                 continue
             if (
                 len(name.split()) > MAX_NAME_WORDS
@@ -323,6 +372,24 @@ def clean_authors(raw: list[str], inverted: bool = False) -> list[str]:
                 seen.add(key)
                 names.append(name)
     return names
+
+
+def _with_credentials(parts: list[str]) -> list[str]:
+    """Parts that are post-nominal letters (MS, RD, Ph.D., CFP) stay with the name before them."""
+    joined: list[str] = []
+    for part in parts:
+        bare = part.strip()
+        credential = (
+            bool(_CREDENTIAL.match(bare))
+            and not bare.isalpha()
+            or (bare.isupper() and 2 <= len(bare) <= 6 and bare not in _AGENCIES)
+            or bool(_JOB_TITLE.search(bare))
+        )
+        if joined and bare and credential:
+            joined[-1] = f"{joined[-1]}, {bare}"
+        else:
+            joined.append(part)
+    return joined
 
 
 def shortest_agreed(title: str, others: list[str]) -> str:

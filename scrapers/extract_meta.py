@@ -30,6 +30,7 @@ ARTICLE_TYPES = {
     "socialmediaposting",
     "discussionforumposting",
 }
+NEWS_TYPES = {t for t in ARTICLE_TYPES if "news" in t} | {"liveblogposting", "report"}
 PAGE_TYPES = {"webpage", "itempage", "collectionpage", "medicalwebpage", "videoobject"}
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -44,6 +45,7 @@ class PageMeta:
     article: dict = field(default_factory=dict)  # the JSON-LD article object, if any
     page: dict = field(default_factory=dict)  # a JSON-LD WebPage object, for dates when no article
     ld_names: list[str] = field(default_factory=list)  # publisher / WebSite / Organization names
+    ld_ids: dict[str, dict] = field(default_factory=dict)  # JSON-LD objects by @id (Yoast graphs)
     html_lang: str | None = None
     canonical: str | None = None
     title_tag: str | None = None
@@ -85,7 +87,7 @@ def _load_json(raw: str):
     return None
 
 
-def _types(obj: dict) -> set[str]:
+def types(obj: dict) -> set[str]:
     kind = obj.get("@type")
     if isinstance(kind, str):
         kind = [kind]
@@ -129,7 +131,7 @@ def _name(value) -> str | None:
 
 
 def _pick_article(objects: list[dict], urls: set[str]) -> dict:
-    articles = [o for o in objects if _types(o) & ARTICLE_TYPES]
+    articles = [o for o in objects if types(o) & ARTICLE_TYPES]
     if not articles:
         return {}
 
@@ -142,6 +144,14 @@ def _pick_article(objects: list[dict], urls: set[str]) -> dict:
         )
 
     return max(articles, key=rank)  # max keeps the first of equals
+
+
+def _in_navigation(node) -> bool:
+    """An <h1> inside <nav> or a breadcrumb trail names a section, not the article."""
+    for element in (node, *node.iterancestors()):
+        if element.tag == "nav" or "breadcrumb" in (element.get("class") or "").lower():
+            return True
+    return False
 
 
 def harvest(tree, url: str | None = None) -> PageMeta:
@@ -171,7 +181,7 @@ def harvest(tree, url: str | None = None) -> PageMeta:
     title = tree.find(".//title")
     if title is not None:
         pm.title_tag = _text(title)
-    pm.h1 = [t for t in (_text(h) for h in tree.iter("h1")) if t][:3]
+    pm.h1 = [t for t in (_text(h) for h in tree.iter("h1") if not _in_navigation(h)) if t][:3]
 
     for node in tree.xpath(
         '//*[@itemprop="datePublished" or @itemprop="headline" or @itemprop="author"]'
@@ -196,15 +206,16 @@ def harvest(tree, url: str | None = None) -> PageMeta:
             if data is not None:
                 _walk(data, objects)
     urls = {u.split("#")[0].rstrip("/") for u in (url, pm.canonical) if u}
+    pm.ld_ids = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and len(o) > 1}
     pm.article = _pick_article(objects, urls)
-    pages = [o for o in objects if _types(o) & PAGE_TYPES and o.get("datePublished")]
+    pages = [o for o in objects if types(o) & PAGE_TYPES and o.get("datePublished")]
     pm.page = pages[0] if pages else {}
     names: list[str] = []
     publisher = _name(pm.article.get("publisher")) if pm.article else None
     if publisher:
         names.append(publisher)
     for obj in objects:
-        kinds = _types(obj)
+        kinds = types(obj)
         if kinds & {"website", "organization", "newsmediaorganization"}:
             for key in ("name", "alternateName"):
                 value = obj.get(key)
@@ -234,12 +245,16 @@ def ld_value(obj: dict, *keys: str) -> str | None:
     return None
 
 
-def ld_authors(obj: dict) -> list[tuple[str, bool]]:
-    """(name, is_organisation) for each author (else creator) of the article, in the page's order."""
+def ld_authors(obj: dict, ids: dict[str, dict] | None = None) -> list[tuple[str, bool]]:
+    """(name, is_organisation) for each author (else creator) of the article, in the page's order.
+
+    An author given only as {"@id": ...} is looked up among the page's JSON-LD objects (`ids`)."""
     found: list[tuple[str, bool]] = []
     for key in ("author", "creator"):
         value = obj.get(key)
         for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict) and not item.get("name") and ids:
+                item = ids.get(item.get("@id"), item)
             if isinstance(item, str):
                 found.append((html.unescape(item), False))
             elif isinstance(item, dict):
@@ -251,7 +266,7 @@ def ld_authors(obj: dict) -> list[tuple[str, bool]]:
                     name = " ".join(p for p in (given, family) if isinstance(p, str)) or None
                 if name:
                     is_org = bool(
-                        _types(item) & {"organization", "newsmediaorganization", "corporation"}
+                        types(item) & {"organization", "newsmediaorganization", "corporation"}
                     )
                     found.append((html.unescape(name), is_org))
         if found:

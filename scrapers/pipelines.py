@@ -10,6 +10,7 @@ from scrapy.exceptions import DropItem
 import db
 from scrapers import claims
 from scrapers.archive import archive
+from scrapers.article_time import choose_published
 from scrapers.canonical import canonicalize, strip_tracking
 from scrapers.extract import ExtractionError, extract
 from scrapers.items import ArticlePage, UnresolvedItem
@@ -60,9 +61,13 @@ class ArchivePipeline:
         # later links to the canonical URL are not followed in this crawl
         claims.claim(claims.forms(url), claims.owner(source.name, item.request_url))
         hints = item.hints
-        published, date_source = page.published_at, page.date_source
-        if not published and hints.published_at:
-            published, date_source = hints.published_at, "feed"
+        published, date_source = choose_published(
+            page.published_at,
+            page.date_precision,
+            page.date_source,
+            hints.published_at,
+            "sitemap" if source.kind == "sitemap" else "feed",
+        )
         article = {
             "url": url,
             "source": source.name,

@@ -381,3 +381,146 @@ def test_cli_batch_answers_every_line_and_survives_bad_ones(tmp_path):
     assert "error" in answers[3] and "title" not in answers[3]
     assert answers[4]["title"] == "BYC holds rally in Turbat against enforced disappearances"
     assert "invalid JSON" in answers[5]["error"]
+
+
+# ------------------------------------------------------------------ rules that generalise beyond news sites
+
+
+def test_blog_headline_is_the_printed_h1_not_the_seo_title():
+    head = (
+        '<meta property="og:title" content="Best Dates Farms Near Turbat 2026 | Top 10 Picks">'
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "BlogPosting",'
+        ' "headline": "Best Dates Farms Near Turbat 2026 | Top 10 Picks"}</script>'
+    )
+    got = extract(
+        html_page(head, "<h1>Ten date farms worth a visit near Turbat</h1>"),
+        url="https://blog.example/p",
+    )
+    assert got.title == "Ten date farms worth a visit near Turbat"
+    assert got.title_source == "h1"
+
+
+def test_news_article_headline_stays_the_publishers_og_title():
+    head = (
+        '<meta property="og:title" content="Gwadar fishermen end their sit-in">'
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",'
+        ' "headline": "Gwadar fishermen end their sit-in"}</script>'
+    )
+    body = "<h1>Live: Gwadar fishermen end sit-in after talks with the provincial government</h1>"
+    got = extract(html_page(head, body), url="https://news.example/a")
+    assert got.title == "Gwadar fishermen end their sit-in"
+
+
+def test_a_site_name_h1_is_not_the_headline():
+    head = "<title>How to reach Ziarat in winter - Baloch Travel Notes</title>"
+    got = extract(
+        html_page(head, "<h1>Baloch Travel Notes</h1>"), url="https://travelnotes.example/z"
+    )
+    assert got.title == "How to reach Ziarat in winter"
+
+
+def test_author_given_by_reference_in_a_json_ld_graph():
+    head = """<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+      {"@type": "Article", "@id": "https://x.example/a#article", "headline": "Ziarat in winter",
+       "author": {"@id": "https://x.example/#/schema/person/1"}},
+      {"@type": "Person", "@id": "https://x.example/#/schema/person/1", "name": "Shazia Baloch"}]}
+    </script>"""
+    got = extract(html_page(head), url="https://x.example/a")
+    assert got.authors == ["Shazia Baloch"]
+    assert got.author_source == "jsonld"
+
+
+def test_byline_from_a_link_to_the_authors_page():
+    body = (
+        '<p class="meta">Posted in Travel by <a href="/author/naveed-ahmed/">Naveed Ahmed</a></p>'
+    )
+    got = extract(html_page("<title>Ziarat in winter</title>", body), url="https://x.example/a")
+    assert got.authors == ["Naveed Ahmed"]
+
+
+def test_written_by_line_and_credentials_stay_with_the_name():
+    body = "<p>Written by Dr. Sana Qureshi, MBBS, FCPS</p>"
+    got = extract(html_page("<title>Dengue in Kech</title>", body), url="https://x.example/a")
+    assert got.authors == ["Dr. Sana Qureshi, MBBS, FCPS"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["Updated January"], []),
+        (["Written By"], []),
+        (["page.head.extra.author"], []),
+        (["Jane Doe, MS, RD"], ["Jane Doe, MS, RD"]),
+        (["Jane Doe, AP"], ["Jane Doe", "AP"]),
+        (["Jan Kowalski"], ["Jan Kowalski"]),
+    ],
+)
+def test_author_cleaning_drops_dates_and_placeholders(raw, expected):
+    assert clean_authors(raw) == expected
+
+
+def test_without_metadata_the_date_in_the_url_is_taken():
+    got = extract(html_page("<title>Kech</title>"), url="https://x.example/2026/11/18/kech-road/")
+    assert got.published_at == "2026-11-18T00:00:00Z"
+    assert got.date_source == "url"
+
+
+def test_without_metadata_a_time_element_keeps_its_time_and_zone():
+    body = '<p><time datetime="2026-11-20T02:00:00+05:00">20 November 2026</time></p>'
+    got = extract(html_page("<title>Kech</title>", body), url="https://x.example/kech")
+    assert got.published_at == "2026-11-19T21:00:00Z"
+    assert got.published_local == "2026-11-20T02:00:00+05:00"
+    assert got.date_precision == "instant"
+
+
+def test_without_metadata_the_date_printed_on_the_page_beats_a_copyright_year():
+    body = "<p class='date'>Published November 18, 2026</p>"
+    page_html = html_page("<title>Kech</title>", body).replace(
+        "</body>", "<footer>© 2019 Example</footer></body>"
+    )
+    got = extract(page_html, url="https://x.example/kech")
+    assert got.published_at == "2026-11-18T00:00:00Z"
+    assert got.date_source == "page-text"
+
+
+# ------------------------------------------------------------------ article times, through a crawl
+
+TIMES_SOURCE = """
+  - {name: article-times, kind: feed, outlet: Times, url: "{{base}}/times/feed.xml", tags: [times]}
+"""
+
+
+def test_article_times_keep_the_most_precise_trustworthy_value(tmp_path, replay_site):
+    """A page time with a zone beats the feed; a page day takes the feed's time on that day."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.conftest import TEST_SOURCES, Workspace, write_config
+
+    folder = write_config(tmp_path / "config", replay_site.base, TEST_SOURCES + TIMES_SOURCE)
+    ws = Workspace(folder, tmp_path / "archive.db", replay_site)
+    ws.run("crawl", "article-times", check=True)
+    stored = {
+        row["url"].rsplit("/", 1)[-1]: row
+        for row in ws.rows("SELECT url, published_at, date_source FROM articles")
+    }
+    assert set(stored) == {
+        "exact-time-on-the-page",
+        "only-a-day-on-the-page",
+        "feed-time-on-another-day",
+    }
+
+    # <time datetime="2026-11-20T02:00:00+05:00"> is 21:00 UTC the day before, not midnight
+    exact = stored["exact-time-on-the-page"]
+    assert exact["published_at"] == "2026-11-19T21:00:00Z"
+    assert exact["date_source"] == "time-element"
+
+    # the page says only which day; the feed's time (26 hours ago) falls on it and is kept
+    day_only = stored["only-a-day-on-the-page"]
+    feed_time = datetime.fromisoformat(day_only["published_at"].replace("Z", "+00:00"))
+    assert abs(feed_time - (datetime.now(UTC) - timedelta(hours=26))) < timedelta(minutes=30)
+    assert day_only["date_source"] == "feed"
+
+    # a feed time on another day than the page's is not the publication time: the day stays
+    other = stored["feed-time-on-another-day"]
+    assert other["published_at"] == "2026-11-02T00:00:00Z"
+    assert other["date_source"] == "meta"

@@ -42,7 +42,15 @@ def crawl(ctx, names, all_sources, no_match, verbose, as_json, no_alerts):
         chosen = cfg.select(list(names))
     else:
         raise click.UsageError("name sources or tags to crawl, or pass --all")
-    matcher = None if no_match else config.load_watchlist(folder)
+    matcher = None
+    if not no_match:
+        from scrapers.watchlist_cache import cache_dir_for, cached_matcher
+
+        matcher = cached_matcher(
+            folder / config.WATCHLIST_FILE,
+            cache_dir_for(ctx.obj["db_path"]),
+            lambda: config.load_watchlist(folder),
+        )
     alerting = None if (no_alerts or no_match) else immediate_schedules(folder)
     # errors are recorded per run and summarised below; Scrapy's own log (tracebacks of failed
     # robots.txt lookups and all) is for -v

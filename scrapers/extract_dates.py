@@ -1,0 +1,103 @@
+"""Dates a page shows rather than declares: in its URL, in <time> elements, in its visible text.
+
+Used when the page's metadata (JSON-LD, <meta>, microdata) gives no date: what a reader sees is a
+better guess than htmldate's search through every attribute, which often lands on a copyright year
+or a related article's date.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from scrapers.extract_clean import parse_date
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
+_DAY_MONTH_YEAR = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(\d{{4}})\b", re.I
+)
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
+_URL_MONTH_DAY = re.compile(rf"/((?:19|20)\d{{2}})/{_MONTH}/(\d{{1,2}})(?:/|[-_]|$)", re.I)
+_VISIBLE_TEXT = (
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template or ancestor::time)]"
+)
+MAX_TIME_ELEMENTS = 6
+MAX_TEXT_CHARS = 200_000
+
+
+def _day(year: str, month: int | str, day: str) -> datetime | None:
+    try:
+        found = date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    parsed = parse_date(found)
+    return parsed[0] if parsed else None
+
+
+def url_date(url: str | None) -> datetime | None:
+    """A /YYYY/MM/DD/ path: publishers that put the day in the address put the publication day."""
+    if not url:
+        return None
+    path = url.split("?")[0]
+    found = _URL_DAY.search(path)
+    if found:
+        return _day(*found.groups())
+    named = _URL_MONTH_DAY.search(path)  # /2023/october/03/
+    return _day(named[1], _MONTHS[named[2].lower()], named[3]) if named else None
+
+
+def _text_dates(text: str) -> list[tuple[int, datetime]]:
+    found: list[tuple[int, datetime]] = []
+    for match in _MONTH_DAY_YEAR.finditer(text):
+        moment = _day(match[3], _MONTHS[match[1].lower()], match[2])
+        if moment:
+            found.append((match.start(), moment))
+    for match in _DAY_MONTH_YEAR.finditer(text):
+        moment = _day(match[3], _MONTHS[match[2].lower()], match[1])
+        if moment:
+            found.append((match.start(), moment))
+    for match in _ISO_DAY.finditer(text):
+        moment = _day(*match.groups())
+        if moment:
+            found.append((match.start(), moment))
+    return sorted(found, key=lambda item: item[0])
+
+
+def shown_date(tree) -> tuple[datetime, bool, str] | None:
+    """(moment, has_time, rule) for the first date the page shows: a <time> element (its datetime
+    attribute keeps the time and zone), else the first full date in the visible text."""
+    for number, node in enumerate(tree.iter("time")):
+        if number >= MAX_TIME_ELEMENTS:
+            break
+        for value in (node.get("datetime"), " ".join(node.text_content().split())):
+            if value and len(value) >= 8 and any(ch.isdigit() for ch in value):
+                parsed = parse_date(value)
+                if parsed:
+                    return (*parsed, "time-element")
+    text = " ".join(" ".join(tree.xpath(_VISIBLE_TEXT)).split())[:MAX_TEXT_CHARS]
+    found = _text_dates(text)
+    return (found[0][1], False, "page-text") if found else None
