@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "demo",
     "config",
     "history",
+    "cluster",
 )
 
 EXIT_ERROR = 1

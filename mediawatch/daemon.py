@@ -88,6 +88,7 @@ class Daemon:
             shutil.rmtree(self._snapshots, ignore_errors=True)
             raise
         self._slots = threading.BoundedSemaphore(self.cfg.schedules.max_concurrent_crawls)
+        self.cluster = None  # mediawatch.cluster.ClusterDriver when a cluster is configured
 
     # ------------------------------------------------------------------ entry points
 
@@ -104,6 +105,7 @@ class Daemon:
             self.scheduler.add_listener(
                 self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
             )
+            self._start_cluster()
             self._install_jobs(self.cfg, startup=True)
             self._install_signals(reload=True)
             log.info(
@@ -200,6 +202,10 @@ class Daemon:
                 log.info(name, "no enabled sources in this crawl job; skipped")
                 return None
             self._check_disk()
+            if self.cluster is not None:  # the workers crawl; the archive writer stores
+                with self._archive() as conn:
+                    self.cluster.enqueue(name, cfg.sources.select(names), conn)
+                return None
             slots = self._slots
             if not slots.acquire(blocking=False):
                 log.info(name, "waiting for a free crawl slot", running=len(self.supervisor.pids))
@@ -538,6 +544,8 @@ class Daemon:
                 self._idle.wait(0.1)
             busy = self._active
         self.supervisor.stop_all(grace=0)  # nothing should be left; make sure
+        if self.cluster is not None:
+            self.cluster.stop()
         with contextlib.suppress(Exception), self._archive() as conn:
             db.fail_stale_runs(conn, None, "the daemon stopped during the crawl")
         shutil.rmtree(self._snapshots, ignore_errors=True)
@@ -546,6 +554,36 @@ class Daemon:
             sys.stderr.flush()
             os._exit(0)  # threads stuck in a network call must not hold the exit
         log.info(None, "stopped")
+
+    def _start_cluster(self) -> None:
+        """With `cluster:` (or MEDIAWATCH_REDIS): workers crawl, this process writes the archive."""
+        from mediawatch.cluster import redis_url
+
+        url = redis_url(self.cfg.schedules)
+        if not url:
+            return
+        from mediawatch.cluster import ClusterDriver
+
+        with self._archive() as conn:
+            db.sync_sources(
+                conn,
+                [
+                    {"name": s.name, "kind": s.kind, "url": s.url, "outlet": s.outlet}
+                    | {"enabled": int(s.enabled)}
+                    for s in self.cfg.sources.sources
+                ],
+            )
+        self.cluster = ClusterDriver(url, self.db_path, log, self._cluster_run_finished)
+        self.cluster.start()
+        log.info(None, "cluster mode: workers crawl, this daemon writes the archive", redis=url)
+
+    def _cluster_run_finished(self, source: str, run: int) -> None:
+        """A source's cycle ended in the cluster: immediate digests and health, as after a crawl."""
+        log.info(source, "crawled in the cluster", run=run)
+        if self.stopping.is_set():
+            return
+        self._immediate(source)
+        self._check_health([source])
 
     def _take_lock(self) -> None:
         try:

@@ -63,11 +63,13 @@ PLACEHOLDER = re.compile(r"\{\{(base|gnews:[^}]+|ago:[^}:]+(?::(?:iso|rfc822|dat
 @dataclass
 class RequestLog:
     entries: list[tuple[str, str, int]] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # time.time() of each entry, same order
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, method: str, path: str, status: int) -> None:
         with self.lock:
             self.entries.append((method, path, status))
+            self.times.append(time.time())
 
     def paths(self, status: int | None = None) -> list[str]:
         with self.lock:
@@ -76,6 +78,7 @@ class RequestLog:
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.times.clear()
 
 
 def render_placeholders(text: str, base: str, now: datetime | None = None) -> str:

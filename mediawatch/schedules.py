@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mediawatch.errors import ConfigError
@@ -227,6 +228,7 @@ class Schedules:
     delivery: Delivery
     max_concurrent_crawls: int
     templates: Path | None = None
+    cluster_redis: str | None = None  # `cluster: {redis: URL}`: crawl in workers (see cluster.py)
     doc: YamlDoc | None = field(default=None, compare=False, repr=False)
     surges: tuple = ()  # alerts.surges.SurgeRule, read by mediawatch/surge_config.py
 
@@ -263,6 +265,7 @@ _TOP_KEYS = {
     "delivery",
     "templates",
     "surges",
+    "cluster",
 }
 
 
@@ -294,9 +297,23 @@ def parse_schedules(doc: YamlDoc) -> Schedules:
         delivery=_delivery(check, top.get("delivery")),
         max_concurrent_crawls=int(max_crawls),
         templates=templates,
+        cluster_redis=_cluster(check, top.get("cluster")),
         doc=doc,
         surges=parse_surges(check, top.get("surges"), channels, _channel_refs),
     )
+
+
+def _cluster(check: Checker, raw: Any) -> str | None:
+    """`cluster: {redis: redis://host:6379/0}`: the Redis that workers and the writer share."""
+    if raw is None:
+        return None
+    kp = ("cluster",)
+    value = check.mapping(raw, kp)
+    check.known_keys(value, kp, {"redis"})
+    url = check.string(value, kp, "redis")
+    if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        raise check.doc.error((*kp, "redis"), f"must be a redis:// URL, got {url!r}")
+    return url
 
 
 def check_references(schedules: Schedules, sources=None, topics: set[str] | None = None) -> None:

@@ -86,10 +86,30 @@ def status(ctx, as_json):
         "unpolled_sources": [s.name for s in unpolled_sources(schedules, sources_cfg)],
         "surges": current_episodes(conn) if conn else [],
     }
+    from mediawatch.cluster import cluster_status, redis_url
+
+    if url := redis_url(schedules):
+        report["cluster"] = cluster_status(url)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
     _print_report(report, now)
+
+
+def _print_cluster(c: dict) -> None:
+    click.echo(f"cluster: {c['redis']}")
+    if "error" in c:
+        click.echo(f"    ! {c['error']}")
+        return
+    click.echo(
+        f"    queue: {c['queue']}  in flight: {c['in_flight']}  stream lag: {c['stream_lag']}"
+    )
+    click.echo(f"    workers seen in the last minute: {len(c['workers'])}")
+    for w in c["workers"]:
+        error = f"  last error: {w['last_error']}" if w.get("last_error") else ""
+        click.echo(f"      {w['host']} pid {w['pid']}  pages {w['pages']}{error}")
+    if not c["workers"]:
+        click.echo("    ! no worker seen in the last minute: nothing is being crawled")
 
 
 def _print_report(report: dict, now: datetime) -> None:
@@ -98,6 +118,8 @@ def _print_report(report: dict, now: datetime) -> None:
     pid = report["daemon_pid"]
     click.echo(f"archive: {report['archive']}")
     click.echo(f"daemon:  {f'running (pid {pid})' if pid else 'not running'}")
+    if "cluster" in report:
+        _print_cluster(report["cluster"])
     click.echo("")
     click.echo(
         f"{'SOURCE':<26} {'KIND':<8} {'LAST RUN':>9} {'NEW 24H':>7} {'NEWEST':>8} {'FAILS':>5}  STATE"

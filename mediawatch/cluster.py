@@ -1,0 +1,106 @@
+"""The daemon's side of a cluster: enqueue each crawl job's sources, run the archive writer.
+
+Only loaded when `cluster: {redis: URL}` is in schedules.yaml or MEDIAWATCH_REDIS is set; the
+single-machine mode never imports redis.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from urllib.parse import urlsplit
+
+from mediawatch.errors import ConfigError
+
+ENV = "MEDIAWATCH_REDIS"
+
+
+def redis_url(schedules) -> str | None:
+    """MEDIAWATCH_REDIS wins over schedules.yaml's `cluster: {redis: ...}`; None: one machine."""
+    url = os.environ.get(ENV, "").strip()
+    if url:
+        if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+            raise ConfigError(ENV, None, None, f"must be a redis:// URL, got {url!r}")
+        return url
+    return getattr(schedules, "cluster_redis", None)
+
+
+class ClusterDriver:
+    """Start requests into the shared queue on each job's schedule; the writer in a thread."""
+
+    def __init__(self, url: str, db_path, log, on_run_finished):
+        from scrapers.cluster.frontier import Frontier, connect
+        from scrapers.cluster.writer import ArchiveWriter
+
+        self.url = url
+        self.db_path = str(db_path)
+        self.log = log
+        self.frontier = Frontier(connect(url))
+        self.writer = ArchiveWriter(url, self.db_path, on_run_finished)
+        self.stop_event = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(
+            target=self.writer.run, args=(self.stop_event,), name="archive-writer", daemon=True
+        )
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+    def enqueue(self, job_name: str, sources, conn) -> int:
+        """One crawl run per source, its start request queued; a source whose previous cycle is
+        still being crawled is skipped (as max_instances=1 does on one machine)."""
+        import db
+        from db.cluster import open_runs
+        from scrapers.cluster.frontier import ACTIVE, OUTSTANDING, QUEUE
+        from scrapers.cluster.requests import START, start_request_data
+
+        queued = 0
+        for source in sources:
+            if source.kind not in START or getattr(source, "render", False):
+                what = (
+                    "browser-rendered sources" if source.kind in START else f"kind {source.kind!r}"
+                )
+                self.log.warning(source.name, f"{what} cannot run in the cluster; not crawled")
+                continue
+            if self.frontier.active_run(source.name) is not None:
+                self.log.info(source.name, "previous cycle still crawling in the cluster; skipped")
+                continue
+            for lost in open_runs(conn, source.name):  # Redis restarted empty meanwhile
+                db.finish_run(
+                    conn,
+                    lost,
+                    status="failed",
+                    requests=0,
+                    new_articles=0,
+                    duplicates=0,
+                    error_messages=[
+                        "cycle lost in the cluster (Redis restarted without its data?)"
+                    ],
+                )
+            run = db.start_run(conn, source.name)
+            pipe = self.frontier.r.pipeline()
+            pipe.hset(ACTIVE, source.name, run)
+            pipe.hincrby(OUTSTANDING, str(run), 1)
+            pipe.lpush(QUEUE, start_request_data(source, run))
+            pipe.execute()
+            queued += 1
+        self.log.info(job_name, "crawl queued for the cluster's workers", sources=queued)
+        return queued
+
+
+def cluster_status(url: str) -> dict:
+    """For `mediawatch status`: workers seen in the last minute, queue, leases out, stream lag."""
+    import redis
+
+    from scrapers.cluster.frontier import Frontier
+
+    try:
+        report = Frontier(redis.Redis.from_url(url, socket_connect_timeout=5)).status()
+    except (redis.RedisError, OSError) as exc:
+        return {"redis": url, "error": f"Redis unreachable: {exc}"}
+    return {"redis": url, **report}

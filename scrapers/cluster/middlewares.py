@@ -1,0 +1,102 @@
+"""Downloader middlewares of a worker: politeness held across the whole cluster, and conditional
+GET validators kept in Redis (a worker never opens the archive)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import socket
+from urllib.parse import urlsplit
+
+from scrapers.cluster.frontier import SLOT
+from scrapers.middlewares import ConditionalGetMiddleware
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  if tonumber(ARGV[2]) > 0 then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+class HostSlotMiddleware:
+    """Politeness for the whole cluster: a request holds one of the host's slots in Redis while it
+    is downloaded, and the slot stays taken download_delay after the answer. With a delay, a host
+    has one slot (as Scrapy spaces requests to a host); without, concurrent_per_host slots. A dead
+    worker's slot frees itself after the download timeout."""
+
+    def __init__(self, crawler):
+        s = crawler.settings
+        self.crawler = crawler
+        self.default = s.getfloat("MEDIAWATCH_CLUSTER_DELAY")
+        self.per_host = max(1, s.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
+        self.hold_ms = int(s.getfloat("DOWNLOAD_TIMEOUT") * 2000)
+        self.me = f"{socket.gethostname()}:{os.getpid()}"
+        self.count = itertools.count()
+        self._release = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _delay(self, request) -> float:
+        spider = self.crawler.spider
+        name = request.meta.get("mw_source")
+        if name in spider.sources and spider.sources[name].download_delay is not None:
+            return spider.sources[name].download_delay
+        return self.default
+
+    async def process_request(self, request):
+        r = self.crawler.spider.frontier.r
+        if self._release is None:
+            self._release = r.register_script(_RELEASE)
+        host = urlsplit(request.url).netloc
+        slots = 1 if self._delay(request) > 0 else self.per_host
+        token = f"{self.me}:{next(self.count)}"
+        while True:
+            for i in range(slots):
+                key = f"{SLOT}{host}:{i}"
+                if r.set(key, token, nx=True, px=self.hold_ms):
+                    request.meta["mw_slot"] = (key, token)
+                    return None
+            await asyncio.sleep(0.02)
+
+    def _free(self, request) -> None:
+        held = request.meta.pop("mw_slot", None)
+        if held:
+            key, token = held
+            self._release(keys=[key], args=[token, int(self._delay(request) * 1000)])
+
+    def process_response(self, request, response):
+        self._free(request)
+        return response
+
+    def process_exception(self, request, exception):
+        self._free(request)
+        return None
+
+
+class RedisConditionalGetMiddleware(ConditionalGetMiddleware):
+    """The ETag / Last-Modified of each feed and sitemap, shared by all workers in Redis."""
+
+    def __init__(self, crawler):
+        super().__init__("redis")
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        if not request.meta.get("conditional"):
+            return None
+        saved = self.crawler.spider.frontier.validators(request.url)
+        if saved.get("etag"):
+            request.headers.setdefault(b"If-None-Match", saved["etag"].encode("latin-1"))
+        if saved.get("last_modified"):
+            request.headers.setdefault(
+                b"If-Modified-Since", saved["last_modified"].encode("latin-1")
+            )
+        return None

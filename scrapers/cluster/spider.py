@@ -1,0 +1,225 @@
+"""The worker's one spider: takes any source's request from the shared queue and hands the response
+to that source's own spider code, so feeds, sitemaps and listings parse exactly as on one machine.
+
+"Already known?" is answered from Redis (the known-URL set the writer seeds from the archive), and
+every result goes to the stream: a worker never opens the archive.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+
+from scrapers import claims
+from scrapers.canonical import strip_tracking
+from scrapers.cluster.frontier import PREFIX, Frontier, connect
+from scrapers.runner import SPIDERS
+from scrapers.spiders.base import describe_failure
+
+
+class ClusterSource:
+    """Mixed into a source's spider class: the archive seams answered by Redis instead."""
+
+    frontier: Frontier
+
+    @property
+    def archive(self):
+        raise RuntimeError("a cluster worker never opens the archive")
+
+    def follow_articles(self, candidates):
+        fresh = []
+        for url, hints in candidates:
+            self.note_item_date(hints.published_at)
+            if not url.startswith(("http://", "https://")) or self.too_old(hints.published_at):
+                continue
+            fresh.append((url, hints))
+        fresh.sort(key=lambda pair: pair[1].published_at or "", reverse=True)
+        for url, hints in fresh:
+            if self.article_requests >= self.source.max_pages:
+                self.logger.info("page budget of %d reached", self.source.max_pages)
+                return
+            if not self.frontier.claim(url, {url, strip_tracking(url)}):
+                continue  # in the archive, or queued by some worker already
+            self.article_requests += 1
+            yield scrapy.Request(
+                url, callback=self.parse_article, errback=self.article_error, meta={"hints": hints}
+            )
+
+    def keep_validators(self, response) -> None:
+        found = response.meta.get("validators")
+        if found:
+            self.frontier.save_validators(response.request.url, *found)
+
+    def index_error(self, failure) -> None:
+        self.index_failed = True
+        self.report_error(describe_failure(failure), index=True)
+
+    def record_error(self, message: str) -> None:
+        self.report_error(message, index=self.index_failed)
+
+    def report_error(self, message: str, index: bool) -> None:
+        self.logger.warning(message)
+        self.errors.append(message)
+        self.frontier.add(
+            {
+                "type": "error",
+                "run": self.run_id,
+                "source": self.source.name,
+                "message": message,
+                "index": bool(index),
+            }
+        )
+
+
+_CLASSES: dict[type, type] = {}
+
+
+def cluster_class(cls: type) -> type:
+    if cls not in _CLASSES:
+        _CLASSES[cls] = type(f"Cluster{cls.__name__}", (ClusterSource, cls), {})
+    return _CLASSES[cls]
+
+
+class ClusterSpider(scrapy.Spider):
+    name = "mediawatch-cluster"
+
+    def __init__(self, sources, redis_url: str, matcher=None, **kwargs):
+        super().__init__(**kwargs)
+        self.sources = {s.name: s for s in sources}
+        self.matcher = matcher
+        self.frontier = Frontier(connect(redis_url))
+        self.held: set[str] = set()  # leases this worker holds
+        self.delegates: dict[tuple[str, int], scrapy.Spider] = {}
+        self.pages = 0
+        self.last_error: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        return spider
+
+    async def start(self):
+        return
+        yield  # the queue in Redis is the only source of requests
+
+    def idle(self):
+        claims.reset()  # the pipeline's per-process claims: nothing in flight, so forget them
+        raise DontCloseSpider("waiting for requests in the shared queue")
+
+    def delegate(self, source_name: str, run: int):
+        """The source's spider for this cycle (fresh per cycle: budgets and sitemaps seen reset)."""
+        key = (source_name, run)
+        if key not in self.delegates:
+            for old in [k for k in self.delegates if k[0] == source_name]:
+                del self.delegates[old]
+            source = self.sources[source_name]
+            spider = cluster_class(SPIDERS[source.kind])(
+                source=source, db_path="", matcher=self.matcher
+            )
+            spider.frontier = self.frontier
+            spider.run_id = run
+            spider._set_crawler(self.crawler)
+            self.delegates[key] = spider
+        return self.delegates[key]
+
+    # -- callbacks ------------------------------------------------------------------------
+
+    async def dispatch(self, response, **kwargs):
+        meta = response.meta
+        run, name = meta.get("mw_run"), meta.get("mw_source")
+        deferred = False
+        try:
+            self.frontier.r.hincrby(f"{PREFIX}:run:{run}", "requests", 1)
+            self.pages += 1
+            if name not in self.sources:
+                self.last_error = f"{response.url}: source {name!r} is not configured here"
+                self.logger.warning(self.last_error)
+                return
+            spider = self.delegate(name, run)
+            out = getattr(spider, meta["mw_cb"])(response, **kwargs)
+            async for thing in _iterate(out):
+                if isinstance(thing, scrapy.Request):
+                    yield self.adopt(thing, meta)
+                    continue
+                if meta["mw_cb"] == "parse_article":
+                    deferred = (
+                        True  # the pipeline settles the lease once the article is in the stream
+                    )
+                    thing.mw_lease = meta.get("mw_lease")
+                    thing.mw_meta = {"mw_run": run, "mw_source": name}
+                yield thing
+            self._note_newest(run, spider)
+        finally:
+            if not deferred:
+                self.settle(meta.get("mw_lease"), meta)
+
+    def dispatch_error(self, failure):
+        request = failure.request
+        meta = request.meta
+        run, name = meta.get("mw_run"), meta.get("mw_source")
+        try:
+            self.frontier.r.hincrby(f"{PREFIX}:run:{run}", "requests", 1)
+            self.last_error = describe_failure(failure)
+            if name in self.sources:
+                spider = self.delegate(name, run)
+                if meta.get("mw_cb") == "parse_article":
+                    spider.article_error(failure)
+                    self.frontier.forget(request.url)  # tried again next cycle
+                    df = self.scheduler.df  # and out of the dupefilter, for the same reason
+                    self.frontier.r.srem(df.key, df.request_fingerprint(request))
+                else:
+                    spider.index_error(failure)
+        finally:
+            self.settle(meta.get("mw_lease"), meta)
+
+    def adopt(self, request: scrapy.Request, parent: dict) -> scrapy.Request:
+        """A source spider's request, routed back through this spider and counted in its run."""
+        callback = request.callback
+        meta = dict(request.meta)
+        meta.pop("mw_lease", None)
+        meta.update(
+            mw_source=parent["mw_source"],
+            mw_run=parent["mw_run"],
+            mw_cb=callback.__name__ if callback else "parse",
+            source_name=parent["mw_source"],
+        )
+        self.frontier.open_requests(parent["mw_run"])
+        return request.replace(callback=self.dispatch, errback=self.dispatch_error, meta=meta)
+
+    def settle(self, lease: str | None, meta: dict) -> None:
+        """The request's results are handed on: drop its lease and count it done in its run."""
+        if lease:
+            self.held.discard(lease)
+            self.frontier.ack(lease)
+        if meta.get("mw_run") is not None:
+            self.frontier.close_request(meta["mw_run"], meta.get("mw_source"))
+
+    def _note_newest(self, run, spider) -> None:
+        newest = spider.newest_item_at
+        if newest:
+            key = f"{PREFIX}:run:{run}"
+            old = self.frontier.r.hget(key, "newest")
+            if old is None or old.decode() < newest:
+                self.frontier.r.hset(key, "newest", newest)
+
+
+async def _iterate(out):
+    if out is None:
+        return
+    if inspect.isasyncgen(out):
+        async for thing in out:
+            yield thing
+        return
+    if inspect.isawaitable(out):
+        out = await out
+        if out is None:
+            return
+    if isinstance(out, scrapy.Request | dict) or not hasattr(out, "__iter__"):
+        yield out
+        return
+    for thing in out:
+        yield thing

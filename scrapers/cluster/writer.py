@@ -1,0 +1,209 @@
+"""The archive writer: the one process that stores what the workers found.
+
+Drains the Redis stream through a consumer group and acknowledges each entry only after its SQLite
+transaction committed, so a writer killed mid-drain re-reads its pending entries on restart; the
+archive's URL uniqueness makes storing one twice impossible. A malformed entry is recorded as an
+error and acknowledged, never crashing the writer. It also seeds the known-URL set from the
+archive, keeps it in step, and re-queues the requests of workers whose leases expired.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+import db
+from db.cluster import all_known_urls
+from scrapers.cluster.frontier import (
+    ACTIVE,
+    GROUP,
+    PREFIX,
+    RETRY_ERRORS,
+    SEEDED,
+    STREAM,
+    Frontier,
+    connect,
+)
+from scrapers.matching import store_flags
+
+log = logging.getLogger(__name__)
+
+CONSUMER = "archive-writer"
+REAP_EVERY = 5.0
+CLAIM_IDLE_MS = 60_000
+
+
+class ArchiveWriter:
+    def __init__(
+        self,
+        redis_url: str,
+        db_path: str,
+        on_run_finished: Callable[[str, int], None] | None = None,
+    ):
+        self.frontier = Frontier(connect(redis_url))
+        self.db_path = str(db_path)
+        self.on_run_finished = on_run_finished
+        self.stored = 0
+        self._conn = None
+
+    @property
+    def conn(self):
+        if self._conn is None:
+            self._conn = db.connect(self.db_path)
+        return self._conn
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Until `stop` is set; a lost Redis is waited for with backoff, never fatal."""
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                self.prepare()
+                self.drain(stop)
+            except RETRY_ERRORS as exc:
+                log.warning(
+                    "archive writer: Redis unreachable (%s); retrying in %.1fs", exc, backoff
+                )
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
+            except Exception:  # NOGROUP after Redis restarted empty, or a bug: never die
+                log.exception("archive writer: preparing the stream again")
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
+            else:
+                backoff = 0.5
+
+    def prepare(self) -> None:
+        self.frontier.ensure_group()
+        self.seed()
+
+    def seed(self) -> None:
+        """Put the archive's URLs into the known-URL set once per Redis dataset."""
+        r = self.frontier.r
+        if r.exists(SEEDED):
+            return
+        for batch in all_known_urls(self.conn):
+            self.frontier.remember(batch)
+        r.set(SEEDED, "1")
+
+    def drain(self, stop: threading.Event, until_empty: bool = False) -> None:
+        r = self.frontier.r
+        self.handle_batch(r.xreadgroup(GROUP, CONSUMER, {STREAM: "0"}, count=500))
+        last_reap = 0.0
+        while not stop.is_set():
+            if time.monotonic() - last_reap > REAP_EVERY:
+                last_reap = time.monotonic()
+                if n := self.frontier.reap():
+                    log.warning("re-queued %d requests of workers that stopped answering", n)
+                _, claimed, *_ = r.xautoclaim(STREAM, GROUP, CONSUMER, CLAIM_IDLE_MS, count=500)
+                self.handle_entries(claimed)
+            got = r.xreadgroup(GROUP, CONSUMER, {STREAM: ">"}, count=500, block=1000)
+            if not got and until_empty:
+                return
+            self.handle_batch(got)
+
+    def handle_batch(self, got) -> None:
+        for _stream, entries in got or []:
+            self.handle_entries(entries)
+
+    def handle_entries(self, entries) -> None:
+        for entry_id, fields in entries:
+            if fields is None:  # deleted meanwhile
+                self.frontier.r.xack(STREAM, GROUP, entry_id)
+                continue
+            self.handle(entry_id, fields)
+
+    # -- one entry -----------------------------------------------------------------------
+
+    def handle(self, entry_id, fields: dict) -> None:
+        r = self.frontier.r
+        entry = None
+        try:
+            raw = fields.get(b"json") or fields.get("json")
+            entry = json.loads(raw)
+            if not isinstance(entry, dict):
+                raise ValueError("not a JSON object")
+            kind = entry.get("type")
+            if kind == "article":
+                self.store(entry)
+            elif kind == "error":
+                self.note_error(entry["run"], entry["message"], entry.get("index", False))
+            elif kind == "done":
+                self.finish(int(entry["run"]), entry["source"])
+            else:
+                raise ValueError(f"unknown entry type {kind!r}")
+        except RETRY_ERRORS:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one bad entry never stops the writer
+            message = f"malformed stream entry {_text(entry_id)}: {type(exc).__name__}: {exc}"
+            log.warning(message)
+            run = entry.get("run") if isinstance(entry, dict) else None
+            if isinstance(run, int):
+                self.note_error(run, message, False)
+            else:
+                r.rpush(f"{PREFIX}:writer-errors", message)
+                r.ltrim(f"{PREFIX}:writer-errors", -100, -1)
+        r.xack(STREAM, GROUP, entry_id)
+
+    def store(self, entry: dict) -> None:
+        """As the local pipeline stores: the article, its flags and its story link at once."""
+        article, also = entry["article"], entry.get("also") or []
+        if not isinstance(article, dict) or not article.get("url"):
+            raise ValueError("article without url")
+        conn = self.conn
+        with db.write(conn):
+            stored = db.store_article(conn, article, also_urls=also)
+            if stored.created:
+                store_flags(conn, stored.article_id, entry.get("flags") or [])
+                if article.get("resolved", 1):
+                    for other in db.find_unresolved(conn, article["title"]):
+                        db.link_same_story(conn, other, stored.article_id)
+                elif same := db.find_resolved(conn, article["title"] or ""):
+                    db.link_same_story(conn, stored.article_id, same)
+        self.frontier.remember([article["url"], *also])
+        if entry.get("run") is not None:
+            field = "new" if stored.created else "duplicates"
+            self.frontier.r.hincrby(f"{PREFIX}:run:{entry['run']}", field, 1)
+        if stored.created:
+            self.stored += 1
+
+    def note_error(self, run: int, message: str, index: bool) -> None:
+        pipe = self.frontier.r.pipeline()
+        pipe.rpush(f"{PREFIX}:run-errors:{run}", message)
+        if index:
+            pipe.hset(f"{PREFIX}:run:{run}", "failed", 1)
+        pipe.execute()
+
+    def finish(self, run: int, source: str) -> None:
+        r = self.frontier.r
+        stats = {_text(k): _text(v) for k, v in r.hgetall(f"{PREFIX}:run:{run}").items()}
+        errors = [_text(e) for e in r.lrange(f"{PREFIX}:run-errors:{run}", 0, -1)]
+        row = self.conn["crawl_runs"].get(run) if self._run_exists(run) else None
+        if row is not None and row["status"] == "running":
+            db.finish_run(
+                self.conn,
+                run,
+                status="failed" if stats.get("failed") else "ok",
+                requests=int(stats.get("requests", 0)),
+                new_articles=int(stats.get("new", 0)),
+                duplicates=int(stats.get("duplicates", 0)),
+                error_messages=errors,
+                newest_item_at=stats.get("newest"),
+            )
+        pipe = r.pipeline()
+        pipe.delete(f"{PREFIX}:run:{run}", f"{PREFIX}:run-errors:{run}")
+        pipe.hdel(ACTIVE, source)
+        pipe.execute()
+        if self.on_run_finished is not None and row is not None and row["status"] == "running":
+            self.on_run_finished(source, run)
+
+    def _run_exists(self, run: int) -> bool:
+        return bool(self.conn.execute("SELECT 1 FROM crawl_runs WHERE id = ?", [run]).fetchone())
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

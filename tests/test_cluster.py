@@ -1,0 +1,315 @@
+"""Cluster mode with real parts: redis-server on loopback, the replay site, `mediawatch run` (the
+scheduler and archive writer) and `mediawatch worker` processes. Nothing here measures speed; the
+only time figure checked is the spacing between requests, read from the replay site's log."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from cluster_helpers import Workers, redis_clean, redis_server  # noqa: F401 - fixtures
+from conftest import write_config
+from daemon_helpers import DaemonRun, cli_env
+
+SOURCES = [
+    "dawn-home",
+    "tribune-balochistan",
+    "thenews-sitemap",
+    "tbp-balochistan",
+    "myind-reports",
+    "bbc-urdu",
+    "diplomat-south-asia",
+    "aljazeera-all",
+    "sciencedaily",
+]
+WAIT = 300.0  # generous: a loaded 2-core machine
+
+
+def schedules(url: str, every: str = "1h", sources: list[str] = SOURCES) -> str:
+    names = ", ".join(sources)
+    return f"cluster: {{redis: '{url}'}}\ncrawls:\n  - {{name: news, sources: [{names}], every: {every}}}\n"
+
+
+@pytest.fixture(scope="session")
+def expected(tmp_path_factory, replay_site) -> set[str]:
+    """What one machine stores from the same sources: the oracle for the cluster."""
+    base = tmp_path_factory.mktemp("single")
+    folder = write_config(base / "config", replay_site.base)
+    db_path = base / "archive.db"
+    subprocess.run(
+        [sys.executable, "-m", "mediawatch.cli", "crawl", "--no-alerts", *SOURCES],
+        env=cli_env(folder, db_path),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    urls = {r[0] for r in sqlite3.connect(db_path).execute("SELECT url FROM articles")}
+    assert len(urls) >= 10
+    return urls
+
+
+class Cluster:
+    def __init__(
+        self, tmp: Path, site, redis, every: str = "1h", delay: float | None = None, sources=SOURCES
+    ):
+        self.site, self.redis = site, redis
+        self.folder = write_config(tmp / "config", site.base)
+        if delay is not None:
+            path = self.folder / "sources.yaml"
+            text = path.read_text().replace("download_delay: 0\n", f"download_delay: {delay}\n")
+            path.write_text(text)
+        (self.folder / "schedules.yaml").write_text(schedules(redis.url, every, sources))
+        self.db_path = tmp / "archive.db"
+        self.env = {**cli_env(self.folder, self.db_path), "MEDIAWATCH_CLUSTER_LEASE": "10"}
+        self.workers = Workers(self.env, tmp)
+        self.daemon = self.new_daemon(tmp / "daemon.log")
+
+    def new_daemon(self, log: Path) -> DaemonRun:
+        d = DaemonRun(self.folder, self.db_path, log)
+        d.start_env = self.env
+        return d
+
+    def start_daemon(self) -> None:
+        os.environ["MEDIAWATCH_CLUSTER_LEASE"] = "10"
+        try:
+            self.daemon.start()
+        finally:
+            os.environ.pop("MEDIAWATCH_CLUSTER_LEASE", None)
+
+    def urls(self) -> list[str]:
+        if not self.db_path.exists():
+            return []
+        try:
+            conn = sqlite3.connect(self.db_path)
+            try:
+                return [r[0] for r in conn.execute("SELECT url FROM articles")]
+            finally:
+                conn.close()
+        except sqlite3.OperationalError:
+            return []
+
+    def runs(self) -> list[tuple]:
+        if not self.db_path.exists():
+            return []
+        conn = sqlite3.connect(self.db_path)
+        try:
+            return conn.execute("SELECT source, status, error_messages FROM crawl_runs").fetchall()
+        except sqlite3.OperationalError:  # the daemon is still creating the archive
+            return []
+        finally:
+            conn.close()
+
+    def wait_for(self, check, what: str, timeout: float = WAIT):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if value := check():
+                return value
+            time.sleep(0.5)
+        raise AssertionError(
+            f"timed out waiting for {what}\n--- daemon:\n{self.daemon.log_text()[-3000:]}"
+            f"\n--- workers:\n{self.workers.logs()}"
+        )
+
+    def wait_all(self, expected: set[str]) -> None:
+        self.wait_for(lambda: expected <= set(self.urls()), "every expected article")
+
+    def stop(self) -> None:
+        self.workers.stop()
+        if self.daemon.proc is not None and self.daemon.proc.poll() is None:
+            self.daemon.stop()
+
+
+@pytest.fixture
+def cluster(tmp_path, replay_site, redis_clean):  # noqa: F811 - fixture
+    made = []
+
+    def make(**kwargs) -> Cluster:
+        c = Cluster(tmp_path, replay_site, redis_clean, **kwargs)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.stop()
+
+
+def article_paths(db_path: Path) -> set[str]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return {urlsplit(r[0]).path for r in conn.execute("SELECT url FROM fetched_urls")}
+    finally:
+        conn.close()
+
+
+def test_three_workers_store_every_article_once_and_fetch_each_page_once(cluster, expected):
+    c = cluster()
+    c.site.log.clear()
+    c.workers.start(3)
+    c.start_daemon()
+    c.wait_all(expected)
+    c.wait_for(
+        lambda: len(c.runs()) == len(SOURCES) and all(r[1] != "running" for r in c.runs()),
+        "every source's run to finish",
+    )
+    urls = c.urls()
+    assert len(urls) == len(set(urls))
+    assert set(urls) == expected  # the same articles as one machine stores, no more, no fewer
+    assert {r[0] for r in c.runs()} == set(SOURCES)
+    assert all(r[1] == "ok" for r in c.runs()), c.runs()
+    counts = Counter(p for method, p, status in c.site.log.entries if method == "GET")
+    twice = {p: n for p, n in counts.items() if n > 1 and p in article_paths(c.db_path)}
+    assert twice == {}, f"article pages requested more than once: {twice}"
+
+
+def test_status_shows_workers_queue_and_lag(cluster, expected):
+    c = cluster()
+    c.workers.start(1)
+    c.start_daemon()
+    c.wait_all(expected)
+    out = subprocess.run(
+        [sys.executable, "-m", "mediawatch.cli", "status"],
+        env=c.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "cluster:" in out and "workers seen in the last minute: 1" in out, out
+    assert "queue:" in out and "stream lag:" in out
+    c.workers.stop()
+    c.redis.client().delete(*c.redis.client().keys("mediawatch:worker:*"))
+    out = subprocess.run(
+        [sys.executable, "-m", "mediawatch.cli", "status"],
+        env=c.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "no worker seen in the last minute" in out, out
+
+
+def test_worker_killed_mid_crawl_loses_nothing_and_spacing_holds(cluster, expected):
+    c = cluster(delay=0.4)
+    c.site.log.clear()
+    workers = c.workers.start(3)
+    c.start_daemon()
+    c.wait_for(lambda: len(c.urls()) >= 5, "the first articles")
+    workers[0].send_signal(signal.SIGKILL)
+    c.wait_all(expected)  # its leased requests came back after the visibility timeout
+    urls = c.urls()
+    assert len(urls) == len(set(urls)) and set(urls) == expected
+    with c.site.log.lock:
+        times = sorted(c.site.log.times)
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    # one host, download_delay 0.4 s across three workers; the log stamps responses, hence slack
+    assert min(gaps) >= 0.4 - 0.15, sorted(gaps)[:5]
+
+
+def test_writer_killed_mid_drain_then_restarted_stores_everything_once(cluster, expected, tmp_path):
+    c = cluster()
+    c.workers.start(2)
+    c.start_daemon()
+    c.wait_for(lambda: len(c.urls()) >= 3, "the first articles")
+    c.daemon.proc.send_signal(signal.SIGKILL)
+    c.daemon.proc.wait(30)
+    c.daemon = c.new_daemon(tmp_path / "daemon2.log")
+    c.start_daemon()
+    c.wait_all(expected)
+    c.wait_for(
+        lambda: not c.redis.client().xpending("mediawatch:articles", "writer")["pending"],
+        "the stream to be drained",
+    )
+    urls = c.urls()
+    assert len(urls) == len(set(urls)) and set(urls) == expected
+
+
+def test_redis_restarted_mid_run_the_crawl_completes(cluster, expected):
+    c = cluster(every="10s", delay=0.2)
+    c.workers.start(2)
+    c.start_daemon()
+    c.wait_for(lambda: len(c.urls()) >= 3, "the first articles")
+    c.redis.stop()
+    time.sleep(2)
+    c.redis.start_same_port()
+    c.wait_all(expected)
+    urls = c.urls()
+    assert len(urls) == len(set(urls)) and set(urls) == expected
+    assert all(p.poll() is None for p in c.workers.procs), "a worker died with Redis"
+    assert c.daemon.proc.poll() is None
+
+
+def test_a_failing_source_is_recorded_failed_with_its_error(cluster, tmp_path):
+    c = cluster(sources=["missing-feed", "dawn-home"])
+    c.workers.start(1)
+    c.start_daemon()
+    c.wait_for(
+        lambda: len(c.runs()) == 2 and all(r[1] != "running" for r in c.runs()),
+        "both runs to finish",
+    )
+    runs = {r[0]: r for r in c.runs()}
+    assert runs["dawn-home"][1] == "ok"
+    assert runs["missing-feed"][1] == "failed"
+    assert "HTTP 404" in runs["missing-feed"][2], runs["missing-feed"]
+    conn = sqlite3.connect(c.db_path)
+    failures = conn.execute(
+        "SELECT consecutive_failures FROM sources WHERE name = 'missing-feed'"
+    ).fetchone()
+    conn.close()
+    assert failures == (1,)
+
+
+def test_malformed_stream_entry_is_recorded_and_skipped(cluster, expected):
+    c = cluster()
+    c.redis.client().xadd("mediawatch:articles", {"json": "{not json"})
+    c.redis.client().xadd("mediawatch:articles", {"json": '{"type": "article", "run": 1}'})
+    c.workers.start(1)
+    c.start_daemon()
+    c.wait_all(expected)
+    errors = c.redis.client().lrange("mediawatch:writer-errors", 0, -1)
+    assert any(b"malformed stream entry" in e for e in errors), errors
+    assert c.daemon.proc.poll() is None
+
+
+def test_cluster_key_errors_name_file_line_and_key(tmp_path, replay_site):
+    folder = write_config(tmp_path / "config", replay_site.base)
+    for text, key in (
+        ("cluster: {redis: 'http://127.0.0.1:1/0'}\n", "cluster.redis"),
+        ("cluster: {redis: 'redis://127.0.0.1:1/0', port: 3}\n", "cluster.port"),
+    ):
+        (folder / "schedules.yaml").write_text(text)
+        got = subprocess.run(
+            [sys.executable, "-m", "mediawatch.cli", "worker"],
+            env=cli_env(folder, tmp_path / "a.db"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert got.returncode != 0
+        assert f"schedules.yaml:1: {key}:" in got.stderr, got.stderr
+
+
+def test_single_machine_mode_never_imports_redis(tmp_path, replay_site):
+    folder = write_config(tmp_path / "config", replay_site.base)
+    code = (
+        "import sys\nfrom mediawatch.cli import main\n"
+        "try:\n    main(['crawl', '--no-alerts', 'dawn-home'])\nexcept SystemExit:\n    pass\n"
+        "from mediawatch.daemon import Daemon\n"
+        "print('redis' in sys.modules, 'scrapy_redis' in sys.modules)\n"
+    )
+    got = subprocess.run(
+        [sys.executable, "-c", code],
+        env=cli_env(folder, tmp_path / "a.db"),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert got.stdout.strip().splitlines()[-1] == "False False", got.stderr[-2000:]
