@@ -98,9 +98,8 @@ def backfill(ctx, names, first, last, all_sources, max_pages, no_match, verbose,
 @click.pass_context
 def surges_command(ctx, as_json):
     """Check the `surges:` of schedules.yaml now: alert on new episodes and on ended ones."""
-    from alerts.surges import evaluate
-
     import db
+    from alerts.surges import evaluate
 
     schedules = config.load_schedules(ctx.obj["config_dir"])
     archive = db.connect(ctx.obj["db_path"])
