@@ -10,7 +10,7 @@ from scrapers.spiders.base import NewsSpider
 class FeedSpider(NewsSpider):
     name = "feed"
 
-    async def start(self):
+    async def start_index(self):
         yield self.index_request(self.source.url, self.parse_feed)
 
     def parse_feed(self, response):
@@ -27,13 +27,17 @@ class FeedSpider(NewsSpider):
             self.record_error(f"{response.url}: {exc}")
             return
         self.keep_validators(response)
-        yield from self.handle_entries(feed.entries)
+        yield from self.handle_entries(feed.entries, response.request.url)
+        self.document_read(response)
 
-    def handle_entries(self, entries):
+    def handle_entries(self, entries, document: str):
         yield from self.follow_articles(
             (
-                e.link,
-                Hints(title=e.title, published_at=e.published_at, authors=e.authors),
-            )
-            for e in entries
+                (
+                    e.link,
+                    Hints(title=e.title, published_at=e.published_at, authors=e.authors),
+                )
+                for e in entries
+            ),
+            document,
         )

@@ -10,7 +10,7 @@ from scrapers.spiders.feed import FeedSpider
 class GnewsSpider(FeedSpider):
     name = "gnews"
 
-    def handle_entries(self, entries):
+    def handle_entries(self, entries, document: str):
         follow = []
         for e in entries:
             title, outlet = split_title(e.title or "", e.source_title)
@@ -24,4 +24,4 @@ class GnewsSpider(FeedSpider):
             elif not self.too_old(e.published_at):
                 self.note_item_date(e.published_at)
                 yield UnresolvedItem(source=self.source.name, link=e.link, hints=hints)
-        yield from self.follow_articles(follow)
+        yield from self.follow_articles(follow, document)

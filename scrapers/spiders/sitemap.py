@@ -14,7 +14,7 @@ MAX_CHILD_SITEMAPS = 20
 class SitemapSpider(NewsSpider):
     name = "sitemap"
 
-    async def start(self):
+    async def start_index(self):
         yield self.index_request(self.source.url, self.parse_sitemap)
 
     def parse_sitemap(self, response):
@@ -34,12 +34,18 @@ class SitemapSpider(NewsSpider):
             self.index_failed = True
             self.record_error(f"{response.url}: {exc}")
             return
-        self.keep_validators(response)
+        doc = self.keep_validators(response)
         children = [e for e in entries if e.is_index and not self.too_old(e.published_at)]
         for child in children[:MAX_CHILD_SITEMAPS]:
-            yield self.index_request(child.loc, self.parse_sitemap)
+            request = self.index_request(child.loc, self.parse_sitemap)
+            doc.children.append(request.url)  # the index is settled when its children are
+            yield request
         yield from self.follow_articles(
-            (e.loc, Hints(title=e.title, published_at=e.published_at))
-            for e in entries
-            if not e.is_index
+            (
+                (e.loc, Hints(title=e.title, published_at=e.published_at))
+                for e in entries
+                if not e.is_index
+            ),
+            response.request.url,
         )
+        self.document_read(response)
