@@ -47,8 +47,13 @@ class ArchivePipeline:
                 item.body, url=item.url, selectors=source.selectors, language=source.language
             )
         except ExtractionError as exc:
-            spider.record_error(f"{item.url}: {exc}")
-            spider.settle(item.backlog_url)  # judged: not an article
+            if isinstance(exc.__cause__, OSError | MemoryError):
+                # this machine ran out (a full disk, memory): not the page's fault; it stays
+                # in the backlog and the run is failed
+                spider.note_store_failure(f"{item.url}: could not store: {exc}")
+            else:
+                spider.record_error(f"{item.url}: {exc}")
+                spider.settle(item.backlog_url)  # judged: not an article
             raise DropItem(str(exc)) from None
         if not page.text.strip():
             spider.record_error(f"{item.url}: no article text found")

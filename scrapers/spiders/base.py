@@ -12,6 +12,7 @@ item of that document, so a 304 never hides an article that was not fetched.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
@@ -83,7 +84,12 @@ class NewsSpider(scrapy.Spider):
         """Articles left from earlier crawls first (oldest first), then the source's own document."""
         if self.store_failed:  # the archive could not even record the run
             return
-        for request in self.drain_backlog():
+        try:
+            drained = self.drain_backlog()
+        except sqlite3.Error as exc:  # a corrupt or unreadable archive: the run is failed
+            self.note_store_failure(f"archive: cannot read the backlog: {exc}")
+            drained = []
+        for request in drained:
             yield request
         async for request in self.start_index():
             yield request
