@@ -148,6 +148,18 @@ def test_items_past_the_page_budget_are_fetched_by_the_next_crawls(outlet):
     assert sorted(fetched[:4]) == paths[:4]
     assert backlog(archive) == []
 
+    # all settled: the feed costs a 304 now, and a 304 still lets the backlog drain
+    extra = write_outlet(folder, 11)[-1]
+    write_outlet(folder, 10)  # the feed as it was (story 10's page stays)
+    conn = db.connect(archive)
+    db.add_to_backlog(conn, OUTLET, [(site.url(extra), {"title": "waiting"})])
+    conn.conn.close()
+    site.log.clear()
+    crawl(config, archive)
+    assert (f"/{OUTLET}/feed.xml", 304) in [(p, s) for _, p, s in site.log.entries]
+    assert article_fetches(site) == [extra]
+    assert stored_count(archive) == 11 and backlog(archive) == []
+
 
 def test_a_full_disk_fails_the_run_and_the_next_crawl_stores_everything_once(outlet, tmp_path):
     folder, site, config, _ = outlet
