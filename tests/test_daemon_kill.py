@@ -59,6 +59,9 @@ def test_a_daemon_killed_with_sigkill_takes_its_crawl_with_it_and_leaks_no_folde
         return None
 
     child = first.wait_for(crawl_in_progress, "a crawl in progress", timeout=90)
+    # the crawl holds the daemon's lock too: no new daemon starts while it lives
+    lock = f"{first.db_path}.daemon"
+    assert lock in [f.path for f in child.open_files()]
     killed_folder = snapshots(tmp)
     assert len(killed_folder) == 1
     first.proc.send_signal(signal.SIGKILL)
