@@ -107,31 +107,38 @@ def main() -> None:
             length = time.monotonic() - started
             print(f"an uninterrupted crawl of {n} articles takes {length:.1f}s")
 
-            lost_total = twice_total = killed = 0
-            for r in range(args.rounds):
+            lost_total = twice_total = killed = stored_at_kill = 0
+            for r in range(args.rounds * 3):  # a crawl that ends before its kill is not a round
+                if killed == args.rounds:
+                    break
                 archive = tmp / f"kill-{r}.db"
                 status, _ = crawl(config, archive, kill_after=rng.uniform(0.2, length))
-                killed += status == -signal.SIGKILL
+                if status != -signal.SIGKILL:
+                    continue
+                killed += 1
+                stored_at_kill += n - count(archive, wanted)[0]
                 crawl(config, archive)
                 lost, twice = count(archive, wanted)
                 lost_total += lost
                 twice_total += twice
             print(
-                f"kill: {args.rounds} rounds ({killed} killed mid-crawl) x {n} articles: "
+                f"kill: {killed} crawls SIGKILLed at random moments x {n} articles "
+                f"({stored_at_kill} of {killed * n} stored when killed): "
                 f"lost {lost_total}, stored twice {twice_total}"
             )
 
-            lost_total = twice_total = short = said = 0
+            lost_total = twice_total = short = said = stored_full = 0
             disk = SmallDisk(tmp / "disk")
             print(f"full disk: {'tmpfs' if disk.mounted else 'file size limit (not root)'}")
             try:
                 for r in range(args.rounds):
                     archive = disk.folder / f"full-{r}.db"
                     db.connect(archive).conn.close()
-                    disk.fill(room=rng.randint(40, 400) * 1024)
+                    disk.fill(room=rng.randint(40, 800) * 1024)
                     status, summary = crawl(config, archive, preexec=disk.preexec)
                     disk.lift()
                     lost_before, _ = count(archive, wanted)
+                    stored_full += n - lost_before
                     if lost_before:
                         short += 1
                         failed = [s for s in summary if s.get("status") == "failed"]
@@ -146,7 +153,8 @@ def main() -> None:
                 disk.close()
             print(
                 f"full disk: {args.rounds} rounds x {n} articles: lost {lost_total}, "
-                f"stored twice {twice_total}; crawls that could not store everything: {short}, "
+                f"stored twice {twice_total}; {stored_full} of {args.rounds * n} stored before the "
+                f"disk was full; crawls that could not store everything: {short}, "
                 f"of which reported failed with a non-zero exit: {said}"
             )
         finally:
