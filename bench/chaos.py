@@ -76,6 +76,8 @@ def count(archive: Path, wanted: list[str]) -> tuple[int, int]:
     try:
         urls = [r[0] for r in conn.execute("SELECT url FROM articles")]
         titles = [r[0] for r in conn.execute("SELECT title FROM articles")]
+    except sqlite3.OperationalError:  # killed before the archive had its tables
+        return len(wanted), 0
     finally:
         conn.close()
     lost = sum(1 for u in wanted if u not in urls)
