@@ -9,8 +9,10 @@ mediawatch.config.load_schedules(), and an optional UTC `now`; none raises on a 
 - ``alerts.send_immediate(db, schedules, now=None)``: `immediate: true` subscriptions.
 - ``alerts.run_due(db, schedules, now=None)``: scheduled digests whose cron/every fired since
   their last run (kept in the archive: a digest missed while the daemon was down runs once when
-  it is back; one that never ran is due at once, which `--once` and the demo rely on).
-- ``alerts.send_pending(db, schedules, now=None)``: deliveries due for a (re)try.
+  it is back; a cron digest that never ran waits for its next fire time, unless
+  ``new_cron="now"``, which `--once` and the demo use).
+- ``alerts.send_pending(db, schedules, now=None)``: deliveries due for a (re)try, and those that
+  waited for a secret (an unset environment variable) once this process has it.
 - ``alerts.run_digest(db, schedules, name, now=None, dry_run=False, since=None)``: one digest now
   (what `mediawatch digest NAME` does); for a daemon that prefers one APScheduler job per digest,
   ``Subscription.schedule.trigger()`` gives the trigger.
@@ -29,7 +31,13 @@ TransientError or PermanentError).
 
 from alerts.channels import deliver
 from alerts.digest import Digest, Item, Section, Snippet, Story, build_digest
-from alerts.errors import AlertError, DeliveryError, PermanentError, TransientError
+from alerts.errors import (
+    AlertError,
+    DeliveryError,
+    PermanentError,
+    SecretMissing,
+    TransientError,
+)
 from alerts.outbox import (
     Attempt,
     DigestResult,
@@ -51,6 +59,7 @@ __all__ = [
     "Item",
     "Message",
     "PermanentError",
+    "SecretMissing",
     "Section",
     "Snippet",
     "Story",

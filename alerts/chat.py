@@ -1,20 +1,26 @@
 """The apprise channel: the short chat message to any Apprise URL (Slack, Teams, ntfy, ...).
 
-Apprise only says whether a notification went out, so a failure counts as transient (retried
-until the give-up time) and its log lines become the reason; a URL it cannot parse is permanent.
+Apprise only says whether a notification went out; its log lines become the reason, and the HTTP
+status they give ("error=404.") is classified by the same rule as the webhook channel's. A failure
+without a status (connection refused, timeout) is transient; a URL it cannot parse is permanent.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from alerts.errors import PermanentError, TransientError
+from alerts.errors import PermanentError, SecretMissing, TransientError, http_failure
 from alerts.render import Message
 
 if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
     from mediawatch.schedules import AppriseChannel
+
+
+# Apprise's plugins end a failed request's warning with "error=<HTTP status>."
+HTTP_STATUS = re.compile(r"\berror=(\d{3})\b")
 
 
 def redact(url: str) -> str:
@@ -29,11 +35,9 @@ def redact(url: str) -> str:
 def notify(message: Message, channel: AppriseChannel, *, key: str) -> str:
     import apprise
 
+    if channel.url_env and not channel.env_urls():
+        raise SecretMissing(channel.url_env, f"environment variable {channel.url_env} is not set")
     urls = channel.resolved_urls()
-    if not urls:
-        raise PermanentError(
-            f"apprise channel {channel.name}: no URL (is {channel.url_env} set in the environment?)"
-        )
     sender = apprise.Apprise()
     for url in urls:
         if not sender.add(url):
@@ -49,5 +53,10 @@ def notify(message: Message, channel: AppriseChannel, *, key: str) -> str:
             " ".join(line.split(" - ", 2)[-1].split()) for line in logs.getvalue().splitlines()
         ]
         reason = "; ".join(line for line in lines if line)[-300:] or "notification not accepted"
-        raise TransientError(f"apprise {', '.join(redact(u) for u in urls)}: {reason}")
+        text = f"apprise {', '.join(redact(u) for u in urls)}: {reason}"
+        statuses = [int(code) for code in HTTP_STATUS.findall(logs.getvalue())]
+        failures = [http_failure(code, text) for code in statuses]
+        if failures and all(isinstance(f, PermanentError) for f in failures):
+            raise failures[0]
+        raise TransientError(text)
     return f"notified {len(urls)} Apprise URL{'s' if len(urls) > 1 else ''}"

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import TYPE_CHECKING
 
-from alerts.errors import PermanentError, TransientError
+from alerts.errors import PermanentError, SecretMissing, TransientError, smtp_failure
 from alerts.render import Message
 from db.connection import parse_iso
 
@@ -65,7 +65,7 @@ def send(message: Message, channel: EmailChannel, *, key: str) -> str:
     if channel.username:
         password = os.environ.get(channel.password_env or "")
         if password is None:
-            raise PermanentError(f"environment variable {channel.password_env} is not set")
+            raise SecretMissing(channel.password_env or "")
     mail = build_email(
         message,
         key=key,
@@ -100,9 +100,7 @@ def send(message: Message, channel: EmailChannel, *, key: str) -> str:
         raise PermanentError(f"SMTP {where}: recipients refused: {detail}") from None
     except smtplib.SMTPResponseException as exc:
         text = f"SMTP {where}: {exc.smtp_code} {_text(exc.smtp_error)}"
-        if 400 <= exc.smtp_code < 500:
-            raise TransientError(text) from None
-        raise PermanentError(text) from None
+        raise smtp_failure(exc.smtp_code, text) from None
     except smtplib.SMTPNotSupportedError as exc:
         raise PermanentError(f"SMTP {where}: {exc}") from None
     except ssl.SSLCertVerificationError as exc:

@@ -8,6 +8,7 @@ next attempt time lives in the archive, so retries survive restarts.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from alerts.channels import deliver, timeout_of
 from alerts.digest import Digest, build_digest
-from alerts.errors import AlertError, PermanentError, TransientError
+from alerts.errors import AlertError, PermanentError, SecretMissing, TransientError
 from alerts.render import Message, render_digest, render_notice
 from db import deliveries as store
 from db.connection import parse_iso, utc_iso
@@ -35,7 +36,7 @@ class Attempt:
     subscription: str
     channel: str
     key: str
-    status: str  # sent | retry | failed
+    status: str  # sent | retry | waiting (for a secret) | failed
     detail: str = ""
     next_attempt_at: str | None = None
 
@@ -51,6 +52,11 @@ class DigestResult:
     @property
     def sent(self) -> bool:
         return self.digest_id is not None
+
+    @property
+    def delivered(self) -> bool:
+        """Every channel took the digest now (nothing failed, nothing left for a retry)."""
+        return all(a.status == "sent" for a in self.attempts)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -122,15 +128,27 @@ def send_immediate(db, schedules: Schedules, now: datetime | None = None) -> lis
     return [run_digest(db, schedules, sub, now) for sub in schedules.immediate]
 
 
-def run_due(db, schedules: Schedules, now: datetime | None = None) -> list[DigestResult]:
+def run_due(
+    db, schedules: Schedules, now: datetime | None = None, *, new_cron: str = "wait"
+) -> list[DigestResult]:
     """Run the scheduled digests whose time has come since they last ran (state in the archive,
-    so a digest missed while the daemon was down runs once when it is back; a digest that never
-    ran is due at once)."""
+    so a digest missed while the daemon was down runs once when it is back).
+
+    A digest that never ran: an `every:` one is due at once; a `cron:` one waits for its next
+    fire time (a daily 07:00 digest is not sent at 16:12 because the daemon started then), the
+    first sighting being recorded as its start. new_cron="now" sends it at once instead (what
+    `run --once` does, so a first try shows a digest).
+    """
     now = _now(now)
     last = store.last_runs(db)
     results = []
     for sub in schedules.scheduled:
-        if not sub.schedule.due(parse_iso(last.get(sub.name)), now):
+        last_run = parse_iso(last.get(sub.name))
+        if last_run is None and sub.schedule.cron and new_cron == "wait":
+            store.mark_run(db, sub.name, utc_iso(now))
+            log.info("digest %s: first run at %s", sub.name, utc_iso(sub.schedule.next_after(now)))
+            continue
+        if not sub.schedule.due(last_run, now):
             continue
         result = run_digest(db, schedules, sub, now)
         if not result.sent:
@@ -193,6 +211,10 @@ def send_pending(
     one broken channel never blocks the others."""
     now = _now(now)
     archive_dir = store.archive_dir(db)
+    # deliveries parked for a missing secret go out once this process has the variable
+    present = [v for v in store.waiting_variables(db) if os.environ.get(v) is not None]
+    if store.wake_waiting(db, present, utc_iso(now)):
+        log.info("deliveries waiting for %s: due now", ", ".join(sorted(present)))
     attempts = []
     for row in store.due_deliveries(db, utc_iso(now), digest_id):
         channel = schedules.channels.get(row["channel"])
@@ -211,6 +233,17 @@ def _attempt(db, schedules, row, channel: Channel | None, now, archive_dir) -> A
             raise PermanentError(f"channel {row['channel']!r} is no longer in schedules.yaml")
         message = Message.from_dict(row["message"])
         attempt.detail = deliver(message, channel, key=row["key"], archive_dir=archive_dir)
+    except SecretMissing as exc:
+        attempt.status, attempt.detail = "waiting", f"{exc}; sent once it is set"
+        store.mark_waiting(db, row["id"], exc.variable, str(exc))
+        log.error(
+            "delivery %s (%s to %s) waits: %s",
+            row["id"],
+            row["subscription"],
+            row["channel"],
+            attempt.detail,
+        )
+        return attempt
     except PermanentError as exc:
         return _failed(db, attempt, str(exc))
     except Exception as exc:  # transient, or a bug in a channel: retry, never crash the caller

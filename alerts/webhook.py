@@ -17,14 +17,13 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from alerts.errors import PermanentError, TransientError
+from alerts.errors import PermanentError, SecretMissing, TransientError, http_failure
 from alerts.render import Message
 
 if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
     from mediawatch.schedules import WebhookChannel
 
 USER_AGENT = "mediawatch-webhook/0.1"
-TRANSIENT_STATUS = {408, 425, 429}
 
 
 def signing_key(secret: str) -> bytes:
@@ -55,7 +54,7 @@ def post(message: Message, channel: WebhookChannel, *, key: str) -> str:
     if channel.secret_env:
         secret = os.environ.get(channel.secret_env)
         if not secret:
-            raise PermanentError(f"environment variable {channel.secret_env} is not set")
+            raise SecretMissing(channel.secret_env)
         headers["webhook-signature"] = sign(secret, key, timestamp, body)
     parts = urlsplit(channel.url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -90,9 +89,7 @@ def post(message: Message, channel: WebhookChannel, *, key: str) -> str:
         text += f": {excerpt}"
     if 300 <= status < 400:
         raise PermanentError(f"{text} (redirect to {response.getheader('Location')} not followed)")
-    if status >= 500 or status in TRANSIENT_STATUS:
-        raise TransientError(text, retry_after=retry_after(response.getheader("Retry-After")))
-    raise PermanentError(text)
+    raise http_failure(status, text, retry_after(response.getheader("Retry-After")))
 
 
 def retry_after(value: str | None) -> float | None:

@@ -243,7 +243,7 @@ def mark_sent(db, delivery_id: int, now: str) -> None:
     with write(db):
         db.execute(
             "UPDATE deliveries SET status = 'sent', sent_at = ?, error = NULL, "
-            "next_attempt_at = NULL WHERE id = ?",
+            "next_attempt_at = NULL, waiting_for = NULL WHERE id = ?",
             [now, delivery_id],
         )
 
@@ -260,10 +260,63 @@ def mark_retry(db, delivery_id: int, next_at: str, error: str) -> None:
 def mark_failed(db, delivery_id: int, error: str) -> None:
     with write(db):
         db.execute(
-            "UPDATE deliveries SET status = 'failed', error = ?, next_attempt_at = NULL "
-            "WHERE id = ?",
+            "UPDATE deliveries SET status = 'failed', error = ?, next_attempt_at = NULL, "
+            "waiting_for = NULL WHERE id = ?",
             [error, delivery_id],
         )
+
+
+def mark_waiting(db, delivery_id: int, variable: str, error: str) -> None:
+    """Park a delivery until the environment variable it needs is set (no time, no give-up)."""
+    with write(db):
+        db.execute(
+            "UPDATE deliveries SET next_attempt_at = NULL, waiting_for = ?, error = ? "
+            "WHERE id = ? AND status = 'pending'",
+            [variable, error, delivery_id],
+        )
+
+
+def waiting_variables(db) -> set[str]:
+    """Environment variables that parked deliveries wait for."""
+    sql = (
+        "SELECT DISTINCT waiting_for FROM deliveries "
+        "WHERE status = 'pending' AND waiting_for IS NOT NULL"
+    )
+    return {r["waiting_for"] for r in _rows(db, sql)} if _has_waiting(db) else set()
+
+
+def wake_waiting(db, variables: Iterable[str], now: str) -> int:
+    """Make the deliveries waiting for any of these (now set) variables due at once."""
+    variables = list(variables)
+    if not variables:
+        return 0
+    with write(db):
+        cursor = db.execute(
+            # the give-up clock restarts, as for a failed delivery queued again by hand
+            "UPDATE deliveries SET next_attempt_at = ?, created_at = ?, waiting_for = NULL "
+            f"WHERE status = 'pending' AND waiting_for IN ({','.join('?' * len(variables))})",
+            [now, now, *variables],
+        )
+        return cursor.rowcount
+
+
+def _has_waiting(db) -> bool:
+    """False on an archive opened read-only before its waiting_for migration ran."""
+    try:
+        db.execute("SELECT waiting_for FROM deliveries LIMIT 0")
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+def retry_all_failed(db, now: str, subscription: str | None = None) -> list[int]:
+    """Queue every failed delivery again (of one subscription, if given); their ids."""
+    sql = "SELECT id FROM deliveries WHERE status = 'failed'"
+    params: list[Any] = []
+    if subscription:
+        sql += " AND subscription = ?"
+        params.append(subscription)
+    return [r["id"] for r in _rows(db, sql, params) if retry_failed(db, r["id"], now)]
 
 
 def retry_failed(db, delivery_id: int, now: str) -> bool:
@@ -343,14 +396,22 @@ def delivery_counts(db) -> dict[str, dict[str, int]]:
 def list_deliveries(
     db, status: str | None = None, subscription: str | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
-    """Deliveries, newest first, with their digest's subject and item count (no message body)."""
+    """Deliveries, newest first, with their digest's subject and item count (no message body).
+
+    status "problems": failed ones and those still pending after an error (retrying, or
+    waiting for a secret), which is what someone looking for failures wants to see.
+    """
+    waiting = "d.waiting_for" if _has_waiting(db) else "NULL AS waiting_for"
     sql = (
         "SELECT d.id, d.digest_id, d.subscription, d.channel, d.channel_type, d.key, d.status, "
         "d.attempts, d.created_at, d.next_attempt_at, d.last_attempt_at, d.sent_at, d.error, "
-        "g.kind, g.subject, g.items, g.stories FROM deliveries d JOIN digests g ON g.id = d.digest_id"
+        f"{waiting}, g.kind, g.subject, g.items, g.stories "
+        "FROM deliveries d JOIN digests g ON g.id = d.digest_id"
     )
     where, params = [], []
-    if status:
+    if status == "problems":
+        where.append("(d.status = 'failed' OR (d.status = 'pending' AND d.error IS NOT NULL))")
+    elif status:
         where.append("d.status = ?")
         params.append(status)
     if subscription:

@@ -214,7 +214,30 @@ def m005_maintenance_runs(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m006_crawl_backlog(db: sqlite_utils.Database) -> None:
+def m006_deliveries_waiting_for_secret(db: sqlite_utils.Database) -> None:
+    """A delivery whose channel lacks its secret (an unset environment variable) waits for it
+    instead of failing for good: `waiting_for` names the variable. Deliveries that an older
+    version failed for that reason wait again, so setting the variable sends them."""
+    import re
+
+    if "waiting_for" not in db["deliveries"].columns_dict:
+        db["deliveries"].add_column("waiting_for", str)
+    missing = re.compile(r"environment variable ([A-Za-z_][A-Za-z0-9_]*) is not set|is (\w+) set")
+    rows = db.execute(
+        "SELECT id, error FROM deliveries WHERE status = 'failed' AND error IS NOT NULL"
+    ).fetchall()
+    for delivery_id, error in rows:
+        found = missing.search(error)
+        if found:
+            db.execute(
+                "UPDATE deliveries SET status = 'pending', next_attempt_at = NULL, "
+                "waiting_for = ? WHERE id = ?",
+                [found.group(1) or found.group(2), delivery_id],
+            )
+
+
+@migrations()
+def m007_crawl_backlog(db: sqlite_utils.Database) -> None:
     """Article URLs a feed, sitemap or listing named that are not yet settled (stored, judged or
     failed for good): committed before they are requested, so a crawl killed, out of disk, out of
     page budget or turned away by a 503 leaves them for the next crawl, even when the feed then

@@ -12,7 +12,16 @@ from db import ArchiveError
 from mediawatch.errors import MediawatchError
 
 # Each area keeps its commands in mediawatch/commands/<area>.py, exposing `register(group)`.
-COMMAND_MODULES = ("crawl", "extract", "match", "archive", "alerts", "service", "demo")
+COMMAND_MODULES = (
+    "crawl",
+    "extract",
+    "match",
+    "archive",
+    "alerts",
+    "service",
+    "demo",
+    "config",
+)
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2

@@ -95,6 +95,7 @@ class Daemon:
         """Schedule every job and block until SIGTERM / SIGINT."""
         try:
             self._take_lock()
+            warn_config(self.cfg)
             self.scheduler = BlockingScheduler(
                 timezone=UTC,
                 executors={"default": ThreadPoolExecutor(MAX_THREADS)},
@@ -126,13 +127,14 @@ class Daemon:
         True when every crawl job ran and at least one source of each succeeded."""
         try:
             self._take_lock()
+            warn_config(self.cfg)
             self._install_signals(reload=False)
             jobs = self.cfg.schedules.crawls
             log.info(None, "running every crawl job once", crawl_jobs=len(jobs))
             with Pool(max_workers=max(1, self.cfg.schedules.max_concurrent_crawls)) as pool:
                 outcomes = list(pool.map(self.crawl, [j.name for j in jobs]))
             if not self.stopping.is_set():
-                self.digests_due()
+                self.digests_due(new_cron="now")  # from cron, a first try shows its digest
                 self.deliveries()
             if not self.stopping.is_set() and self._housekeeping_due():
                 self.housekeeping()
@@ -180,6 +182,7 @@ class Daemon:
                 digests=len(new.schedules.digests),
                 sources=len(new.sources.sources),
             )
+            warn_config(new)
             return True
 
     # ------------------------------------------------------------------ jobs
@@ -213,6 +216,7 @@ class Daemon:
                     str(self.db_path),
                     "crawl",
                     "--json",
+                    "--no-alerts",  # the daemon sends immediate digests itself, one at a time
                     "--",
                     *names,
                 ]
@@ -227,15 +231,16 @@ class Daemon:
             self._after_crawl(name, job, names, outcome, started)
             return outcome
 
-    def digests_due(self, name: str | None = None) -> None:
-        """Scheduled digests whose time has come (the alerts package keeps their last run)."""
+    def digests_due(self, name: str | None = None, new_cron: str = "wait") -> None:
+        """Scheduled digests whose time has come (the alerts package keeps their last run); a
+        cron digest that never ran waits for its next fire time unless new_cron="now"."""
         import alerts
 
         with self._busy():
             if self.stopping.is_set():
                 return
             with self._alerts_lock, self._archive() as conn:
-                results = alerts.run_due(conn, self.cfg.schedules)
+                results = alerts.run_due(conn, self.cfg.schedules, new_cron=new_cron)
             for r in results:
                 if not r.sent:
                     log.info(r.subscription, "digest: nothing new to send")
@@ -632,6 +637,21 @@ def _snapshot_folder():
     handle = open(folder / SNAPSHOT_LOCK, "a")  # noqa: SIM115 - held for the daemon's life
     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     return folder, handle
+
+
+def warn_config(cfg: runconfig.RunConfig) -> None:
+    """What a valid configuration still gets wrong: sources no crawl job polls, secrets missing
+    from the environment (their deliveries wait until a process that has them runs)."""
+    from mediawatch.schedules import missing_secrets, unpolled_sources
+
+    for source in unpolled_sources(cfg.schedules, cfg.sources):
+        log.warning(
+            source.name,
+            "enabled source is in no crawl job of schedules.yaml, so it is never crawled "
+            f"(add {source.name!r} or one of its tags {list(source.tags)} to a job's sources)",
+        )
+    for missing in missing_secrets(cfg.schedules):
+        log.error(missing.channel, missing.describe())
 
 
 def _grace(schedule) -> int:

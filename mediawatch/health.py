@@ -140,10 +140,7 @@ def subscription_rows(db, schedules, now: datetime | None = None) -> list[dict[s
         next_run = None
         if sub.schedule is not None:
             last = parse_iso(last_runs.get(sub.name))
-            # the daemon runs a digest once its time has come since its last run (or never ran)
-            due = sub.schedule.next_after(last) if last else now
-            next_run = max(due, now)
-            next_run = utc_iso(next_run)
+            next_run = utc_iso(sub.schedule.next_run(last, now))
         rows.append(
             {
                 "name": sub.name,

@@ -11,11 +11,17 @@ Optional `_behaviour.json` in a site folder maps a path to a behaviour:
   {"generate_bytes": 6000000}                      a page of that many bytes
   {"gzip_bomb": 200000000}                         gzip body that inflates to that many bytes
   {"content_type": "application/pdf"}             override the content type
-Conditional GET works on every file (ETag and Last-Modified), so 304s can be counted.
+  {"pad": {"with": "<!DOCTYPE ", "bytes": 1000000}} the file followed by that text repeated
+  {"sitemap_maze": 20}                             a sitemap index listing itself and N new
+                                                   child indexes below its own path, at any depth
+A key ending in `*` applies to every path it prefixes. Text files in UTF-16 (with BOM) may hold
+placeholders too. Conditional GET works on every file (ETag and Last-Modified), so 304s can be
+counted; `site.arrivals(path)` counts requests as they arrive (the log records them once answered).
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import email.utils
 import gzip
@@ -96,6 +102,7 @@ class ReplaySite:
         self.roots = [Path(r) for r in (roots or [DEMO_SITE])]
         self.log = RequestLog()
         self._counts: dict[str, int] = {}
+        self._arrivals: dict[str, int] = {}
         self._rules: dict[Path, tuple[int, dict]] = {}
         self._lock = threading.Lock()
         self._server = _QuietServer((host, port), self._handler())
@@ -130,7 +137,19 @@ class ReplaySite:
             rules = self._rules_of(root / "_behaviour.json")
             if path in rules:
                 return rules[path]
+            for key, rule in rules.items():
+                if key.endswith("*") and path.startswith(key[:-1]):
+                    return rule
         return {}
+
+    def arrivals(self, path: str) -> int:
+        """Requests for path received so far, answered or not (a slow answer is logged late)."""
+        with self._lock:
+            return self._arrivals.get(path, 0)
+
+    def _arrived(self, path: str) -> None:
+        with self._lock:
+            self._arrivals[path] = self._arrivals.get(path, 0) + 1
 
     def _rules_of(self, spec: Path) -> dict:
         """The parsed rules file, re-read only when it changed (tests rewrite it while serving)."""
@@ -179,6 +198,7 @@ class ReplaySite:
 
             def do_GET(self, head: bool = False) -> None:
                 path = urlsplit(self.path).path
+                site._arrived(path)
                 status = self._serve(path, head)
                 site.log.add(self.command, self.path, status)
 
@@ -208,6 +228,9 @@ class ReplaySite:
                     size = int(rule["generate_bytes"])
                     body = b"<html><body><p>" + b"x" * size + b"</p></body></html>"
                     return self._send(200, body, {"Content-Type": "text/html"}, head)
+                if "sitemap_maze" in rule:
+                    body = _sitemap_maze(site.base, path, int(rule["sitemap_maze"]))
+                    return self._send(200, body, {"Content-Type": "application/xml"}, head)
                 if "gzip_bomb" in rule:
                     body = _gzip_zeros(int(rule["gzip_bomb"]))
                     headers = {"Content-Type": "text/html", "Content-Encoding": "gzip"}
@@ -218,6 +241,9 @@ class ReplaySite:
                 raw = found.read_bytes()
                 body, ctype = self._body(found, raw)
                 ctype = rule.get("content_type", ctype)
+                if "pad" in rule:
+                    text = rule["pad"]["with"].encode()
+                    body += text * (int(rule["pad"]["bytes"]) // len(text))
                 # the file, not the rendered body: "fresh" dates must not defeat conditional GET
                 etag = '"' + hashlib.sha1(raw).hexdigest()[:16] + '"'
                 mtime = email.utils.formatdate(int(found.stat().st_mtime), usegmt=True)
@@ -234,6 +260,13 @@ class ReplaySite:
                         raw = gzip.compress(render_placeholders(inner, site.base).encode(), mtime=0)
                     return raw, BINARY_TYPES[suffix]
                 ctype = TEXT_TYPES.get(suffix, "text/html; charset=utf-8")
+                for bom, codec in (
+                    (codecs.BOM_UTF16_LE, "utf-16-le"),
+                    (codecs.BOM_UTF16_BE, "utf-16-be"),
+                ):
+                    if raw.startswith(bom):  # rendered, and served in the same UTF-16 again
+                        text = render_placeholders(raw[2:].decode(codec), site.base)
+                        return bom + text.encode(codec), ctype
                 if b"{{" not in raw:  # nothing to render: served byte for byte, in any encoding
                     return raw, ctype
                 text = render_placeholders(raw.decode("utf-8", "replace"), site.base)
@@ -256,6 +289,17 @@ class _QuietServer(ThreadingHTTPServer):
 
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
+
+
+def _sitemap_maze(base: str, path: str, fanout: int) -> bytes:
+    """A hostile sitemap index: itself, then `fanout` child indexes that do the same one level down."""
+    stem = path.removesuffix(".xml")
+    locs = [base + path] + [f"{base}{stem}-{k}.xml" for k in range(fanout)]
+    items = "".join(f"<sitemap><loc>{loc}</loc></sitemap>" for loc in locs)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</sitemapindex>'
+    ).encode()
 
 
 def _gzip_zeros(size: int) -> bytes:

@@ -31,12 +31,9 @@ class RunConfig:
 
     def job_sources(self, job) -> list[str]:
         """The enabled sources a crawl job names (directly or by tag), in sources.yaml order."""
-        words = set(job.sources)
-        return [
-            s.name
-            for s in self.sources.sources
-            if s.enabled and (s.name in words or words & set(s.tags))
-        ]
+        from mediawatch.schedules import job_sources
+
+        return [s.name for s in job_sources(job, self.sources)]
 
     def watched_sources(self) -> list[str]:
         """Enabled sources that some crawl job polls (the ones whose health is watched)."""

@@ -52,6 +52,13 @@ class Schedule:
         fire = trigger.get_next_fire_time(None, moment + timedelta(seconds=1))
         return fire.astimezone(UTC)
 
+    def next_run(self, last_run: datetime | None, now: datetime) -> datetime:
+        """When the daemon runs it next (no jitter): the first fire after its last run, or now
+        if that is past; never run: at once for `every:`, the next fire time for `cron:`."""
+        if last_run is None:
+            return self.next_after(now) if self.cron else now.astimezone(UTC)
+        return max(self.next_after(last_run), now.astimezone(UTC))
+
     def due(self, last_run: datetime | None, now: datetime) -> bool:
         """True when the schedule fired since `last_run` (a never-run schedule is due at once)."""
         if last_run is None:
@@ -116,10 +123,13 @@ class AppriseChannel:
 
     def resolved_urls(self) -> list[str]:
         """The configured URLs plus those in the environment variable (space or comma separated)."""
-        urls = list(self.urls)
-        if self.url_env:
-            urls += [u for u in re.split(r"[\s,]+", os.environ.get(self.url_env, "")) if u]
-        return urls
+        return list(self.urls) + self.env_urls()
+
+    def env_urls(self) -> list[str]:
+        """The URLs in the `url_env` variable (space or comma separated); [] when unset."""
+        if not self.url_env:
+            return []
+        return [u for u in re.split(r"[\s,]+", os.environ.get(self.url_env, "")) if u]
 
 
 @dataclass(frozen=True)
@@ -298,6 +308,60 @@ def check_references(schedules: Schedules, sources=None, topics: set[str] | None
                         ("digests", i, "topics", j),
                         f"unknown topic {topic!r} (watchlist topics: {', '.join(sorted(topics))})",
                     )
+
+
+def job_sources(job: CrawlJob, sources) -> list:
+    """The enabled sources a crawl job names (directly or by tag), in sources.yaml order."""
+    words = set(job.sources)
+    return [s for s in sources.sources if s.enabled and (s.name in words or words & set(s.tags))]
+
+
+def unpolled_sources(schedules: Schedules, sources) -> list:
+    """Enabled sources that no crawl job selects: they would never be crawled by the daemon."""
+    polled = {s.name for job in schedules.crawls for s in job_sources(job, sources)}
+    return [s for s in sources.sources if s.enabled and s.name not in polled]
+
+
+@dataclass(frozen=True)
+class MissingSecret:
+    channel: str
+    variable: str
+    key: str  # password_env | secret_env | url_env
+    used_by: tuple[str, ...]  # digests (and "ops") that send through the channel
+
+    def describe(self) -> str:
+        users = ", ".join(self.used_by) or "nothing yet"
+        return (
+            f"channel {self.channel}: environment variable {self.variable} ({self.key}) is not "
+            f"set; deliveries to it wait until it is (used by: {users})"
+        )
+
+
+def secret_variables(channel: Channel) -> list[tuple[str, str]]:
+    """(key, variable) pairs a channel reads from the environment when it sends."""
+    if isinstance(channel, EmailChannel) and channel.username and channel.password_env:
+        return [("password_env", channel.password_env)]
+    if isinstance(channel, WebhookChannel) and channel.secret_env:
+        return [("secret_env", channel.secret_env)]
+    if isinstance(channel, AppriseChannel) and channel.url_env:
+        return [("url_env", channel.url_env)]
+    return []
+
+
+def missing_secrets(schedules: Schedules, environ=None) -> list[MissingSecret]:
+    """Secrets named in schedules.yaml but absent from the environment (empty counts as absent,
+    except an SMTP password, which may be empty)."""
+    environ = os.environ if environ is None else environ
+    out = []
+    for name, channel in schedules.channels.items():
+        users = [d.name for d in schedules.digests if channel in d.channels]
+        if channel in schedules.ops.channels:
+            users.append("ops")
+        for key, variable in secret_variables(channel):
+            value = environ.get(variable)
+            if value is None or (value == "" and key != "password_env"):
+                out.append(MissingSecret(name, variable, key, tuple(users)))
+    return out
 
 
 # ---------------------------------------------------------------- sections
@@ -675,6 +739,9 @@ __all__ = [
     "Subscription",
     "WebhookChannel",
     "check_references",
+    "job_sources",
+    "missing_secrets",
+    "unpolled_sources",
     "load_schedules",
     "parse_schedules",
 ]

@@ -58,6 +58,7 @@ class Source:
     links: str | None = None
     next_page: str | None = None
     max_listing_pages: int = 1
+    max_sitemaps: int = 50  # sitemap documents (index included) fetched per run
     query: str | None = None
 
 
@@ -147,6 +148,7 @@ _SOURCE_KEYS = {
     "links",
     "next_page",
     "max_listing_pages",
+    "max_sitemaps",
     "query",
     "hl",
     "gl",
@@ -178,6 +180,8 @@ def _source(check: Checker, raw: Any, kp: tuple, crawler: CrawlerConfig) -> Sour
                 raise check.doc.error(kp + (key,), reason)
     elif "links" in raw or "next_page" in raw:
         raise check.doc.error(kp + ("links",), "only a listing source takes links / next_page")
+    if kind != "sitemap" and "max_sitemaps" in raw:
+        raise check.doc.error(kp + ("max_sitemaps",), "only a sitemap source takes max_sitemaps")
     selectors = raw.get("selectors") or {}
     selectors = check.mapping(selectors, kp + ("selectors",))
     check.known_keys(selectors, kp + ("selectors",), set(SELECTOR_FIELDS))
@@ -196,7 +200,8 @@ def _source(check: Checker, raw: Any, kp: tuple, crawler: CrawlerConfig) -> Sour
         url=url,
         outlet=outlet,
         language=language,
-        tags=tuple(check.string_list(raw, kp, "tags")),
+        # every source carries a tag equal to its kind, so `sources: [feed]` picks every feed
+        tags=tuple(dict.fromkeys([*check.string_list(raw, kp, "tags"), kind])),
         selectors=dict(selectors),
         download_delay=check.number(raw, kp, "download_delay", None),
         enabled=check.boolean(raw, kp, "enabled", True),
@@ -206,6 +211,7 @@ def _source(check: Checker, raw: Any, kp: tuple, crawler: CrawlerConfig) -> Sour
         links=links,
         next_page=next_page,
         max_listing_pages=check.number(raw, kp, "max_listing_pages", 1, 1, True),
+        max_sitemaps=check.number(raw, kp, "max_sitemaps", Source.max_sitemaps, 1, True),
         query=query,
     )
 

@@ -28,6 +28,7 @@ from scrapers.extract_clean import (
 from scrapers.extract_meta import PageMeta, harvest, ld_authors, ld_image, ld_language, ld_value
 from scrapers.extract_select import SELECTOR_FIELDS, check_selector, select_date, select_texts
 from scrapers.language import detect_language, normalise_declared, plausible
+from scrapers.xmlsafe import charset_of, decode_unicode, unicode_family
 
 __all__ = ["SELECTOR_FIELDS", "Extracted", "ExtractionError", "check_selector", "extract"]
 
@@ -126,9 +127,24 @@ def _to_bytes(page: bytes | str) -> bytes:
     raise ExtractionError(f"not a page: {type(page).__name__}")
 
 
-def _parse(page: bytes | str):
+def _wide_text(raw: bytes, content_type: str | None) -> str | None:
+    """A UTF-16 or UTF-32 page as text, known by its BOM, its charset header or the zero bytes
+    around ASCII markup; None for any other page (trafilatura decodes those). Without this its zero
+    bytes made every such page look binary."""
+    family = unicode_family(raw[:4])
+    if family is None:
+        declared = charset_of(content_type or "")
+        family = declared if declared and declared.startswith(("utf-16", "utf-32")) else None
+    if family is None or family == "utf-8":
+        return None
+    return decode_unicode(raw[:MAX_HTML_BYTES], family).lstrip("\ufeff")
+
+
+def _parse(page: bytes | str, content_type: str | None = None):
     from trafilatura.utils import load_html
 
+    if isinstance(page, bytes | bytearray | memoryview):
+        page = _wide_text(bytes(page), content_type) or page
     raw = _to_bytes(page)
     if not raw.strip():
         raise ExtractionError("empty page")
@@ -350,9 +366,12 @@ def extract(
     url: str | None = None,
     selectors: dict | None = None,
     language: str | None = None,
+    content_type: str | None = None,
 ) -> Extracted:
-    """Extract one article page. Raises ExtractionError, and only that, for input that is not a page."""
-    tree = _parse(html)
+    """Extract one article page. Raises ExtractionError, and only that, for input that is not a page.
+
+    content_type is the HTTP header, when known: its charset tells a UTF-16 page without BOM."""
+    tree = _parse(html, content_type)
     try:
         return _extract(tree, url, selectors or {}, language)
     except ExtractionError:

@@ -1,23 +1,28 @@
 """Feed parsing (RSS 0.9x/1.0/2.0, Atom 0.3/1.0 with feedparser; JSON Feed by hand) without entity tricks.
 
-feedparser expands internal entities (a 26 KB billion-laughs feed became a 40 MB title), so the DOCTYPE,
-where entities are declared, is cut out before parsing; undeclared entities then stay inert.
+feedparser expands internal entities (a 26 KB billion-laughs feed became a 40 MB title), so the
+document is decoded and its DTD cut out first (scrapers.xmlsafe); undeclared entities then stay
+inert. What a parser hands on is bounded too: a feed is read up to MAX_ENTRIES items, titles and
+author names are cut, over-long links are dropped.
 """
 
 from __future__ import annotations
 
 import calendar
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import feedparser
 
 import db
+from scrapers.xmlsafe import HostileXML, safe_xml
 
-DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.IGNORECASE | re.DOTALL)
-ENTITY_DECL = re.compile(rb"<!ENTITY[^>]*>", re.IGNORECASE | re.DOTALL)
+MAX_ENTRIES = 2000
+MAX_TITLE_CHARS = 1000
+MAX_LINK_CHARS = 4096
+MAX_AUTHORS = 20
+MAX_AUTHOR_CHARS = 200
 
 
 class FeedError(Exception):
@@ -41,19 +46,19 @@ class Feed:
     entries: list[FeedEntry]
 
 
-def strip_doctype(body: bytes) -> bytes:
-    body = DOCTYPE.sub(b"", body, count=1)
-    return ENTITY_DECL.sub(b"", body)
-
-
 def parse_feed(body: bytes, content_type: str = "", base_url: str = "") -> Feed:
     head = body[:512].lstrip()
     if "json" in content_type.lower() or head.startswith(b"{"):
         return _parse_json_feed(body)
+    try:
+        document = safe_xml(body, content_type)
+    except HostileXML as exc:
+        raise FeedError(str(exc)) from None
+    media_type = (content_type or "application/xml").split(";")[0].strip()
     parsed = feedparser.parse(
-        strip_doctype(body),
+        document,
         response_headers={
-            "content-type": content_type or "application/xml",
+            "content-type": f"{media_type}; charset=utf-8",
             "content-location": base_url,
         },
         sanitize_html=False,
@@ -63,23 +68,45 @@ def parse_feed(body: bytes, content_type: str = "", base_url: str = "") -> Feed:
         reason = getattr(parsed, "bozo_exception", None) or "no feed found"
         raise FeedError(f"not a readable feed: {reason}")
     entries = []
-    for e in parsed.entries:
+    for e in parsed.entries[:MAX_ENTRIES]:
         link = e.get("link") or _first_link(e)
         if not link:
             continue
         source = e.get("source") or {}
         entries.append(
-            FeedEntry(
-                link=link.strip(),
-                title=(e.get("title") or "").strip() or None,
-                published_at=_struct_to_iso(e.get("published_parsed") or e.get("updated_parsed")),
-                authors=[a.get("name") for a in e.get("authors", []) if a.get("name")]
-                or ([e["author"]] if e.get("author") else []),
-                source_title=source.get("title"),
-                source_url=source.get("href"),
+            bounded(
+                FeedEntry(
+                    link=link.strip(),
+                    title=(e.get("title") or "").strip() or None,
+                    published_at=_struct_to_iso(
+                        e.get("published_parsed") or e.get("updated_parsed")
+                    ),
+                    authors=[a.get("name") for a in e.get("authors", []) if a.get("name")]
+                    or ([e["author"]] if e.get("author") else []),
+                    source_title=source.get("title"),
+                    source_url=source.get("href"),
+                )
             )
         )
-    return Feed(parsed.version or "unknown", parsed.feed.get("title"), entries)
+    return Feed(parsed.version or "unknown", _cut(parsed.feed.get("title")), _linked(entries))
+
+
+def _cut(text, limit: int = MAX_TITLE_CHARS) -> str | None:
+    return text[:limit] if isinstance(text, str) else None
+
+
+def bounded(entry: FeedEntry) -> FeedEntry:
+    """The entry with its text fields cut to size (a hostile feed's 50 MB title stays 1,000 chars)."""
+    entry.title = _cut(entry.title)
+    entry.source_title = _cut(entry.source_title)
+    entry.authors = [
+        a[:MAX_AUTHOR_CHARS] for a in entry.authors[:MAX_AUTHORS] if isinstance(a, str)
+    ]
+    return entry
+
+
+def _linked(entries: list[FeedEntry]) -> list[FeedEntry]:
+    return [e for e in entries if len(e.link) <= MAX_LINK_CHARS]
 
 
 def _first_link(entry) -> str | None:
@@ -107,7 +134,7 @@ def _parse_json_feed(body: bytes) -> Feed:
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise FeedError("not a JSON Feed: no items list")
     entries = []
-    for item in data["items"]:
+    for item in data["items"][:MAX_ENTRIES]:
         if not isinstance(item, dict):
             continue
         link = item.get("url") or item.get("external_url")
@@ -115,14 +142,18 @@ def _parse_json_feed(body: bytes) -> Feed:
             continue
         authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
         entries.append(
-            FeedEntry(
-                link=link,
-                title=item.get("title") if isinstance(item.get("title"), str) else None,
-                published_at=to_utc_iso(item.get("date_published") or item.get("date_modified")),
-                authors=[a["name"] for a in authors if isinstance(a, dict) and a.get("name")],
+            bounded(
+                FeedEntry(
+                    link=link,
+                    title=item.get("title") if isinstance(item.get("title"), str) else None,
+                    published_at=to_utc_iso(
+                        item.get("date_published") or item.get("date_modified")
+                    ),
+                    authors=[a["name"] for a in authors if isinstance(a, dict) and a.get("name")],
+                )
             )
         )
-    return Feed("json", data.get("title"), entries)
+    return Feed("json", _cut(data.get("title")), _linked(entries))
 
 
 def to_utc_iso(text) -> str | None:

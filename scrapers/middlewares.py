@@ -1,4 +1,5 @@
-"""Downloader middlewares for what Scrapy lacks: address safety, Retry-After, conditional GET."""
+"""Downloader middlewares for what Scrapy lacks: address safety, Retry-After, conditional GET, and a
+time limit per URL across retries."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import ipaddress
 import time
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
+from twisted.internet.error import TCPTimedOutError, TimeoutError
 
 import db
 from scrapers.archive import archive as _archive
@@ -16,6 +18,7 @@ from scrapers.resolver import address_verdict
 
 MAX_RETRY_AFTER = 120.0
 RETRY_AFTER_TIMES = 2
+URL_TIME_FACTOR = 1.5  # one URL may take this many download timeouts in all, retries included
 
 
 class PrivateAddressRefused(IgnoreRequest):
@@ -90,6 +93,8 @@ class RetryAfterMiddleware:
         await asyncio.sleep(delay)
         retry = request.replace(dont_filter=True)
         retry.meta["retry_after_tries"] = tries + 1
+        if "url_first_attempt" in retry.meta:  # waiting as asked is not the URL being slow
+            retry.meta["url_first_attempt"] += delay
         return retry
 
 
@@ -125,3 +130,53 @@ class ConditionalGetMiddleware:
                 modified.decode("latin-1") if modified else None,
             )
         return response
+
+
+class UrlTimeLimitExceeded(IgnoreRequest):
+    """One URL used up its time across attempts; it is not tried again in this run."""
+
+
+class UrlTimeLimitMiddleware:
+    """Caps the total time one URL may take across retries (and redirects, which copy its meta).
+
+    Without it a slow URL cost three timeouts (two retries). Each attempt's timeout is cut to what is
+    left of the URL's budget, and a failed attempt that leaves too little for another is not retried:
+    the error names the time limit. Sits after DownloadTimeoutMiddleware (350), so the timeout is
+    known, and before RetryMiddleware (550) for exceptions, so it answers first.
+    """
+
+    def __init__(self, limit: float, timeout: float):
+        self.limit = limit
+        self.min_attempt = timeout / 4
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        s = crawler.settings
+        timeout = s.getfloat("DOWNLOAD_TIMEOUT")
+        limit = s.getfloat("MEDIAWATCH_URL_TIME_LIMIT") or URL_TIME_FACTOR * timeout
+        return cls(limit, timeout)
+
+    def process_request(self, request):
+        now = time.monotonic()
+        first = request.meta.setdefault("url_first_attempt", now)
+        left = self.limit - (now - first)
+        if left < self.min_attempt and now > first:
+            raise UrlTimeLimitExceeded(self._message(now - first))
+        timeout = request.meta.get("download_timeout") or self.limit
+        request.meta["download_timeout"] = max(0.1, min(timeout, left))
+        return None
+
+    def process_exception(self, request, exception):
+        spent = time.monotonic() - request.meta.get("url_first_attempt", time.monotonic())
+        if self.limit - spent < self.min_attempt and not isinstance(exception, IgnoreRequest):
+            timed_out = isinstance(
+                exception, DownloadTimeoutError | TimeoutError | TCPTimedOutError
+            )
+            reason = "timed out" if timed_out else (str(exception) or type(exception).__name__)
+            raise UrlTimeLimitExceeded(f"{self._message(spent)}; last attempt: {reason}")
+        return None
+
+    def _message(self, spent: float) -> str:
+        return (
+            f"gave up after {spent:.1f} s (time limit per URL, retries included: {self.limit:g} s)"
+        )

@@ -44,7 +44,11 @@ class ArchivePipeline:
         source = spider.source
         try:
             page = extract(
-                item.body, url=item.url, selectors=source.selectors, language=source.language
+                item.body,
+                url=item.url,
+                selectors=source.selectors,
+                language=source.language,
+                content_type=item.content_type,
             )
         except ExtractionError as exc:
             if isinstance(exc.__cause__, OSError | MemoryError):

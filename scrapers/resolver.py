@@ -16,6 +16,7 @@ from twisted.internet.error import DNSLookupError
 # Twisted's name resolution turns a resolver's error into "no results", so the reason is kept here
 # for describe_failure (one resolver per crawl process).
 _REFUSED: dict[str, str] = {}
+THIS_HOST = ipaddress.ip_network("0.0.0.0/8")  # "this host on this network" (RFC 1122)
 
 
 def refusal_of(host: str | None) -> str | None:
@@ -26,8 +27,17 @@ def refusal_of(host: str | None) -> str | None:
 def address_verdict(address: str, allow_loopback: bool, allow_private: bool) -> str | None:
     """Why this address may not be fetched from ("169.254.169.254 is a link-local address")."""
     addr = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+        addr = addr.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
     if addr.is_loopback:
         return None if allow_loopback else f"{addr} is a loopback address"
+    if addr.is_unspecified or addr in THIS_HOST:
+        # connecting to 0.0.0.0 or :: reaches this machine's own services, as loopback does
+        return (
+            None
+            if allow_loopback
+            else f"{addr} is an unspecified address (it reaches this machine)"
+        )
     if addr.is_link_local:
         return f"{addr} is a link-local address"
     if (addr.is_private or addr.is_reserved or addr.is_multicast or addr.is_unspecified) and (

@@ -32,6 +32,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapers.middlewares.AddressSafetyMiddleware": 50,
     "scrapers.middlewares.ConditionalGetMiddleware": 560,
     "scrapers.middlewares.RetryAfterMiddleware": 555,
+    "scrapers.middlewares.UrlTimeLimitMiddleware": 580,
 }
 ITEM_PIPELINES = {"scrapers.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"scrapers.extensions.CrawlRunRecorder": 500}
@@ -39,6 +40,7 @@ EXTENSIONS = {"scrapers.extensions.CrawlRunRecorder": 500}
 MEDIAWATCH_ALLOW_LOOPBACK = False
 MEDIAWATCH_ALLOW_PRIVATE = False
 MEDIAWATCH_MAX_RETRY_AFTER = 120
+MEDIAWATCH_URL_TIME_LIMIT = 0  # seconds one URL may take across retries; 0: 1.5 x DOWNLOAD_TIMEOUT
 
 LOG_LEVEL = "INFO"
 # judges every resolved address, so the address connected to is the one checked (no DNS rebinding)

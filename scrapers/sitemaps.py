@@ -1,4 +1,8 @@
-"""Sitemap parsing: indexes, gzipped files and Google News sitemaps, with entities never expanded."""
+"""Sitemap parsing: indexes, gzipped files and Google News sitemaps, with entities never expanded.
+
+The document is decoded and its DTD cut out first (scrapers.xmlsafe), as for feeds; at most
+MAX_ENTRIES entries are read (the sitemap protocol's own limit per file).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,10 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from scrapers.feeds import strip_doctype, to_utc_iso
+from scrapers.feeds import MAX_LINK_CHARS, MAX_TITLE_CHARS, to_utc_iso
+from scrapers.xmlsafe import HostileXML, safe_xml
+
+MAX_ENTRIES = 50_000
 
 
 class SitemapError(Exception):
@@ -27,10 +34,12 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def parse_sitemap(body: bytes) -> list[SitemapEntry]:
+def parse_sitemap(body: bytes, content_type: str = "") -> list[SitemapEntry]:
     """Entries of a <urlset> or <sitemapindex>, newest first (undated last)."""
     try:
-        root = etree.fromstring(strip_doctype(body), parser=_parser())
+        root = etree.fromstring(safe_xml(body, content_type), parser=_parser())
+    except HostileXML as exc:
+        raise SitemapError(str(exc)) from None
     except etree.XMLSyntaxError as exc:
         raise SitemapError(f"not a readable sitemap: {exc}") from None
     if root is None:
@@ -49,13 +58,15 @@ def parse_sitemap(body: bytes) -> list[SitemapEntry]:
             name = etree.QName(child).localname
             if child.text and child.text.strip() and name not in fields:
                 fields[name] = child.text.strip()
-        if "loc" not in fields:
+        if "loc" not in fields or len(fields["loc"]) > MAX_LINK_CHARS:
             continue
+        if len(entries) >= MAX_ENTRIES:
+            break
         entries.append(
             SitemapEntry(
                 loc=fields["loc"],
                 published_at=to_utc_iso(fields.get("publication_date") or fields.get("lastmod")),
-                title=fields.get("title"),
+                title=fields["title"][:MAX_TITLE_CHARS] if "title" in fields else None,
                 is_index=kind == "sitemapindex",
             )
         )

@@ -29,6 +29,11 @@ TEST_SOURCES = """
   - {name: quadratic, kind: feed, outlet: Bomb, url: "{{base}}/bomb/quadratic.xml", tags: [bombs]}
   - {name: sitemap-index, kind: sitemap, outlet: TBP, url: "{{base}}/sitemaps/index.xml", tags: [testonly]}
   - {name: busy-outlet, kind: feed, outlet: Busy, url: "{{base}}/retry/feed.xml", tags: [testonly]}
+  - {name: utf16-entities, kind: feed, outlet: Hostile, url: "{{base}}/hostile/utf16-entities.xml", tags: [hostile]}
+  - {name: doctype-flood, kind: feed, outlet: Hostile, url: "{{base}}/hostile/doctype-flood.xml", tags: [hostile]}
+  - {name: sitemap-maze, kind: sitemap, outlet: Hostile, url: "{{base}}/hostile/maze/index.xml", tags: [hostile]}
+  - {name: sitemap-chain, kind: sitemap, outlet: Hostile, url: "{{base}}/hostile/chain/index.xml", max_sitemaps: 1000, tags: [hostile]}
+  - {name: utf16-pages, kind: feed, outlet: Hostile Herald, url: "{{base}}/hostile/utf16-feed.xml", tags: [hostile]}
 """
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from alerts_helpers import SEED_TITLE, add_article
+import pytest
+from alerts_helpers import SEED_TITLE, Receiver, add_article
 from click.testing import CliRunner
 
 import db
@@ -67,7 +68,7 @@ def test_digest_sends_to_the_outbox_and_deliveries_lists_it(tmp_path):
     assert "desk" in listing.output and "outbox (file)  sent" in listing.output
     (row,) = [json.loads(line) for line in as_json.output.splitlines()]
     assert row["status"] == "sent" and row["items"] == 1 and row["subscription"] == "desk"
-    assert failed.output == "no deliveries failed\n"
+    assert failed.output == "no deliveries failed or waiting for a retry\n"
 
 
 def test_since_widens_the_window(tmp_path):
@@ -91,3 +92,83 @@ def test_errors_are_one_line_with_file_line_and_key(tmp_path):
     result = CliRunner().invoke(main, [*base, "digest", "nightly"])
     assert result.exit_code == 1
     assert result.output.startswith("error: no digest named 'nightly'")
+
+
+HOOKED = """
+channels:
+  hook:
+    type: webhook
+    url: {url}/hook
+digests:
+  - name: desk
+    title: Desk digest
+    topics: [balochistan, cpec, bla]
+    every: 24h
+    lookback: 3650d
+    channels: [outbox, hook]
+"""
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver().start()
+    yield server
+    server.stop()
+
+
+def test_digest_exits_1_when_a_channel_did_not_take_it(tmp_path, receiver):
+    base = setup(tmp_path, HOOKED.format(url=receiver.url))
+    receiver.script = [(400, {}, 0)]
+
+    result = run([*base, "digest", "desk"])
+
+    assert result.exit_code == 1, result.output
+    assert "outbox: sent (" in result.output
+    assert "hook: FAILED: webhook http://127.0.0.1" in result.output and "HTTP 400" in result.output
+
+
+def test_deliveries_failed_shows_those_waiting_for_a_retry_with_their_error(tmp_path, receiver):
+    base = setup(tmp_path, HOOKED.format(url=receiver.url))
+    receiver.script = [(503, {}, 0)]
+
+    sent = run([*base, "digest", "desk"])
+    failed = run([*base, "deliveries", "--failed"])
+    as_json = [
+        json.loads(line)
+        for line in run([*base, "deliveries", "--failed", "--json"]).output.splitlines()
+    ]
+
+    assert sent.exit_code == 1 and "hook: not sent yet, retry at" in sent.output
+    lines = failed.output.splitlines()
+    assert len(lines) == 3, failed.output  # only the hook's delivery, not the outbox's
+    assert "hook (webhook)  retrying" in lines[0] and "next try 20" in lines[0]
+    assert lines[2].startswith("       error: webhook http://127.0.0.1") and "HTTP 503" in lines[2]
+    assert [(r["channel"], r["status"]) for r in as_json] == [("hook", "pending")]
+
+
+def test_retry_all_queues_every_failed_delivery_again(tmp_path, receiver):
+    base = setup(tmp_path, HOOKED.format(url=receiver.url))
+    receiver.script = [(404, {}, 0)]
+    assert run([*base, "digest", "desk"]).exit_code == 1
+    archive = db.connect(tmp_path / "db" / "a.db")
+    add_article(
+        archive,
+        url="https://www.dawn.com/news/3",
+        title="CPEC guards doubled in Gwadar",
+        text="CPEC security",
+        topics={"cpec": "CPEC"},
+    )
+    receiver.script = [(410, {}, 0)]
+    assert run([*base, "digest", "desk"]).exit_code == 1
+
+    queued = run([*base, "deliveries", "--retry", "--all"])
+    again = run([*base, "deliveries", "--retry", "--all"])
+
+    assert queued.exit_code == 0
+    assert queued.output.startswith("2 deliveries queued again (#2, #4)"), queued.output
+    assert again.output == "no failed deliveries to queue again\n"
+    pending = [
+        json.loads(line)
+        for line in run([*base, "deliveries", "--pending", "--json"]).output.splitlines()
+    ]
+    assert [(r["channel"], r["status"]) for r in pending] == [("hook", "pending")] * 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
 from alerts_helpers import NOW, SEED_TEXT, SEED_TITLE, add_article, schedules_from, seeded_archive
@@ -267,7 +267,7 @@ digests:
 """,
         tmp_path,
     )
-    (first,) = alerts.run_due(archive, schedules, NOW)  # never ran: due now
+    (first,) = alerts.run_due(archive, schedules, NOW, new_cron="now")  # as `run --once` does
     assert first.sent
     assert alerts.run_due(archive, schedules, NOW + timedelta(hours=13)) == []
     add_article(
@@ -285,6 +285,33 @@ digests:
     assert alerts.run_due(archive, schedules, later + timedelta(minutes=1)) == []
     assert len(deliveries.list_deliveries(archive)) == 2
     assert deliveries.last_digests(archive)["morning"]["created_at"] == "2024-11-22T09:00:00Z"
+
+
+def test_a_cron_digest_that_never_ran_is_first_sent_at_its_next_fire_time(tmp_path):
+    archive = seeded_archive(tmp_path)
+    schedules = schedules_from(
+        """
+digests:
+  - name: daily
+    topics: [bla]
+    cron: "0 7 * * *"
+    timezone: Asia/Karachi
+  - name: hourly
+    topics: [bla]
+    every: 1h
+""",
+        tmp_path,
+    )
+    # the daemon starts at 17:00 Karachi (12:00 UTC): the interval digest goes out, the daily waits
+    assert [r.subscription for r in alerts.run_due(archive, schedules, NOW)] == ["hourly"]
+    assert [r.subscription for r in alerts.run_due(archive, schedules, NOW)] == []
+    almost = NOW + timedelta(hours=13, minutes=59)
+    assert "daily" not in [r.subscription for r in alerts.run_due(archive, schedules, almost)]
+    # 07:00 Karachi is 02:00 UTC the next day: its first run, with the article
+    seven = datetime(2024, 11, 22, 2, 0, tzinfo=UTC)
+    results = {r.subscription: r for r in alerts.run_due(archive, schedules, seven)}
+    assert results["daily"].sent and results["daily"].digest.story_count == 1
+    assert deliveries.last_digests(archive)["daily"]["created_at"] == "2024-11-22T02:00:00Z"
 
 
 def test_operator_alerts_go_to_the_ops_channels_once_per_key(tmp_path):

@@ -17,6 +17,7 @@ from alerts_helpers import (
 )
 
 import alerts
+import db
 from db import deliveries
 
 CONFIG = """
@@ -159,7 +160,7 @@ def test_smtp_4xx_is_retried_and_5xx_fails_with_the_reason(tmp_path, smtp):
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-def test_login_uses_the_password_from_the_environment(tmp_path, monkeypatch):
+def test_a_digest_waits_for_the_smtp_password_and_goes_out_once_it_is_set(tmp_path, monkeypatch):
     server = SmtpServer(users={"mw": "s3cret"}).start()
     try:
         archive = seeded_archive(tmp_path)
@@ -168,20 +169,20 @@ def test_login_uses_the_password_from_the_environment(tmp_path, monkeypatch):
         )
         schedules = schedules_from(text, tmp_path)
         (attempt,) = alerts.run_digest(archive, schedules, "morning", NOW).attempts
-        assert attempt.status == "failed"
+        assert attempt.status == "waiting"
         assert "MW_TEST_SMTP_PW is not set" in attempt.detail
+        (row,) = deliveries.list_deliveries(archive, status="problems")
+        assert row["status"] == "pending" and row["waiting_for"] == "MW_TEST_SMTP_PW"
+        # without the variable nothing is tried again, however late, and nothing gives up
+        assert alerts.send_pending(archive, schedules, NOW + timedelta(days=3)) == []
 
         monkeypatch.setenv("MW_TEST_SMTP_PW", "s3cret")
-        add_article(
-            archive,
-            url="https://www.dawn.com/news/1",
-            title="Security stepped up at CPEC sites in Gwadar",
-            text="Extra troops guard CPEC projects in Gwadar.",
-            topics={"cpec": "CPEC"},
-        )
-        (attempt,) = alerts.run_digest(archive, schedules, "morning", NOW).attempts
+        (attempt,) = alerts.send_pending(archive, schedules, NOW + timedelta(minutes=5))
         assert attempt.status == "sent"
-        assert len(server.messages) == 1
+        ((_, _, mail),) = server.messages
+        assert SEED_TITLE in mail.get_body(("plain",)).get_content()
+        (row,) = deliveries.list_deliveries(archive)
+        assert row["status"] == "sent" and row["waiting_for"] is None
     finally:
         server.stop()
 
@@ -234,3 +235,24 @@ def test_a_script_in_a_title_is_shown_as_text(tmp_path, smtp):
         'A &lt;script&gt;document.cookie&lt;/script&gt; <mark style="background:#ffe27a;'
         'color:inherit;">BLA</mark> snippet &amp; more' in html
     )
+
+
+def test_deliveries_an_older_version_failed_for_a_missing_secret_wait_again(tmp_path, smtp):
+    """Before this version a missing secret failed a delivery for good; the upgrade parks those
+    deliveries as waiting, so setting the variable sends them."""
+    from db.schema import m006_deliveries_waiting_for_secret
+
+    archive = seeded_archive(tmp_path)
+    schedules = config(tmp_path, smtp.port)
+    (attempt,) = alerts.run_digest(archive, schedules, "morning", NOW).attempts
+    assert attempt.status == "sent"
+    smtp.messages.clear()
+    old_error = "environment variable MW_TEST_OLD_PW is not set"
+    with db.write(archive):  # what the older version left behind
+        archive.execute(
+            "UPDATE deliveries SET status = 'failed', error = ?, sent_at = NULL", [old_error]
+        )
+    m006_deliveries_waiting_for_secret(archive)
+    (row,) = deliveries.list_deliveries(archive, status="problems")
+    assert row["status"] == "pending" and row["waiting_for"] == "MW_TEST_OLD_PW"
+    assert smtp.messages == []

@@ -243,3 +243,70 @@ def test_backoff_doubles_with_jitter_and_the_delivery_gives_up_after_a_day(tmp_p
     (row,) = deliveries.list_deliveries(archive, status="failed")
     assert row["error"].startswith("gave up after 3 attempts over 24h: webhook http://127.0.0.1")
     assert "HTTP 503" in row["error"]
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 410])
+def test_an_apprise_4xx_fails_at_once_like_a_webhook_4xx(tmp_path, receiver, status):
+    archive = seeded_archive(tmp_path)
+    schedules = config(tmp_path, receiver, channels="hook, chat")
+    receiver.script = [(status, {}, 0), (status, {}, 0)]
+
+    (result,) = alerts.send_immediate(archive, schedules, NOW)
+
+    assert {a.channel: a.status for a in result.attempts} == {"hook": "failed", "chat": "failed"}
+    chat = next(a for a in result.attempts if a.channel == "chat")
+    assert "json://127.0.0.1" in chat.detail and str(status) in chat.detail
+    assert alerts.send_pending(archive, schedules, NOW + timedelta(hours=2)) == []
+    assert len(receiver.requests) == 2
+
+
+@pytest.mark.parametrize("status", [408, 429, 503])
+def test_an_apprise_408_429_or_5xx_is_retried_like_a_webhook_one(tmp_path, receiver, status):
+    archive = seeded_archive(tmp_path)
+    schedules = config(tmp_path, receiver, channels="hook, chat")
+    receiver.script = [(status, {}, 0), (status, {}, 0)]
+
+    (result,) = alerts.send_immediate(archive, schedules, NOW)
+
+    assert {a.channel: a.status for a in result.attempts} == {"hook": "retry", "chat": "retry"}
+    retried = alerts.send_pending(archive, schedules, NOW + timedelta(hours=2))
+    assert sorted(a.status for a in retried) == ["sent", "sent"]
+
+
+def test_an_unset_webhook_secret_waits_and_the_digest_goes_out_once_it_is_set(
+    tmp_path, receiver, monkeypatch
+):
+    monkeypatch.delenv("MW_TEST_WEBHOOK_SECRET")
+    archive = seeded_archive(tmp_path)
+    schedules = config(tmp_path, receiver)
+
+    (result,) = alerts.send_immediate(archive, schedules, NOW)
+    assert result.attempts[0].status == "waiting"
+    assert "MW_TEST_WEBHOOK_SECRET is not set" in result.attempts[0].detail
+    assert alerts.send_pending(archive, schedules, NOW + timedelta(days=2)) == []
+    assert receiver.requests == []  # never sent unsigned
+
+    monkeypatch.setenv("MW_TEST_WEBHOOK_SECRET", SECRET)
+    (attempt,) = alerts.send_pending(archive, schedules, NOW + timedelta(days=2))
+    assert attempt.status == "sent"
+    (request,) = receiver.requests
+    assert verify(request) and receiver.json()["subscription"] == "bla-now"
+
+
+def test_an_unset_apprise_url_variable_waits_until_it_is_set(tmp_path, receiver, monkeypatch):
+    monkeypatch.delenv("MW_TEST_APPRISE_URLS", raising=False)
+    archive = seeded_archive(tmp_path)
+    text = CONFIG.format(
+        url=receiver.url, port=receiver.port, dead_port=free_port(), timeout=5, channels="chat"
+    ).replace(
+        f'urls: ["json://127.0.0.1:{receiver.port}/chat"]',
+        "url_env: MW_TEST_APPRISE_URLS",
+    )
+    schedules = schedules_from(text, tmp_path)
+
+    (result,) = alerts.send_immediate(archive, schedules, NOW)
+    assert result.attempts[0].status == "waiting"
+
+    monkeypatch.setenv("MW_TEST_APPRISE_URLS", f"json://127.0.0.1:{receiver.port}/chat")
+    (attempt,) = alerts.send_pending(archive, schedules, NOW + timedelta(minutes=1))
+    assert attempt.status == "sent" and receiver.requests[0]["path"] == "/chat"

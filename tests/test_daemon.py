@@ -380,3 +380,35 @@ digests:
     again = once()
     assert again.returncode == 0, again.stderr
     assert not any("housekeeping" in line for line in again.stderr.splitlines()), again.stderr
+
+
+def test_first_start_sends_immediate_alerts_but_a_cron_digest_waits_for_its_time(daemon, live):
+    from datetime import UTC, datetime, timedelta
+
+    smtp = SmtpServer().start()
+    try:
+        hour = (datetime.now(UTC) + timedelta(hours=12)).hour  # far from now either way
+        d = daemon(
+            MAIL.format(port=smtp.port)
+            + f"""
+crawls:
+  - {{name: wire, sources: [wire], every: 2s, timeout: 60s}}
+digests:
+  - {{name: bla-alerts, title: BLA alert, topics: [bla], immediate: true, channels: [mail]}}
+  - {{name: daily, topics: [balochistan, bla], cron: "0 {hour} * * *", timezone: UTC,
+     channels: [mail]}}
+"""
+        )
+        live.write("/live/wire.xml", rss([CONVOY, PANJGUR]))
+        d.start()
+        d.wait_for(lambda: mails_with(smtp, "bla-alerts", CONVOY[1]), "the BLA alert")
+        (first,) = d.wait_event("digest daily: first run at")
+        assert d.stop() == 0
+
+        # the daemon started long before the daily's hour: nothing sent, its time is next
+        assert emails(smtp, "daily") == []
+        expected = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        expected = expected.replace(hour=hour) + timedelta(days=expected.hour > hour)
+        assert first["what"].endswith(expected.strftime("%Y-%m-%dT%H:00:00Z"))
+    finally:
+        smtp.stop()

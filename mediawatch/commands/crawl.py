@@ -20,9 +20,14 @@ def register(group: click.Group) -> None:
 @click.option("--no-match", is_flag=True, help="Store articles without flagging them.")
 @click.option("-v", "--verbose", count=True, help="Scrapy log detail (-v info, -vv debug).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summaries as JSON.")
+@click.option(
+    "--no-alerts", is_flag=True, help="Do not send the `immediate: true` digests afterwards."
+)
 @click.pass_context
-def crawl(ctx, names, all_sources, no_match, verbose, as_json):
-    """Crawl sources (by name or tag) once, into the archive."""
+def crawl(ctx, names, all_sources, no_match, verbose, as_json, no_alerts):
+    """Crawl sources (by name or tag) once, into the archive, then send the immediate digests."""
+    from mediawatch.commands.alerts import immediate_schedules, send_immediate_after_crawl
+
     folder = ctx.obj["config_dir"]
     cfg = config.load_sources(folder)
     if all_sources:
@@ -32,6 +37,7 @@ def crawl(ctx, names, all_sources, no_match, verbose, as_json):
     else:
         raise click.UsageError("name sources or tags to crawl, or pass --all")
     matcher = None if no_match else config.load_watchlist(folder)
+    alerting = None if (no_alerts or no_match) else immediate_schedules(folder)
     level = ["WARNING", "INFO", "DEBUG"][min(verbose, 2)]
     from scrapers.runner import run_crawl  # Scrapy and Twisted load only when there is work
 
@@ -40,6 +46,8 @@ def crawl(ctx, names, all_sources, no_match, verbose, as_json):
         click.echo(json.dumps([s.__dict__ for s in summaries], indent=2))
     else:
         _print_summaries(summaries)
+    if alerting is not None:
+        send_immediate_after_crawl(alerting, ctx.obj["db_path"], err=as_json)
     failed = [s for s in summaries if s.status != "ok"]
     if failed and len(failed) == len(summaries):
         ctx.exit(1)  # every source failed: worth a non-zero exit for cron and the daemon

@@ -64,6 +64,7 @@ def status(ctx, as_json):
     import db
     from db import deliveries as store
     from mediawatch import health
+    from mediawatch.schedules import unpolled_sources
     from mediawatch.supervisor import running_daemon
 
     folder, path = ctx.obj["config_dir"], ctx.obj["db_path"]
@@ -77,7 +78,11 @@ def status(ctx, as_json):
         "daemon_pid": running_daemon(path),
         "sources": health.source_rows(conn, sources_cfg, schedules),
         "subscriptions": health.subscription_rows(conn, schedules, now),
-        "failed_deliveries": store.list_deliveries(conn, status="failed", limit=10) if conn else [],
+        # failed for good, and those still pending after an error (retrying or waiting)
+        "failed_deliveries": store.list_deliveries(conn, status="problems", limit=10)
+        if conn
+        else [],
+        "unpolled_sources": [s.name for s in unpolled_sources(schedules, sources_cfg)],
     }
     if as_json:
         click.echo(json.dumps(report, indent=2))
@@ -86,6 +91,8 @@ def status(ctx, as_json):
 
 
 def _print_report(report: dict, now: datetime) -> None:
+    from mediawatch.commands.alerts import delivery_state
+
     pid = report["daemon_pid"]
     click.echo(f"archive: {report['archive']}")
     click.echo(f"daemon:  {f'running (pid {pid})' if pid else 'not running'}")
@@ -106,24 +113,30 @@ def _print_report(report: dict, now: datetime) -> None:
         )
         if r["last_error"] and r["consecutive_failures"]:
             click.echo(f"    ! {r['last_error']}")
+    for name in report["unpolled_sources"]:
+        click.echo(
+            f"    ! {name}: enabled, but no crawl job in schedules.yaml selects it: never crawled"
+        )
     click.echo("")
+    # the WHEN column fits its longest entry: a time zone name is never cut short
+    width = max([26, *(len(s["when"]) for s in report["subscriptions"])])
     click.echo(
-        f"{'SUBSCRIPTION':<22} {'WHEN':<26} {'LAST DIGEST':>11} {'ITEMS':>5} "
+        f"{'SUBSCRIPTION':<22} {'WHEN':<{width}} {'LAST DIGEST':>11} {'ITEMS':>5} "
         f"{'PENDING':>7} {'FAILED':>6}  NEXT"
     )
     for s in report["subscriptions"]:
         items = s["last_digest_items"]
         click.echo(
-            f"{s['name']:<22} {s['when'][:26]:<26} {_ago(s['last_digest_at'], now):>11} "
+            f"{s['name']:<22} {s['when']:<{width}} {_ago(s['last_digest_at'], now):>11} "
             f"{'-' if items is None else items:>5} {s['pending']:>7} {s['failed']:>6}  "
             f"{s['next_run_at'] or '-'}"
         )
     if report["failed_deliveries"]:
         click.echo("")
-        click.echo("failed deliveries (see `mediawatch deliveries --failed`):")
+        click.echo("failed deliveries, and those waiting (see `mediawatch deliveries --failed`):")
         for d in report["failed_deliveries"]:
             click.echo(
-                f"    ! #{d['id']} {d['subscription']} to {d['channel']} "
+                f"    ! #{d['id']} {d['subscription']} to {d['channel']} {delivery_state(d)} "
                 f"({_ago(d['last_attempt_at'], now)}): {d['error']}"
             )
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
@@ -28,6 +28,7 @@ from mediawatch.sources import Source
 from scrapers.archive import archive
 from scrapers.canonical import strip_tracking
 from scrapers.items import ArticlePage, Hints
+from scrapers.middlewares import UrlTimeLimitExceeded
 from scrapers.resolver import refusal_of
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -44,6 +45,7 @@ class Document:
     items: set[str] = field(default_factory=set)  # article URLs (backlog keys)
     children: list[str] = field(default_factory=list)  # child sitemaps requested
     read: bool = False  # parsed to the end, every item handed on
+    cut: bool = False  # some of what it named was left out (a sitemap budget): not settled
 
 
 def _resolve_source(source: Source | str) -> Source:
@@ -145,8 +147,8 @@ class NewsSpider(scrapy.Spider):
 
         def settled(url: str, seen: set[str]) -> bool:
             doc = self.documents.get(url)
-            if doc is None or not doc.read or url in seen:
-                return doc is not None and doc.read
+            if doc is None or not doc.read or doc.cut or url in seen:
+                return doc is not None and doc.read and not doc.cut
             seen.add(url)
             if doc.items and db.waiting(conn, self.source.name, doc.items):
                 return False
@@ -303,6 +305,8 @@ def is_final(failure) -> bool:
     if failure.check(HttpError):
         status = failure.value.response.status
         return 400 <= status < 500 and status not in (408, 425, 429)
+    if failure.check(UrlTimeLimitExceeded):  # a slow answer may come faster next time
+        return False
     if failure.check(IgnoreRequest):  # robots.txt, address safety, offsite
         return True
     if failure.check(DNSLookupError, CannotResolveHostError):
@@ -326,7 +330,7 @@ def describe_failure(failure) -> str:
         if reason := refusal_of(host):
             return f"refused {url}: {host}: {reason}"
         return f"{url}: DNS lookup failed"
-    if failure.check(TimeoutError, TCPTimedOutError):
+    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
         return f"{url}: timed out"
     message = str(exc) or type(exc).__name__
     lowered = message.lower()

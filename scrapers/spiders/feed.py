@@ -1,6 +1,11 @@
-"""RSS, Atom and JSON Feed sources: each item is followed to its article page."""
+"""RSS, Atom and JSON Feed sources: each item is followed to its article page.
+
+The feed is parsed in a worker thread, so a large or hostile feed never holds up other sources.
+"""
 
 from __future__ import annotations
+
+import asyncio
 
 from scrapers.feeds import FeedError, parse_feed
 from scrapers.items import Hints
@@ -13,11 +18,12 @@ class FeedSpider(NewsSpider):
     async def start_index(self):
         yield self.index_request(self.source.url, self.parse_feed)
 
-    def parse_feed(self, response):
+    async def parse_feed(self, response):
         if self.unchanged(response):
             return
         try:
-            feed = parse_feed(
+            feed = await asyncio.to_thread(
+                parse_feed,
                 response.body,
                 response.headers.get(b"Content-Type", b"").decode("latin-1"),
                 response.url,
@@ -27,7 +33,8 @@ class FeedSpider(NewsSpider):
             self.record_error(f"{response.url}: {exc}")
             return
         self.keep_validators(response)
-        yield from self.handle_entries(feed.entries, response.request.url)
+        for request in self.handle_entries(feed.entries, response.request.url):
+            yield request
         self.document_read(response)
 
     def handle_entries(self, entries, document: str):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import db
 from db.crawls import last_run_started
+from scrapers.feeds import MAX_TITLE_CHARS
 from scrapers.items import Hints
 from scrapers.spiders.base import NewsSpider
 
@@ -54,8 +55,8 @@ class GdeltSpider(NewsSpider):
             if not isinstance(a, dict) or not isinstance(a.get("url"), str):
                 continue
             seen = seendate_iso(a.get("seendate"))
-            candidates.append(
-                (a["url"], Hints(title=a.get("title"), outlet=a.get("domain"), seen_at=seen))
-            )
+            title = a.get("title")[:MAX_TITLE_CHARS] if isinstance(a.get("title"), str) else None
+            outlet = a.get("domain")[:MAX_TITLE_CHARS] if isinstance(a.get("domain"), str) else None
+            candidates.append((a["url"], Hints(title=title, outlet=outlet, seen_at=seen)))
             self.note_item_date(seen)
         yield from self.follow_articles(candidates)
