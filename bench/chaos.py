@@ -2,8 +2,8 @@
 
 Each round is a fresh archive and a generated outlet of N articles (a feed, each page slowed a
 little so a kill lands mid-crawl) on a replay site on 127.0.0.1:
-  - kill:  a crawl is SIGKILLed at a random moment (0 .. the length of an uninterrupted crawl),
-           then the outlet is crawled once more;
+  - kill:  a crawl is SIGKILLed at a random moment (a random 0..0.5 s after a random number of
+           articles, 0..N-1, is in the archive), then the outlet is crawled once more;
   - full:  the archive's disk is made full at a random point (a shrunken tmpfs as root, else a
            file size limit), the outlet is crawled, the disk is given room, and crawled once more.
 Prints, per mode, the articles lost (target 0), stored twice (target 0), and for the full disk
@@ -35,6 +35,7 @@ from chaos_helpers import (  # noqa: E402
     article_path,
     cli_env,
     serve,
+    stored_count,
     write_outlet,
     write_sources,
 )
@@ -44,9 +45,10 @@ import db  # noqa: E402
 PAGE_DELAY = 0.1
 
 
-def crawl(config: Path, archive: Path, preexec=None, kill_after: float | None = None):
-    """One `mediawatch crawl`; SIGKILLed after `kill_after` seconds if given. Returns the exit
-    status (negative: killed) and the JSON summary, if any."""
+def crawl(config: Path, archive: Path, preexec=None, kill_at: tuple[int, float] | None = None):
+    """One `mediawatch crawl`. With kill_at=(k, s) it is SIGKILLed s seconds after k articles are
+    in the archive (k=0: s seconds after it started). Returns the exit status (negative: killed)
+    and the JSON summary, if any."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "mediawatch.cli", "crawl", "--json", "--no-match", OUTLET],
         env=cli_env(config, archive),
@@ -55,14 +57,14 @@ def crawl(config: Path, archive: Path, preexec=None, kill_after: float | None = 
         cwd=config,
         preexec_fn=preexec,
     )
-    if kill_after is not None:
-        try:
-            out, _ = proc.communicate(timeout=kill_after)
-        except subprocess.TimeoutExpired:
+    if kill_at is not None:
+        articles, seconds = kill_at
+        while proc.poll() is None and articles and stored_count(archive) < articles:
+            time.sleep(0.02)
+        time.sleep(seconds)
+        if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
-            out, _ = proc.communicate()
-    else:
-        out, _ = proc.communicate(timeout=600)
+    out, _ = proc.communicate(timeout=600)
     try:
         summary = json.loads(out or "[]")
     except ValueError:
@@ -114,7 +116,8 @@ def main() -> None:
                 if killed == args.rounds:
                     break
                 archive = tmp / f"kill-{r}.db"
-                status, _ = crawl(config, archive, kill_after=rng.uniform(0.2, length))
+                moment = (rng.randrange(n), rng.uniform(0, 0.5))  # anywhere in the crawl
+                status, _ = crawl(config, archive, kill_at=moment)
                 if status != -signal.SIGKILL:
                     continue
                 killed += 1
