@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from alerts.errors import PermanentError, SecretMissing, TransientError, http_failure
 from alerts.render import Message
+from alerts.sanitize import chat_text
 
 if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
     from mediawatch.schedules import AppriseChannel
@@ -44,8 +45,8 @@ def notify(message: Message, channel: AppriseChannel, *, key: str) -> str:
             raise PermanentError(f"apprise: not a usable Apprise URL: {redact(url)}")
     with apprise.LogCapture(level=logging.WARNING) as logs:
         ok = sender.notify(
-            body=message.chat or message.subject,
-            title=message.subject,
+            body=message.chat or chat_text(message.subject),
+            title=chat_text(message.subject),  # the mail Subject, neutralised for chat
             body_format=apprise.NotifyFormat.TEXT,
         )
     if not ok:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from alerts.sanitize import clean_url, strip_controls, strip_controls_keeping_spans
 from alerts.stories import Candidate, group_stories
 from db import deliveries as store
 from db.connection import utc_iso
@@ -171,7 +172,7 @@ def build_digest(
 
 
 def _candidate(row: dict[str, Any]) -> Candidate:
-    url = row["url"] or ""
+    url = clean_url(row["url"] or "")
     outlet = one_line(row["outlet"]) or one_line(row["source"]) or urlsplit(url).hostname or "?"
     title = one_line(row["title"]) or one_line(row["description"])[:120] or url
     item = Item(
@@ -181,7 +182,7 @@ def _candidate(row: dict[str, Any]) -> Candidate:
         outlet=outlet,
         published_at=row["published_at"],
         fetched_at=row["fetched_at"],
-        language=row["language"],
+        language=one_line(row["language"]) or None,
         authors=tuple(one_line(a) for a in _json_list(row["authors"]) if isinstance(a, str)),
         score=float(row["score"] or 0),
         snippets=_snippets(row["snippets"]),
@@ -197,8 +198,9 @@ def _candidate(row: dict[str, Any]) -> Candidate:
 
 
 def one_line(value: Any) -> str:
-    """Fold all whitespace (CR and LF included) so a field can never add a line or a header."""
-    return " ".join(str(value).split()) if value else ""
+    """Fold all whitespace (CR and LF included) so a field can never add a line or a header, and
+    drop control and bidi characters (a NUL in a Subject, U+202E turning text around)."""
+    return " ".join(strip_controls(str(value)).split()) if value else ""
 
 
 def _json_list(raw: Any) -> list:
@@ -232,7 +234,7 @@ def _snippets(raw: Any) -> tuple[Snippet, ...]:
             if start >= last and start < end <= len(text):
                 spans.append((start, end))
                 last = end
-        out.append(Snippet(text, tuple(spans)))
+        out.append(Snippet(*strip_controls_keeping_spans(text, tuple(spans))))
     return tuple(out)
 
 

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from alerts.chart import bars_png
 from alerts.digest import Digest, Item, Snippet, one_line
 from alerts.errors import AlertError
+from alerts.sanitize import chat_link, chat_text, strip_controls
 from db.connection import parse_iso, utc_iso
 
 BUILTIN = Path(__file__).resolve().parent / "templates"
@@ -98,6 +99,25 @@ def environment(user_folder: str | None = None) -> jinja2.Environment:
     return env
 
 
+class Link(str):
+    """A URL that passed safe_url: the chat template shows it as a link, not as text."""
+
+
+@lru_cache(maxsize=8)
+def chat_environment(user_folder: str | None = None) -> jinja2.Environment:
+    """The chat template's environment: every value it prints goes through chat_text (links
+    through chat_link), whatever a user's chat.txt prints."""
+    return environment(user_folder).overlay(finalize=_chat_value)
+
+
+def _chat_value(value: Any) -> Any:
+    if isinstance(value, Link):
+        return chat_link(value)
+    if isinstance(value, str):
+        return chat_text(value)
+    return value
+
+
 def highlight(snippet: Snippet) -> Markup:
     """The snippet with <mark> around its highlights, every piece of text escaped."""
     out, last = [], 0
@@ -124,10 +144,12 @@ def safe_url(url: str | None) -> str:
     if not url or any(c in url for c in "\r\n\t"):
         return ""
     try:
-        scheme = urlsplit(url).scheme.lower()
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        userinfo = parts.username is not None  # http://bank.example@evil.example/
     except ValueError:
         return ""
-    return url if scheme in ("http", "https") else ""
+    return Link(url) if scheme in ("http", "https") and not userinfo else ""
 
 
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
@@ -188,7 +210,9 @@ def render_digest(digest: Digest, templates: Path | None = None) -> Message:
         text=_render(env, "digest.txt", context),
         html=_render(env, "digest.html", context),
         json_body=json_body,
-        chat=_render(env, "chat.txt", context).strip(),
+        chat=_render(
+            chat_environment(str(templates) if templates else None), "chat.txt", context
+        ).strip(),
         images=images,
     )
 
@@ -245,6 +269,7 @@ def render_notice(
     """An operator alert (a source failing or back): short, the same on every channel."""
     env = environment(str(templates) if templates else None)
     subject = one_line(subject)[:SUBJECT_MAX]
+    text = strip_controls(text)
     created = utc_iso(now)
     context = {"subject": subject, "text": text, "key": key, "created_at": created}
     body = {"type": "notice", "subject": subject, "text": text, "key": key, "created_at": created}
@@ -256,5 +281,5 @@ def render_notice(
         text=text.rstrip() + "\n",
         html=_render(env, "notice.html", context),
         json_body=json.dumps(body, ensure_ascii=False),
-        chat=re.sub(r"\n{3,}", "\n\n", f"{subject}\n{text}".strip()),
+        chat=chat_text(re.sub(r"\n{3,}", "\n\n", f"{subject}\n{text}".strip())),
     )

@@ -1,5 +1,6 @@
 """The archive: the only package that writes SQL."""
 
+from db import gnews
 from db.articles import (
     StoreResult,
     content_hash,
@@ -38,6 +39,7 @@ __all__ = [
     "connect_readonly",
     "content_hash",
     "fail_stale_runs",
+    "gnews",
     "find_resolved",
     "find_unresolved",
     "finish_run",

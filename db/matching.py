@@ -22,10 +22,11 @@ def count_articles(db: sqlite_utils.Database, since: str | None = None) -> int:
 def iter_articles(
     db: sqlite_utils.Database, since: str | None = None, batch: int = 500
 ) -> Iterator[list[dict[str, Any]]]:
-    """(id, title, text) rows in id order, `batch` at a time, without holding a read open between."""
+    """(id, url, title, text) rows in id order, `batch` at a time, without holding a read open
+    between."""
     last = 0
     while True:
-        sql = "SELECT id, title, text FROM articles WHERE id > ?"
+        sql = "SELECT id, url, title, text FROM articles WHERE id > ?"
         params: list[Any] = [last]
         if since:
             sql += f" AND {_SINCE}"
@@ -33,7 +34,8 @@ def iter_articles(
         sql += " ORDER BY id LIMIT ?"
         params.append(batch)
         rows = [
-            {"id": r[0], "title": r[1] or "", "text": r[2] or ""} for r in db.execute(sql, params)
+            {"id": r[0], "url": r[1], "title": r[2] or "", "text": r[3] or ""}
+            for r in db.execute(sql, params)
         ]
         if not rows:
             return

@@ -22,6 +22,13 @@ DEFAULT_TIMEOUT = 5.0
 DEFAULT_ROW_LIMIT = 1000
 MMAP_BYTES = 2**31  # reads only (mode=ro); SQLite caps it at its compiled maximum
 PROGRESS_STEPS = 1000  # VM instructions between two looks at the clock
+# The clock (progress handler) cannot stop one step: randomblob(1e9) is one call. Sizes are bounded
+# by SQLite itself: no string or blob longer than MAX_VALUE_BYTES is ever made or read, SQLite's
+# memory in the process stays under MAX_HEAP_BYTES, and one answer over HTTP under
+# MAX_ANSWER_BYTES (the terminal streams its rows, so `query` needs no such cap).
+MAX_VALUE_BYTES = 16 * 2**20
+MAX_HEAP_BYTES = 512 * 2**20
+MAX_ANSWER_BYTES = 32 * 2**20
 METADATA_FILE = Path(__file__).with_name("datasette.yaml")
 DATABASE_NAME = "mediawatch"  # the name canned queries are filed under in datasette.yaml
 
@@ -60,6 +67,87 @@ class QueryTimeout(QueryError):
     """The statement ran past its time limit and was stopped."""
 
 
+class ArchiveReadError(QueryError):
+    """The archive itself failed (damaged, unreadable, disk or memory), whatever was asked."""
+
+
+# SQLite's primary result codes that say something about the file or the machine, not the SQL
+ARCHIVE_FAULTS = frozenset(
+    getattr(sqlite3, name)
+    for name in (
+        "SQLITE_PERM",
+        "SQLITE_BUSY",
+        "SQLITE_LOCKED",
+        "SQLITE_NOMEM",
+        "SQLITE_IOERR",
+        "SQLITE_CORRUPT",
+        "SQLITE_FULL",
+        "SQLITE_CANTOPEN",
+        "SQLITE_PROTOCOL",
+        "SQLITE_NOTADB",
+    )
+)
+
+
+class AnswerTooLarge(sqlite3.OperationalError):
+    """One answer would carry more than MAX_ANSWER_BYTES."""
+
+
+def bound_memory(conn: sqlite3.Connection) -> None:
+    """SQLite's own limits on what one statement may build (see MAX_VALUE_BYTES)."""
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.execute(f"PRAGMA hard_heap_limit = {MAX_HEAP_BYTES}")  # process-wide; only lowers it
+
+
+class BoundedCursor(sqlite3.Cursor):
+    """Counts the bytes of the rows it hands out since its last execute; past MAX_ANSWER_BYTES
+    it raises AnswerTooLarge (an sqlite3.OperationalError, which Datasette shows as an error)."""
+
+    _spent = 0
+
+    def execute(self, *args, **kwargs):
+        self._spent = 0
+        return super().execute(*args, **kwargs)
+
+    def _charge(self, row):
+        if row is not None:
+            self._spent += sum(len(v) if isinstance(v, str | bytes) else 8 for v in row)
+            if self._spent > MAX_ANSWER_BYTES:
+                raise AnswerTooLarge(
+                    f"the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB; select fewer "
+                    "rows or columns (LIMIT, substr()), or use mediawatch query / export"
+                )
+        return row
+
+    def __next__(self):
+        return self._charge(super().__next__())
+
+    def fetchone(self):
+        return self._charge(super().fetchone())
+
+    def fetchmany(self, size=None):
+        out = []
+        for _ in range(self.arraysize if size is None else size):
+            row = self.fetchone()
+            if row is None:
+                break
+            out.append(row)
+        return out
+
+    def fetchall(self):
+        return list(iter(self.fetchone, None))
+
+
+class BoundedConnection(sqlite3.Connection):
+    """A connection whose cursors (those of execute() too) are BoundedCursors."""
+
+    def cursor(self, factory=BoundedCursor):
+        return super().cursor(factory)
+
+    def execute(self, sql, parameters=(), /):  # sqlite3's own would make a plain Cursor
+        return self.cursor().execute(sql, parameters)
+
+
 @dataclass
 class QueryResult:
     """Columns now, rows as they come: a large answer never sits in memory."""
@@ -80,6 +168,7 @@ class Reader:
         self._deadline: float | None = None
         self._denied: str | None = None
         self.conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")  # fewer copies on a big archive
+        bound_memory(self.conn)
         self._add_vocabulary()
         self.conn.set_authorizer(self._authorize)
         self.conn.set_progress_handler(self._tick, PROGRESS_STEPS)
@@ -152,6 +241,11 @@ class _Translate:
         return None
 
     def __exit__(self, kind, exc, tb) -> bool:
+        if isinstance(exc, MemoryError):  # what sqlite3 raises for SQLITE_NOMEM
+            raise QueryError(
+                f"query: needs more than {MAX_HEAP_BYTES // 2**20} MiB of memory, the most "
+                "one query may use"
+            ) from None
         if exc is None or not isinstance(exc, sqlite3.Error):
             return False
         raise self.typed(exc) from None
@@ -159,6 +253,11 @@ class _Translate:
     def typed(self, exc: sqlite3.Error) -> QueryError:
         text = str(exc)
         reader = self.reader
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_TOOBIG:
+            return QueryError(
+                f"query: a value would be longer than {MAX_VALUE_BYTES // 2**20} MiB, the most "
+                "one value may hold"
+            )
         if "interrupted" in text and reader._deadline and time.monotonic() > reader._deadline:
             return QueryTimeout(
                 f"query stopped after {reader.timeout:g} s (time limit; change it with --timeout)"
@@ -169,6 +268,9 @@ class _Translate:
             return QueryRefused(
                 "refused: the archive is opened read-only and this statement would change it"
             )
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF in ARCHIVE_FAULTS:
+            return ArchiveReadError(f"archive {reader.path}: {text}")
         if isinstance(exc, sqlite3.ProgrammingError) and "binding" in text:
             return QueryError(f"query: {text} (give it with --param name=value)")
         return QueryError(f"query: {text}")

@@ -237,7 +237,32 @@ def m006_deliveries_waiting_for_secret(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m007_crawl_backlog(db: sqlite_utils.Database) -> None:
+def m007_gnews_links(db: sqlite_utils.Database) -> None:
+    """Google News tokens and the publisher URL each resolved to, so no token is asked for twice;
+    unresolved ones are retried on later runs within the look-back."""
+    db["gnews_links"].create(
+        {
+            "token": str,
+            "source": str,
+            "link": str,
+            "published_at": str,
+            "state": str,  # pending (not tried yet) | resolved | failed (tried, will retry)
+            "url": str,
+            "attempts": int,
+            "last_error": str,
+            "first_seen": str,
+            "last_try": str,
+        },
+        pk="token",
+        not_null={"source", "link", "state", "first_seen"},
+        defaults={"attempts": 0, "state": "pending"},
+        if_not_exists=True,
+    )
+    db["gnews_links"].create_index(["source", "state"], if_not_exists=True)
+
+
+@migrations()
+def m008_crawl_backlog(db: sqlite_utils.Database) -> None:
     """Article URLs a feed, sitemap or listing named that are not yet settled (stored, judged or
     failed for good): committed before they are requested, so a crawl killed, out of disk, out of
     page budget or turned away by a 503 leaves them for the next crawl, even when the feed then

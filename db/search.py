@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from db.queries import QueryError, QueryRefused, QueryTimeout, Reader
+from db.queries import ArchiveReadError, QueryError, QueryRefused, QueryTimeout, Reader
 
 TITLE_WEIGHT = 5.0  # a word in the headline counts for more than the same word in the body
 TEXT_WEIGHT = 1.0
@@ -197,7 +197,7 @@ def _expand_prefix(reader: Reader, stem: str) -> str | None:
 def _run(reader: Reader, sql: str, params: dict, words: str) -> list[tuple]:
     try:
         return list(reader.fetch(reader.execute(sql, params)))
-    except (QueryTimeout, QueryRefused):
+    except (QueryTimeout, QueryRefused, ArchiveReadError):  # not the words' fault
         raise
     except QueryError as exc:
         cause = str(exc).removeprefix("query: ")

@@ -7,6 +7,7 @@ case, context, rules, scores) works only on the hits.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import ahocorasick
@@ -19,6 +20,7 @@ from matcher.normalise import (
     normalise_term,
 )
 from matcher.result import TopicMatch, position_weight
+from matcher.salience import is_dateline, is_origin, is_venue, list_items
 from matcher.schema import ARABIC, STRICT, Compiled, Expr, Form, Leaf, TopicSpec, describe
 from matcher.topics import Occ, TopicResult, outermost, overlap, positive_leaves
 
@@ -58,7 +60,10 @@ _SUFFIXES = frozenset(
 _AFFIX_MAX = 4
 
 
-_GAPS = " \n"  # all a normalised text has between words
+_GAPS = " \n"
+# A code the name is glued to: "AP-BLA", "PK/BLA", "A320-BLA" before it; "BLA-320", "BLA7" after.
+_CODE_BEFORE = re.compile(r"(?:(?<![\w-])[A-Z]{1,2}|(?<![\w-])[\w]*\d[\w]*)[-/]$|\d$")
+_CODE_AFTER = re.compile(r"[-/]?\d")  # all a normalised text has between words
 
 
 class Matcher:
@@ -104,6 +109,17 @@ class Matcher:
                         seen.add(parent)
                         todo.append(parent)
             self._lifted.append(frozenset(seen))
+        # Entities of the topics a topic includes or is included by: a list made of them is a
+        # list of the topic's own kind ("BLA, BRA and BLF" for the BLA).
+        self._related: dict[str, tuple[int, ...]] = {}
+        for topic in compiled.topics:
+            kin = set(self._includes[topic.name])
+            kin |= {n for n, inc in self._includes.items() if topic.name in inc}
+            leaves: set[int] = set(topic.leaves)
+            for other in compiled.topics:
+                if other.name in kin:
+                    leaves |= set(other.leaves)
+            self._related[topic.name] = tuple(sorted(leaves))
         self._sources: dict[str, frozenset[int]] = {}
         for topic in compiled.topics:
             found = set(topic.leaves)
@@ -169,6 +185,8 @@ class Scan:
         self.memo: dict[int, list[Occ]] = {}
         self.word_cache: dict[int, int] = {}
         self.span_cache: dict[tuple[int, int], tuple[int, int]] = {}
+        self.context_found: dict[tuple[int, int], str] = {}  # explanations only
+        self.role_cache: dict[tuple[int, int], tuple[str, list[tuple[int, int]]]] = {}
         self._scan()
         self.touched: set[int] = set()  # leaves with a hit, and the groups those count for
         for leaf in self.leaf_hits:
@@ -320,6 +338,12 @@ class Scan:
         return out
 
     def _reject(self, form: Form, occ: Occ) -> str | None:
+        if form.code_after or form.code_before:
+            a, b = self.orig_span(occ.start, occ.end)
+            if form.code_after and _CODE_BEFORE.search(self.original, max(0, a - 16), a):
+                return "part of a code such as a registration or flight number (not_after code)"
+            if form.code_before and _CODE_AFTER.match(self.original, b):
+                return "part of a code such as a registration or flight number (not_before code)"
         for blocker in form.not_in:
             for start, end in self.hits.get(blocker, ()):
                 if start <= occ.start and occ.end <= end:
@@ -354,12 +378,17 @@ class Scan:
             for other in self.occ(leaf):
                 if overlap(other, occ):
                     continue
-                if form.within is None:
-                    return True
-                os_, oe = self.words(other)
-                gap = os_ - we if os_ > we else ws - oe
-                if gap <= form.within:
-                    return True
+                if form.within is not None:
+                    os_, oe = self.words(other)
+                    gap = os_ - we if os_ > we else ws - oe
+                    if gap > form.within:
+                        continue
+                if self.explaining:
+                    near = f" within {form.within} words" if form.within else ""
+                    self.context_found[(occ.start, occ.end)] = (
+                        f"context {self.surface(other)!r} ({self.describe(leaf)}) found{near}"
+                    )
+                return True
         return False
 
     def describe(self, leaf: int) -> str:
@@ -451,12 +480,41 @@ class Scan:
                     result.merge(results[other])
         return list(results.values())
 
-    def weight(self, occ: Occ) -> float:
+    def weight(self, occ: Occ, factor: float = 1.0) -> float:
+        """The entity's weight x where the mention stands (title, lead, body) x `factor` (its
+        role, judged by the topic: see TopicResult.factor)."""
         weight = self.m._leaves[occ.leaf].weight
         if not weight:
             return 0.0
         a, _b = self.orig_span(occ.start, occ.end)
-        return weight * position_weight(a, self.title_len, self.text_start)
+        return weight * position_weight(a, self.title_len, self.text_start) * factor
+
+    def role(self, occ: Occ) -> tuple[str, list[tuple[int, int]]]:
+        """("dateline" | "list" | "", list items as original spans) of a mention: a dateline or
+        an item of a list of places says little about what the text covers (matcher.salience)."""
+        key = (occ.start, occ.end)
+        found = self.role_cache.get(key)
+        if found is None:
+            a, b = self.orig_span(occ.start, occ.end)
+            if is_dateline(self.original, a, b, self.text_start):
+                found = ("dateline", [])
+            else:
+                floor, ceil = (
+                    (0, self.title_len)
+                    if a < self.title_len
+                    else (self.text_start, len(self.original))
+                )
+                items = list_items(self.original, a, b, floor, ceil)
+                if items:
+                    found = ("list", items)
+                elif is_venue(self.original, a, b):
+                    found = ("venue", [])
+                elif is_origin(self.original, a, b):
+                    found = ("origin", [])
+                else:
+                    found = ("", [])
+            self.role_cache[key] = found
+        return found
 
 
 __all__ = ["Matcher"]

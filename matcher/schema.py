@@ -3,7 +3,9 @@
 The analyst's vocabulary, and what each word becomes here:
 - a *term* is a phrase as written: "Quetta", "B{a,e}l{o,u}chistan" (alternatives), "Baloch nationalis*"
   (a trailing or leading * lifts the word-boundary check on that side). A term may be a mapping with
-  conditions: {form, case, context, within, unless, not_in, not_after, not_before}.
+  conditions: {form, case, context, within, unless, not_in, not_after, not_before}. A blocking
+  list (not_in/not_after/not_before) may name a whole class of words, {group: business-words}, and
+  not_after/not_before the built-in {class: code} (registrations, flight numbers: "AP-BLA").
 - an *entity* is a named thing with a type and many terms (aliases; acronyms are case-sensitive).
 - a *group* is a named list of terms: context words, rule vocabularies.
 - a *leaf* is what rules test: an entity, a group or a phrase, present when one of its terms counts.
@@ -92,6 +94,8 @@ class Form:
     not_in: tuple[int, ...] = ()
     not_after: tuple[int, ...] = ()
     not_before: tuple[int, ...] = ()
+    code_after: bool = False  # not right after a code ("AP-BLA")
+    code_before: bool = False  # not right before a code ("BLA-320")
     phrase: bool = False  # several words: they must not be split by sentence punctuation
     breaks: frozenset[str] = frozenset()  # ... other than the punctuation it is written with
 
@@ -140,13 +144,34 @@ class Compiled:
 
 _BRACES = re.compile(r"\{([^{}]*)\}")
 
+# Limits on what a watchlist may cost (issue 9): every brace pair multiplies a term's spellings,
+# and every spelling is a key of the automaton built in every crawl process. A term past
+# MAX_SPELLINGS, a watchlist past MAX_FORMS searchable strings or MAX_TERM_CHARS in one term, and a
+# file past MAX_FILE_BYTES (checked by whoever reads the file) are refused before anything is
+# built. The shipped watchlist has ~3,000 forms; its largest term ~1,200 spellings.
+MAX_SPELLINGS = 5_000
+MAX_FORMS = 200_000
+MAX_TERM_CHARS = 4_000
+MAX_FILE_BYTES = 5 * 1024 * 1024
 
-def expand(term: str) -> list[str]:
-    """'B{a,e}l{o,u}ch' -> four spellings; '{,the }Baloch' allows an empty alternative."""
+
+def expand(term: str, limit: int = MAX_SPELLINGS) -> list[str]:
+    """'B{a,e}l{o,u}ch' -> four spellings; '{,the }Baloch' allows an empty alternative.
+
+    The number of spellings is counted before any is built: past `limit` it is an error."""
+    if len(term) > MAX_TERM_CHARS:
+        raise ValueError(f"term is {len(term):,} characters long (at most {MAX_TERM_CHARS:,})")
     pieces = _BRACES.split(term)
     if "{" in "".join(pieces[0::2]) or "}" in "".join(pieces[0::2]):
         raise ValueError("unbalanced or nested braces")
     options = [[p] if i % 2 == 0 else p.split(",") for i, p in enumerate(pieces)]
+    count = 1
+    for choice in options:
+        count *= len(choice)
+        if count > limit:
+            raise ValueError(
+                f"braces expand to more than {limit:,} spellings (at most {limit:,} per term)"
+            )
     return ["".join(combo) for combo in product(*options)]
 
 
@@ -167,7 +192,7 @@ class _Builder:
         self.leaves: list[Leaf] = []
         self.by_name: dict[tuple[str, str], int] = {}
         self.phrase_leaves: dict[tuple, int] = {}
-        self.blockers: dict[str, int] = {}
+        self.blockers: dict[tuple[str, bool], int] = {}
         self.deps: dict[int, set[int]] = {}  # leaf -> leaves its terms' conditions read
         self.dep_paths: dict[tuple[int, int], tuple] = {}
 
@@ -234,6 +259,10 @@ class _Builder:
             spellings = expand(text)
         except ValueError as exc:
             raise WatchlistError(path, str(exc)) from None
+        if len(self.forms) + len(spellings) > MAX_FORMS:
+            raise WatchlistError(
+                path, f"the watchlist expands to more than {MAX_FORMS:,} forms (the limit)"
+            )
         made = []
         for spelling in spellings:
             core, left_free, right_free = self.split_wildcards(spelling, path)
@@ -257,8 +286,9 @@ class _Builder:
                 self.leaves[leaf].forms.append(made[-1])
         return made
 
-    def blocker(self, text: Any, path: tuple) -> list[int]:
-        """Phrases of not_in / not_after / not_before: searched like terms, shared when repeated."""
+    def blocker(self, text: Any, path: tuple, case: bool = False) -> list[int]:
+        """Phrases of not_in / not_after / not_before: searched like terms, shared when repeated.
+        With `case`, only that exact case blocks ("Quetta Town" in Karachi, not "Quetta town")."""
         if not isinstance(text, str) or not text.strip():
             raise WatchlistError(path, "must be a non-empty phrase")
         out = []
@@ -267,9 +297,9 @@ class _Builder:
         except ValueError as exc:
             raise WatchlistError(path, str(exc)) from None
         for spelling in spellings:
-            marker = spelling.strip()
+            marker = (spelling.strip(), case)
             if marker not in self.blockers:
-                self.blockers[marker] = self.make_forms(marker, path, -1, False, {})[0]
+                self.blockers[marker] = self.make_forms(marker[0], path, -1, case, {})[0]
             out.append(self.blockers[marker])
         return out
 
@@ -294,11 +324,63 @@ class _Builder:
                 items = self.items(spec[key], (*path, key))
                 for i, item in enumerate(items):
                     item_path = (*path, key, i) if isinstance(spec[key], list) else (*path, key)
+                    if isinstance(item, dict):
+                        code = self.block_class(item, item_path, key)
+                        if code:
+                            cond[f"code_{key[4:]}"] = True
+                            continue
+                        for phrase, phrase_path, case in self.group_phrases(item, item_path, key):
+                            blocks.extend(self.blocker(phrase, phrase_path, case))
+                        continue
                     blocks.extend(self.blocker(item, item_path))
                 cond[key] = tuple(dict.fromkeys(blocks))
         if cond.get("within") and not cond.get("context"):
             raise WatchlistError((*path, "within"), "needs a context to be near to")
         return cond
+
+    def block_class(self, item: dict, path: tuple, key: str) -> bool:
+        """{class: code} in not_after/not_before: a code such as a registration or a flight
+        number ("AP-BLA", "BLA-320") is no mention."""
+        if "class" not in item:
+            return False
+        if set(item) != {"class"} or item["class"] != "code":
+            raise WatchlistError(path, "must be {class: code}, {group: name} or a phrase")
+        if key == "not_in":
+            raise WatchlistError(path, "{class: code} goes in not_after or not_before")
+        return True
+
+    def group_phrases(self, item: dict, path: tuple, key: str, seen: tuple = ()) -> list:
+        """{group: name} in not_in/not_after/not_before: every term of that group is a blocking
+        phrase ("not before a business word"), so one list serves every name."""
+        if set(item) != {"group"} or not isinstance(item["group"], str):
+            raise WatchlistError(path, "must be {group: name}, {class: code} or a phrase")
+        name = item["group"]
+        groups = (self.data or {}).get("groups") or {}
+        if name not in groups:
+            known = sorted(groups)
+            hint = f" (known: {', '.join(known)})" if known and len(known) <= 12 else ""
+            raise WatchlistError((*path, "group"), f"unknown group {name!r}{hint}")
+        if name in seen:
+            raise WatchlistError((*path, "group"), f"group {name!r} includes itself")
+        members = groups[name]
+        gpath: tuple = ("groups", name)
+        if isinstance(members, dict):
+            members = members.get("terms")
+            gpath = (*gpath, "terms")
+        out = []
+        for i, member in enumerate(self.items(members, gpath)):
+            mpath = (*gpath, i) if isinstance(members, list) else gpath
+            case = False
+            if isinstance(member, dict) and "form" in member:
+                case = member.get("case", False)
+                if not isinstance(case, bool):
+                    raise WatchlistError((*mpath, "case"), "must be true or false")
+                member, mpath = member["form"], (*mpath, "form")
+            if isinstance(member, dict):
+                out.extend(self.group_phrases(member, mpath, key, (*seen, name)))
+            else:
+                out.append((member, mpath, case))
+        return out
 
     def refs(self, value: Any, path: tuple, owner: int) -> list[int]:
         """Context/unless items: phrases, or {group: name} / {entity: id} references."""

@@ -6,6 +6,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from matcher.result import TopicMatch, make_snippets
+from matcher.salience import (
+    COVERAGE_SHARE,
+    COVERAGE_WEIGHT,
+    COVERAGE_WINDOW,
+    DATELINE_FACTOR,
+    LIST_FACTOR,
+    LIST_OWN_SHARE,
+    ORIGIN_FACTOR,
+    VENUE_FACTOR,
+    own_share,
+)
 from matcher.schema import Expr, TopicSpec
 
 if TYPE_CHECKING:
@@ -66,7 +77,19 @@ class TopicResult:
                 if ok:
                     self.excluded.append((rule, scan.surface(evidence[0]) if evidence else ""))
         self.evidence = self._distinct(found)
-        self.own_score = round(sum(scan.weight(o) for o in self.evidence.values()), 2)
+        self._roles: dict[tuple[int, int], tuple[float, str]] = {}
+        # Roles and coverage only lower a mention's weight or add COVERAGE_WEIGHT: when even the
+        # full weights and the bonus fall short, the verdict is known without them (speed).
+        upper = sum(scan.weight(o) for o in self.evidence.values()) + COVERAGE_WEIGHT
+        if upper < spec.min_score and not scan.explaining:
+            self.coverage = (0, 0, 0.0)
+            self.own_score = round(upper - COVERAGE_WEIGHT, 2)
+        else:
+            self.coverage = self._coverage()
+            self.own_score = round(
+                sum(self.weight(o) for o in self.evidence.values()) + self.coverage_bonus(),
+                2,
+            )
         self.score = self.own_score
         self.own_flagged = bool(found) and self.own_score >= spec.min_score and not self.excluded
         self.flagged = self.own_flagged
@@ -88,7 +111,113 @@ class TopicResult:
                 out.setdefault(key, occ)
         return out
 
+    def factor(self, occ: Occ) -> tuple[float, str]:
+        """How much a mention's place says about coverage of this topic (matcher.salience): a
+        dateline nothing, an item of a list little, unless most of the list is this topic's."""
+        key = (occ.start, occ.end)
+        found = self._roles.get(key)
+        if found is None:
+            scan = self.scan
+            role, items = scan.role(occ)
+            spelled = self._spelled_out(occ)
+            if spelled:
+                found = (0.0, f"short for {spelled!r} right before it: one mention")
+            elif role == "dateline":
+                found = (DATELINE_FACTOR, "dateline: where the story was filed")
+            elif role == "venue":
+                found = (VENUE_FACTOR, "venue: where people met or an envoy sits")
+            elif role == "origin":
+                found = (ORIGIN_FACTOR, "origin: where someone comes from")
+            elif role == "list":
+                own = [*self.shown()]
+                for leaf in scan.m._related[self.spec.name]:
+                    if leaf in scan.touched:
+                        own.extend(scan.occ(leaf))
+                mentions = [scan.orig_span(o.start, o.end) for o in own]
+                share = own_share(items, mentions)
+                own = round(share * len(items))
+                if share < LIST_OWN_SHARE:
+                    found = (
+                        LIST_FACTOR,
+                        f"item of a list of {len(items)} ({own} of them this topic's)",
+                    )
+                else:
+                    found = (
+                        1.0,
+                        f"in a list of {len(items)}, {own} of them this topic's: counts in full",
+                    )
+            else:
+                found = (1.0, "")
+            self._roles[key] = found
+        return found
+
+    def _coverage(self) -> tuple[int, int, float]:
+        """(words near a mention of the topic, words, share): how much of the text is about it.
+
+        Words within COVERAGE_WINDOW of a plain mention (not a list item, dateline or supporting
+        word such as an incident word) count as the text's concern with the topic."""
+        scan = self.scan
+        total = scan.word(len(scan.norm) - 1)
+        if total <= 0:
+            return 0, 0, 0.0
+        leaves = scan.m._leaves
+        spans = []
+        for occ in self.shown():
+            leaf = leaves[occ.leaf]
+            if (leaf.weight >= 1 or leaf.kind == "entity") and self.factor(occ)[0] >= 1:
+                first, last = scan.words(occ)
+                spans.append(
+                    (max(0, first - COVERAGE_WINDOW), min(total, last + COVERAGE_WINDOW + 1))
+                )
+        covered = 0
+        reach = 0
+        for lo, hi in sorted(spans):
+            lo = max(lo, reach)
+            if hi > lo:
+                covered += hi - lo
+                reach = hi
+        return covered, total, round(min(1.0, covered / total), 2)
+
+    def salience(self) -> dict[str, Any]:
+        """What the score is made of beyond the single mentions: how many plain mentions of how
+        many distinct names, and how much of the text stands near them."""
+        leaves = self.scan.m._leaves
+        plain = [o for o in self.shown() if self.factor(o)[0] >= 1]
+        discounted = [o for o in self.shown() if self.factor(o)[0] < 1]
+        near, words, share = self.coverage
+        return {
+            "mentions": len(plain),
+            "discounted": len(discounted),
+            "names": len({leaves[o.leaf].name for o in plain}),
+            "words_near": near,
+            "words": words,
+            "share": share,
+            "coverage_bonus": self.coverage_bonus(),
+        }
+
+    def coverage_bonus(self) -> float:
+        return COVERAGE_WEIGHT if self.evidence and self.coverage[2] >= COVERAGE_SHARE else 0.0
+
+    def _spelled_out(self, occ: Occ) -> str:
+        """The mention this one abbreviates, when it stands in brackets right after it, as in
+        "Balochistan Liberation Army (BLA)": a name and its acronym are one mention."""
+        scan = self.scan
+        a, _b = scan.orig_span(occ.start, occ.end)
+        if a < 2 or scan.original[a - 1] not in "([" or scan.original[a - 2] != " ":
+            return ""
+        leaves = scan.m._leaves
+        for other in self.evidence.values():
+            if other.end <= occ.start and leaves[other.leaf].weight > 0:
+                _oa, ob = scan.orig_span(other.start, other.end)
+                if ob == a - 2:
+                    return scan.surface(other)
+        return ""
+
+    def weight(self, occ: Occ) -> float:
+        return self.scan.weight(occ, self.factor(occ)[0])
+
     def merge(self, other: TopicResult) -> None:
+        self._roles = {}
         self.evidence = self._distinct([*self.evidence.values(), *other.evidence.values()])
         self.score = max(self.score, other.score)
 
@@ -119,7 +248,7 @@ class TopicResult:
         spans: list[tuple[int, int, float]] = []
         for occ in self.shown():
             a, b = scan.orig_span(occ.start, occ.end)
-            spans.append((a, b, scan.weight(occ)))
+            spans.append((a, b, self.weight(occ)))
             leaf = scan.m._leaves[occ.leaf]
             if leaf.kind == "entity":
                 entry = entities.get(occ.leaf)
@@ -177,7 +306,13 @@ class TopicResult:
                     "term": " ".join(scan.original[a:b].split()),
                     "offsets": [a, b],
                     "for": scan.describe(occ.leaf),
-                    "weight": round(scan.weight(occ), 2),
+                    "weight": round(self.weight(occ), 2),
+                    **({"role": self.factor(occ)[1]} if self.factor(occ)[1] else {}),
+                    **(
+                        {"context": scan.context_found[(occ.start, occ.end)]}
+                        if (occ.start, occ.end) in scan.context_found
+                        else {}
+                    ),
                 }
             )
         out = {
@@ -185,6 +320,7 @@ class TopicResult:
             "score": self.score,
             "min_score": self.spec.min_score,
             "reason": self.reason(),
+            "salience": self.salience(),
             "counted": counted,
             "not_counted": sorted(rejected, key=lambda r: r["offsets"][0]),
             "rules": [

@@ -32,9 +32,20 @@ def load_sources(folder: Path):
 def load_watchlist(folder: Path):
     """Parse watchlist.yaml and compile it; matcher errors come back located (file, line, key)."""
     import matcher
+    from matcher.schema import MAX_FILE_BYTES
+    from mediawatch.errors import ConfigError
     from mediawatch.yamlfile import load_yaml
 
-    doc = load_yaml(Path(folder) / WATCHLIST_FILE)
+    path = Path(folder) / WATCHLIST_FILE
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # load_yaml says what is wrong
+    if size > MAX_FILE_BYTES:
+        raise ConfigError(
+            path, None, None, f"{size:,} bytes, more than the limit of {MAX_FILE_BYTES:,} bytes"
+        )
+    doc = load_yaml(path)
     try:
         return matcher.compile(doc.data)
     except matcher.WatchlistError as exc:

@@ -208,7 +208,8 @@ class Daemon:
             try:
                 argv = [
                     self.python,
-                    "-m",
+                    "-P",  # not the working directory first on sys.path: a ./db/ folder of
+                    "-m",  # archives would hide the db package (README layout)
                     "mediawatch.cli",
                     "--config-dir",
                     str(cfg.folder),
@@ -565,6 +566,11 @@ class Daemon:
             who = f" (pid {exc.pid})" if exc.pid else ""
             raise DaemonError(
                 f"another mediawatch daemon{who} is running on {self.db_path}"
+            ) from None
+        except OSError as exc:  # a read-only file system or folder: nothing could be stored
+            raise DaemonError(
+                f"cannot write beside the archive ({exc.filename}: {exc.strerror}); "
+                "the archive's folder must be writable"
             ) from None
         self.supervisor.inherited_fds = (self._lock_handle.fileno(),)
         # runs left 'running' by a daemon that was killed with its crawls

@@ -20,13 +20,16 @@ from db.connection import parse_iso, utc_iso
 def source_rows(db, sources_cfg, schedules) -> list[dict[str, Any]]:
     """One row per configured source: its health columns plus the `failing` and `stale` marks."""
     from db.crawls import source_health
+    from db.gnews import link_counts
     from db.health import health_states
 
+    links: dict[str, dict[str, int]] = {}
     if db is None:
         health, states = {}, {}
     else:
         wrapped = db if isinstance(db, sqlite_utils.Database) else sqlite_utils.Database(db)
         health, states = source_health(wrapped), health_states(db)
+        links = link_counts(db)
     ops = schedules.ops if schedules is not None else None
     fail_after = ops.fail_after if ops else 3
     rows = []
@@ -35,8 +38,12 @@ def source_rows(db, sources_cfg, schedules) -> list[dict[str, Any]]:
         stale_after = (ops.stale_after if ops and ops.stale_after else None) or s.stale_after
         age = h.get("newest_item_age_hours")
         failures = h.get("consecutive_failures") or 0
+        row = {}
+        if s.kind == "gnews":  # opaque Google News links: resolved, pending (not tried), failed
+            row["google_news_links"] = links.get(s.name, {"resolved": 0, "pending": 0, "failed": 0})
         rows.append(
-            {
+            row
+            | {
                 "name": s.name,
                 "kind": s.kind,
                 "outlet": s.outlet,

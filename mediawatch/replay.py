@@ -11,6 +11,10 @@ Optional `_behaviour.json` in a site folder maps a path to a behaviour:
   {"generate_bytes": 6000000}                      a page of that many bytes
   {"gzip_bomb": 200000000}                         gzip body that inflates to that many bytes
   {"content_type": "application/pdf"}             override the content type
+  {"batchexecute": {"TOKEN": "/path"}}             play Google News' batchexecute (POST): answer
+                                                   the publisher URL {{base}}/path for a token
+                                                   whose signature is "sig-TOKEN";
+                                                   "shape": "changed" answers in an unknown shape
   {"pad": {"with": "<!DOCTYPE ", "bytes": 1000000}} the file followed by that text repeated
   {"sitemap_maze": 20}                             a sitemap index listing itself and N new
                                                    child indexes below its own path, at any depth
@@ -202,6 +206,26 @@ class ReplaySite:
                 status = self._serve(path, head)
                 site.log.add(self.command, self.path, status)
 
+            def do_POST(self) -> None:
+                path = urlsplit(self.path).path
+                length = int(self.headers.get("Content-Length") or 0)
+                form = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+                status = self._post(path, form)
+                site.log.add("POST", self.path, status)
+
+            def _post(self, path: str, form: str) -> int:
+                rule = site.behaviour(path)
+                if "status" in rule and site.count(path) <= int(rule.get("times", 10**9)):
+                    return self._send(
+                        int(rule["status"]), b"try later\n", {"Content-Type": "text/plain"}
+                    )
+                if "batchexecute" not in rule:
+                    return self._send(404, b"not found\n", {"Content-Type": "text/plain"})
+                body = _batchexecute_answer(form, rule, site.base)
+                return self._send(
+                    200, body.encode(), {"Content-Type": "application/json; charset=utf-8"}
+                )
+
             def _send(self, status, body=b"", headers=None, head=False) -> int:
                 self.send_response(status)
                 for key, value in (headers or {}).items():
@@ -310,3 +334,24 @@ def _gzip_zeros(size: int) -> bytes:
         out.write(compressor.compress(chunk))
     out.write(compressor.flush())
     return out.getvalue()
+
+
+def _batchexecute_answer(form: str, rule: dict, base: str) -> str:
+    """Google's answer to a `garturlreq`: the URL when the token is known and the signature right."""
+    from urllib.parse import parse_qs
+
+    try:
+        envelope = json.loads(parse_qs(form)["f.req"][0])[0][0]
+        _, _, token, timestamp, signature = json.loads(envelope[1])
+        path = rule["batchexecute"].get(token) if signature == f"sig-{token}" else None
+    except (KeyError, IndexError, TypeError, ValueError):
+        path, timestamp = None, None
+    if path is None or not isinstance(timestamp, int):
+        rows = [["wrb.fr", "Fbv4je", None, None, None, [3], "generic"], ["di", 12]]
+    elif rule.get("shape") == "changed":
+        rows = [["wrb.fr", "Fbv4je", json.dumps({"article": {"href": base + path}}), None, None]]
+    else:
+        payload = json.dumps(["garturlres", base + path, 1])
+        rows = [["wrb.fr", "Fbv4je", payload, None, None, None, "generic"], ["di", 42]]
+        rows.append(["af.httprm", 41, "-6108450466352345600", 7])
+    return ")]}'\n\n" + json.dumps(rows)

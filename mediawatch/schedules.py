@@ -21,6 +21,20 @@ LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 DEFAULT_CHANNEL = "outbox"
 # The lead's guarantee: rate-limited search sources carry a tag equal to their kind.
 MIN_GAP = {"gdelt": 15 * 60, "gnews": 30 * 60}
+# A digest is read by people: `every: 1s` is a typo for 1m or 1h, not a wish for 3,600 mails an
+# hour. The daemon's own tests lower the bound through MEDIAWATCH_MIN_DIGEST_EVERY (seconds).
+MIN_DIGEST_EVERY = 60.0
+
+
+def _seconds(value: float) -> str:
+    return f"{value / 60:g}m" if value >= 60 and value % 60 == 0 else f"{value:g}s"
+
+
+def min_digest_every() -> float:
+    try:
+        return float(os.environ.get("MEDIAWATCH_MIN_DIGEST_EVERY") or MIN_DIGEST_EVERY)
+    except ValueError:
+        return MIN_DIGEST_EVERY
 
 
 @dataclass(frozen=True)
@@ -609,6 +623,13 @@ def _digests(
                 )
         immediate = check.boolean(item, kp, "immediate", False)
         schedule = _schedule(check, item, kp, tz, required=not immediate)
+        if schedule is not None and schedule.every and schedule.every < min_digest_every():
+            raise check.doc.error(
+                (*kp, "every"),
+                f"at least {_seconds(min_digest_every())} between two digests "
+                f"(got {_seconds(schedule.every)}); for each article as it comes, use "
+                "immediate: true",
+            )
         if immediate and schedule is not None:
             raise check.doc.error(
                 (*kp, "immediate"), "an immediate digest has no every/cron schedule"

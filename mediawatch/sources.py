@@ -14,6 +14,9 @@ from scrapers.extract_select import check_selector
 KINDS = ("feed", "sitemap", "listing", "gnews", "gdelt")
 GNEWS_ENDPOINT = "https://news.google.com/rss/search"
 GDELT_ENDPOINT = "https://api.gdeltproject.org/api/v2/doc/doc"
+GNEWS_ARTICLE_PAGE = "https://news.google.com/rss/articles/"
+GNEWS_BATCHEXECUTE = "https://news.google.com/_/DotsSplashUi/data/batchexecute"
+RENDER_MODES = ("browser", "listing", "article")
 SELECTOR_FIELDS = ("body", "title", "date", "author")
 DEFAULT_USER_AGENT = "mediawatch/0.1 (+{contact})"
 
@@ -35,10 +38,25 @@ class CrawlerConfig:
     allow_private: bool = False
     autothrottle: bool = True
     concurrent_per_host: int = 2
+    browser_path: str = "/usr/bin/chromium"
+    browser_page_timeout: float = 30.0
+    browser_max_open: int = 2
+    browser_restart_after: int = 50
+    browser_block: tuple[str, ...] = ("image", "media", "font")  # resource types never loaded
 
     @property
     def agent(self) -> str:
         return self.user_agent or DEFAULT_USER_AGENT.format(contact=self.contact_url)
+
+
+@dataclass(frozen=True)
+class GnewsResolve:
+    """How a gnews source turns opaque links into publisher URLs (Google's two endpoints)."""
+
+    article_page: str = GNEWS_ARTICLE_PAGE  # the token is appended
+    batchexecute: str = GNEWS_BATCHEXECUTE
+    interval: float = 5.0  # seconds between two resolutions of this source
+    budget: int = 20  # resolutions per run; the rest wait for the next run
 
 
 @dataclass(frozen=True)
@@ -60,6 +78,12 @@ class Source:
     max_listing_pages: int = 1
     max_sitemaps: int = 50  # sitemap documents (index included) fetched per run
     query: str | None = None
+    resolve: GnewsResolve | None = None  # gnews only; None: opaque links stay unresolved
+    render: str | None = None  # browser (every HTML page) | listing | article
+
+    def renders(self, page: str) -> bool:
+        """Whether this source's `page` ("listing" or "article") is fetched in a browser."""
+        return self.render == "browser" or self.render == page
 
 
 @dataclass(frozen=True)
@@ -129,7 +153,40 @@ def _crawler(check: Checker, raw: Any) -> CrawlerConfig:
         allow_private=check.boolean(raw, kp, "allow_private", False),
         autothrottle=check.boolean(raw, kp, "autothrottle", True),
         concurrent_per_host=check.number(raw, kp, "concurrent_per_host", 2, 1, True),
+        browser_path=check.string(raw, kp, "browser_path", CrawlerConfig.browser_path),
+        browser_page_timeout=check.duration(raw, kp, "browser_page_timeout", "30s"),
+        browser_max_open=check.number(raw, kp, "browser_max_open", 2, 1, True),
+        browser_restart_after=check.number(raw, kp, "browser_restart_after", 50, 1, True),
+        browser_block=_browser_block(check, raw, kp),
     )
+
+
+BROWSER_RESOURCE_TYPES = (
+    "document",
+    "stylesheet",
+    "image",
+    "media",
+    "font",
+    "script",
+    "texttrack",
+    "xhr",
+    "fetch",
+    "eventsource",
+    "websocket",
+    "manifest",
+    "other",
+)
+
+
+def _browser_block(check: Checker, raw: dict, kp: tuple) -> tuple[str, ...]:
+    if "browser_block" not in raw:
+        return CrawlerConfig.browser_block
+    kinds = check.string_list(raw, kp, "browser_block")
+    for kind in kinds:
+        if kind not in BROWSER_RESOURCE_TYPES or kind == "document":
+            allowed = ", ".join(k for k in BROWSER_RESOURCE_TYPES if k != "document")
+            raise check.doc.error(kp + ("browser_block",), f"{kind!r} is not one of: {allowed}")
+    return tuple(kinds)
 
 
 _SOURCE_KEYS = {
@@ -156,6 +213,8 @@ _SOURCE_KEYS = {
     "timespan",
     "maxrecords",
     "endpoint",
+    "resolve",
+    "render",
 }
 
 
@@ -194,6 +253,9 @@ def _source(check: Checker, raw: Any, kp: tuple, crawler: CrawlerConfig) -> Sour
     if language is not None and not re.match(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$", language):
         raise check.doc.error(kp + ("language",), "must be a language code such as en or ur")
     outlet = check.string(raw, kp, "outlet", None) or urlsplit(url).hostname or name
+    render = check.string(raw, kp, "render", None, choices=RENDER_MODES)
+    if render == "listing" and kind != "listing":
+        raise check.doc.error(kp + ("render",), "render: listing needs a listing source")
     return Source(
         name=name,
         kind=kind,
@@ -213,7 +275,33 @@ def _source(check: Checker, raw: Any, kp: tuple, crawler: CrawlerConfig) -> Sour
         max_listing_pages=check.number(raw, kp, "max_listing_pages", 1, 1, True),
         max_sitemaps=check.number(raw, kp, "max_sitemaps", Source.max_sitemaps, 1, True),
         query=query,
+        resolve=_resolve(check, raw, kp) if kind == "gnews" else _no_resolve(check, raw, kp),
+        render=render,
     )
+
+
+def _no_resolve(check: Checker, raw: dict, kp: tuple) -> None:
+    if "resolve" in raw:
+        raise check.doc.error(kp + ("resolve",), "only a gnews source takes resolve")
+
+
+def _resolve(check: Checker, raw: dict, kp: tuple) -> GnewsResolve | None:
+    """`resolve: false` keeps opaque links unresolved; a mapping overrides endpoints and pace."""
+    value = raw.get("resolve", True)
+    if isinstance(value, bool):
+        return GnewsResolve() if value else None
+    kp = kp + ("resolve",)
+    value = check.mapping(value, kp)
+    check.known_keys(value, kp, set(GnewsResolve.__dataclass_fields__))
+    found = GnewsResolve(
+        article_page=check.string(value, kp, "article_page", GNEWS_ARTICLE_PAGE),
+        batchexecute=check.string(value, kp, "batchexecute", GNEWS_BATCHEXECUTE),
+        interval=check.duration(value, kp, "interval", "5s"),
+        budget=check.number(value, kp, "budget", 20, 0, True),
+    )
+    check.http_url(kp + ("article_page",), found.article_page)
+    check.http_url(kp + ("batchexecute",), found.batchexecute)
+    return found
 
 
 def _listing_selector_problem(selector: str) -> str | None:

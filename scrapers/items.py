@@ -16,6 +16,7 @@ class Hints:
     seen_at: str | None = (
         None  # GDELT's seendate: when it saw the article, not when it was published
     )
+    via: str | None = None  # the Google News link this article was resolved from
 
 
 @dataclass

@@ -131,6 +131,8 @@ class ArchivePipeline:
                         db.link_same_story(conn, other, stored.article_id)
                 elif same := db.find_resolved(conn, article["title"] or ""):
                     db.link_same_story(conn, stored.article_id, same)
+            if via := getattr(getattr(item, "hints", None), "via", None):
+                db.gnews.link_item(conn, via, article["url"])  # the Google News item it came from
         if stored.created:
             spider.new_articles += 1
         else:

@@ -11,6 +11,7 @@ from scrapy.settings import Settings
 import db
 from mediawatch.sources import CrawlerConfig, Source
 from scrapers.archive import archive, close_all
+from scrapers.gnews_resolve import Resolver
 from scrapers.spiders.feed import FeedSpider
 from scrapers.spiders.gdelt import GdeltSpider
 from scrapers.spiders.gnews import GnewsSpider
@@ -89,7 +90,14 @@ def run_crawl(
     except sqlite3.Error as exc:
         close_all()
         raise db.ArchiveError(f"{db_path}: cannot write to the archive: {exc}") from None
-    process = CrawlerProcess(scrapy_settings(crawler, str(db_path), log_level))
+    settings = scrapy_settings(crawler, str(db_path), log_level)
+    settings.set("DOWNLOAD_SLOTS", Resolver.slot_settings(sources), priority="cmdline")
+    if any(s.render for s in sources):  # only then: other crawls never load Playwright
+        from scrapers import render
+
+        base = {"DOWNLOADER_MIDDLEWARES": settings.getdict("DOWNLOADER_MIDDLEWARES")}
+        settings.update(render.scrapy_settings(crawler, base), priority="cmdline")
+    process = CrawlerProcess(settings)
     crawlers = []
     for source in sources:
         c = process.create_crawler(SPIDERS[source.kind])

@@ -88,6 +88,7 @@ def write_workspace(folder: Path, base: str, schedules: str, watchlist: str = WA
 
 def cli_env(config_dir: Path, db_path: Path) -> dict[str, str]:
     env = {**os.environ, "MEDIAWATCH_CONFIG_DIR": str(config_dir), "MEDIAWATCH_DB": str(db_path)}
+    env["MEDIAWATCH_MIN_DIGEST_EVERY"] = "1"  # second-scale digests, as for the crawls
     for proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         env.pop(proxy, None)
     return env

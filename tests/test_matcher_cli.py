@@ -90,7 +90,8 @@ def test_batch_writes_one_line_per_input_and_survives_bad_lines(config):
     result = run(config, "match", "--batch", input="\n".join(lines) + "\n")
     assert result.exit_code == 0, result.output
     out = [json.loads(line) for line in result.output.splitlines()]
-    assert out[0] == {"id": "a1", "topics": {"balochistan": 3.0}}
+    # title 3, plus 1 as the whole (short) text is about it
+    assert out[0] == {"id": "a1", "topics": {"balochistan": 4.0}}
     assert out[1]["id"] is None and out[1]["error"].startswith("line 2:")
     assert out[2]["error"] == "line 3: a line must be a JSON object"
     assert out[3] == {"id": 7, "topics": {}}
@@ -162,6 +163,14 @@ def test_rematch_flags_the_archive_and_reports_changes(config, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Re-flagged 4 articles: 3 flags added, 0 removed." in result.output
     assert "balochistan: +2 -0" in result.output and "bla: +1 -0" in result.output
+    # which articles changed, and how
+    assert "Changed articles (2):" in result.output
+    assert (
+        f"  #{ids['quetta']} +balochistan  'Blast in Quetta'  https://example.test/quetta"
+        in result.output
+    )
+    assert f"  #{ids['bla']} +balochistan +bla  'Train attack'" in result.output
+    assert f"#{ids['gladiators']} " not in result.output
     assert flags(archive) == {
         (ids["quetta"], "balochistan"),
         (ids["bla"], "balochistan"),
@@ -172,7 +181,7 @@ def test_rematch_flags_the_archive_and_reports_changes(config, tmp_path):
         "SELECT score, entities, terms, snippets FROM matches WHERE article_id = ?", [ids["quetta"]]
     ).fetchone()
     conn.close()
-    assert stored[0] == 3.0
+    assert stored[0] == 4.0  # title 3 + 1 for a text all about it
     assert json.loads(stored[1])[0]["name"] == "Quetta"
     assert json.loads(stored[2]) == [{"term": "Quetta", "count": 1}]
     assert json.loads(stored[3])[0]["highlights"] == [[9, 15]]
@@ -191,6 +200,8 @@ def test_rematch_flags_the_archive_and_reports_changes(config, tmp_path):
         "Re-flagged 2 articles since 2025-03-05T00:00:00Z: 0 flags added, 1 removed."
         in result.output
     )
+    assert f"  #{ids['bla']} -balochistan  'Train attack'" in result.output
+    assert "Changed articles (1):" in result.output
     assert (ids["bla"], "balochistan") not in flags(archive)
     assert (ids["quetta"], "balochistan") in flags(archive)  # before --since: untouched
 
@@ -249,6 +260,25 @@ def test_batch_survives_a_line_that_is_not_utf8(config):
     )
     assert result.exit_code == 0, result.output
     out = [json.loads(line) for line in result.stdout_bytes.decode("utf-8").splitlines()]
-    assert out[0] == {"id": 1, "topics": {"balochistan": 2.0}}
+    assert out[0] == {"id": 1, "topics": {"balochistan": 3.0}}  # lead 2 + whole text 1
     assert out[1]["id"] is None and out[1]["error"].startswith("line 2:")
-    assert out[2] == {"id": 3, "topics": {"balochistan": 2.0}}
+    assert out[2] == {"id": 3, "topics": {"balochistan": 3.0}}
+
+
+def test_match_explains_salience_and_context_decisions():
+    """The shipped watchlist, as an analyst checks a text: roles, context and coverage shown."""
+    text = (
+        "\nQUETTA, Mar 3 (APP): Rain is expected in Punjab, Sindh, Balochistan and Khyber"
+        " Pakhtunkhwa. ضلع کیچ میں فائرنگ سے دو افراد ہلاک ہو گئے۔ Sui Southern Gas raised prices."
+    )
+    result = run(ROOT, "match", "-", input=text)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "+ 'QUETTA' (entity quetta) weight 0 (dateline: where the story was filed)" in out
+    assert (
+        "+ 'Balochistan' (entity balochistan) weight 0.5 (item of a list of 4"
+        " (1 of them this topic's))" in out
+    )
+    assert "context 'ضلع' ('ضلع') found within 8 words" in out
+    assert "- 'Sui' at " in out and "right before 'Southern Gas' (not_before)" in out
+    assert "  salience: " in out and "words near a mention" in out

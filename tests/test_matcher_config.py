@@ -152,3 +152,71 @@ def test_a_valid_file_compiles(tmp_path):
     matcher = load_watchlist(tmp_path)
     assert matcher.topics == ["bla"]
     assert [m.topic for m in matcher.match("Balochistan Liberation Army", "")] == ["bla"]
+
+
+# -- limits (issue 9): a watchlist may not cost unbounded time and memory ----------------------
+
+LIMIT_HEAD = """\
+entities:
+  x:
+    name: X
+    type: place
+    aliases:
+      - Quetta
+"""
+
+
+def test_a_term_whose_braces_expand_too_far_is_refused(tmp_path):
+    """14 brace pairs: 16,384 spellings of one 60-byte alias (20 pairs took 23 s and 1.8 GB)."""
+    bomb = "".join("{a,b}" for _ in range(14))
+    message = error_for(
+        tmp_path, LIMIT_HEAD + f"      - '{bomb}'\ntopics:\n  t:\n    entities: [x]\n"
+    )
+    assert message == (
+        f"{tmp_path / 'watchlist.yaml'}:7: entities.x.aliases[1]: braces expand to more than "
+        "5,000 spellings (at most 5,000 per term)"
+    )
+
+
+def test_a_watchlist_with_too_many_forms_in_all_is_refused(tmp_path):
+    """Each term within its own limit, but 60 of them make 245,760 forms."""
+    term = "w" + "".join("{a,b}" for _ in range(12))
+    aliases = "".join(f"      - {term}{i}\n" for i in range(60))
+    message = error_for(tmp_path, LIMIT_HEAD + aliases + "topics:\n  t:\n    entities: [x]\n")
+    assert message.startswith(f"{tmp_path / 'watchlist.yaml'}:")
+    assert ": entities.x.aliases[" in message
+    assert message.endswith("the watchlist expands to more than 200,000 forms (the limit)")
+
+
+def test_a_huge_term_is_refused(tmp_path):
+    message = error_for(
+        tmp_path, LIMIT_HEAD + f"      - {'q' * 5000}\ntopics:\n  t:\n    entities: [x]\n"
+    )
+    assert message.endswith(
+        "watchlist.yaml:7: entities.x.aliases[1]: term is 5,000 characters long (at most 4,000)"
+    )
+
+
+def test_a_watchlist_file_past_the_size_limit_is_refused_before_parsing(tmp_path):
+    """A 6 MB watchlist (100 MB took 325 s and 6.7 GB): refused from its size alone."""
+    filler = "".join(f"      - term{i}\n" for i in range(400_000))
+    (tmp_path / "watchlist.yaml").write_text(
+        LIMIT_HEAD + filler + "topics:\n  t:\n    entities: [x]\n", encoding="utf-8"
+    )
+    size = (tmp_path / "watchlist.yaml").stat().st_size
+    assert size > 5 * 1024 * 1024
+    with pytest.raises(ConfigError) as caught:
+        load_watchlist(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'watchlist.yaml'}: {size:,} bytes, more than the limit of 5,242,880 bytes"
+    )
+
+
+def test_an_unknown_group_of_blocking_words_is_a_located_error(tmp_path):
+    message = error_for(
+        tmp_path,
+        LIMIT_HEAD + "    not_before: [{group: shops}]\ntopics:\n  t:\n    entities: [x]\n",
+    )
+    assert message.endswith(
+        "watchlist.yaml:7: entities.x.not_before[0].group: unknown group 'shops'"
+    )

@@ -221,8 +221,9 @@ def test_min_score_and_position_weights():
     wl = one(["Quetta"])
     wl["topics"]["t"]["min_score"] = 2.5
     assert flagged(wl, "Nothing here.", title="Blast in Quetta") == {"t"}  # title weighs 3
-    assert flagged(wl, "Blast in Quetta.") == set()  # lead weighs 2
-    assert flagged(wl, "Blast in Quetta. Quetta mourns.") == {"t"}
+    other = " Other news of the day follows in this long report." * 6
+    assert flagged(wl, "Blast in Quetta." + other) == set()  # lead weighs 2
+    assert flagged(wl, "Blast in Quetta. Quetta mourns." + other) == {"t"}
     # one passing mention at the end of a long article weighs less than one in the body
     late = "Other news. " * 1000 + "Quetta."
     topic = matcher.compile(one(["Quetta"])).explain("", late)["topics"]["t"]

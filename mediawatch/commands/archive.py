@@ -6,6 +6,7 @@ import base64
 import csv
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -316,11 +317,60 @@ def serve(ctx, host, port):
     if not path.exists():
         raise ArchiveError(f"{path}: no archive here yet (run a crawl first)")
     app = build_datasette(path)
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     click.echo(
-        f"Serving {path} read-only at http://{shown}:{port}/mediawatch (Ctrl-C to stop)", err=True
+        f"Serving {path} read-only at {_url(host, port)}/mediawatch (Ctrl-C to stop)", err=True
     )
+    if not _loopback(host):
+        where = (
+            "every network interface of this machine"
+            + "".join(f", {_url(a, port)}" for a in _interface_addresses())
+            if _wildcard(host)
+            else host
+        )
+        click.echo(
+            f"warning: listening on {where}: the archive is public to anyone who can reach it, "
+            "with no login (the default --host 127.0.0.1 keeps it on this machine)",
+            err=True,
+        )
     uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on")
+
+
+def _wildcard(host: str) -> bool:
+    return host in ("", "0.0.0.0", "::", "[::]")
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
+
+
+def _url(host: str, port: int) -> str:
+    host = host or "0.0.0.0"
+    return f"http://[{host.strip('[]')}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _interface_addresses() -> list[str]:
+    """This machine's non-loopback addresses, where a wildcard listener can be reached."""
+    import ipaddress
+    import socket
+
+    import psutil
+
+    found = []
+    for entries in psutil.net_if_addrs().values():
+        for entry in entries:
+            if entry.family not in (socket.AF_INET, socket.AF_INET6):
+                continue
+            address = ipaddress.ip_address(entry.address.split("%")[0])
+            if not (address.is_loopback or address.is_link_local):
+                found.append(str(address))
+    return found
 
 
 SERVE_SETTINGS = {
@@ -342,14 +392,23 @@ def build_datasette(path: Path):
     from datasette.app import Datasette
     from datasette.database import Database
 
-    from db.queries import DATABASE_NAME, load_metadata
+    from db.queries import DATABASE_NAME, BoundedConnection, bound_memory, load_metadata
 
     class ReadOnlyArchive(Database):
         def connect(self, write=False):
+            """Datasette's own read connection (mode=ro), made with BoundedConnection so that no
+            value, no statement's memory and no answer can grow past db.queries' bounds."""
             if write:
                 raise ArchiveError("mediawatch serve is read-only: no writes to the archive")
-            conn = super().connect(write=False)
+            conn = sqlite3.connect(
+                f"file:{self.path}?mode=ro",
+                uri=True,
+                check_same_thread=False,
+                factory=BoundedConnection,
+            )
+            self._all_file_connections.append(conn)
             conn.execute("PRAGMA query_only = 1")
+            bound_memory(conn)
             return conn
 
     ds = Datasette(metadata=load_metadata(), settings=SERVE_SETTINGS)

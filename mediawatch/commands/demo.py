@@ -59,7 +59,7 @@ def demo(ctx, demo_db):
         env = {**os.environ, "MEDIAWATCH_CONFIG_DIR": str(conf), "MEDIAWATCH_DB": str(archive_path)}
         # exactly what the daemon does once: every crawl job, immediate alerts, due digests
         once = subprocess.run(
-            [sys.executable, "-m", "mediawatch.cli", "run", "--once"],
+            [sys.executable, "-P", "-m", "mediawatch.cli", "run", "--once"],
             env=env,
             capture_output=True,
             text=True,

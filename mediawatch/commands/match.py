@@ -11,6 +11,8 @@ import click
 
 from mediawatch.commands.options import since_callback
 
+CHANGES_SHOWN = 500  # articles listed one by one after a rematch
+
 
 def register(group: click.Group) -> None:
     group.add_command(match_command)
@@ -91,14 +93,28 @@ def _print_explanation(explained: dict) -> None:
         )
         click.echo(f"{topic}: {verdict}  score {info['score']:g} (min {info['min_score']:g})")
         click.echo(f"  why: {info['reason']}")
+        sal = info.get("salience")
+        if sal and (sal["mentions"] or sal["discounted"]):
+            bonus = f": +{sal['coverage_bonus']:g} for coverage" if sal["coverage_bonus"] else ""
+            click.echo(
+                f"  salience: {sal['mentions']} plain mention(s) of {sal['names']} name(s)"
+                f", {sal['discounted']} discounted; {sal['words_near']} of {sal['words']} words"
+                f" near a mention ({sal['share']:.0%}){bonus}"
+            )
         counted = Counter()
         weights: Counter = Counter()
+        notes: dict = {}
         for hit in info["counted"]:
-            counted[(hit["term"], hit["for"])] += 1
-            weights[(hit["term"], hit["for"])] += hit["weight"]
-        for (term, source), n in counted.items():
+            note = "; ".join(n for n in (hit.get("role"), hit.get("context")) if n)
+            key = (hit["term"], hit["for"], note)
+            counted[key] += 1
+            weights[key] += hit["weight"]
+            notes[key] = note
+        for (term, source, note), n in counted.items():
             times = f" x{n}" if n > 1 else ""
-            click.echo(f"  + {term!r}{times} ({source}) weight {weights[(term, source)]:g}")
+            why = f" ({note})" if note else ""
+            weight = weights[(term, source, note)]
+            click.echo(f"  + {term!r}{times} ({source}) weight {weight:g}{why}")
         for miss in info["not_counted"]:
             click.echo(
                 f"  - {miss['term']!r} at {miss['offsets'][0]} ({miss['for']}): {miss['why']}"
@@ -133,7 +149,8 @@ def _marked(snippet: dict) -> str:
 )
 @click.pass_context
 def rematch_command(ctx, since):
-    """Re-flag stored articles with the current watchlist; report flags added and removed."""
+    """Re-flag stored articles with the current watchlist; report flags added and removed, per
+    topic and per article (+topic added, -topic removed)."""
     import db
     from db import matching
 
@@ -144,15 +161,18 @@ def rematch_command(ctx, since):
     conn = db.connect(path)
     added: Counter = Counter()
     removed: Counter = Counter()
+    changed: list[tuple[dict, set[str], set[str]]] = []
     seen = 0
     for rows in matching.iter_articles(conn, since):
         flagged = [
             (row["id"], [m.to_dict() for m in matcher.match(row["title"], row["text"])])
             for row in rows
         ]
-        for plus, minus in matching.store_batch(conn, flagged):
+        for row, (plus, minus) in zip(rows, matching.store_batch(conn, flagged), strict=True):
             added.update(plus)
             removed.update(minus)
+            if plus or minus:
+                changed.append((row, set(plus), set(minus)))
         seen += len(rows)
     total_added, total_removed = sum(added.values()), sum(removed.values())
     scope = f" since {since}" if since else ""
@@ -161,3 +181,12 @@ def rematch_command(ctx, since):
     )
     for topic in sorted(set(added) | set(removed)):
         click.echo(f"  {topic}: +{added[topic]} -{removed[topic]}")
+    if changed:
+        click.echo(f"Changed articles ({len(changed)}):")
+    for row, plus, minus in changed[:CHANGES_SHOWN]:
+        marks = " ".join([*(f"+{t}" for t in sorted(plus)), *(f"-{t}" for t in sorted(minus))])
+        title = " ".join((row["title"] or "").split())
+        title = title if len(title) <= 70 else title[:69] + "…"
+        click.echo(f"  #{row['id']} {marks}  {title!r}  {row['url']}")
+    if len(changed) > CHANGES_SHOWN:
+        click.echo(f"  ... and {len(changed) - CHANGES_SHOWN} more (use --since to narrow)")

@@ -113,6 +113,12 @@ def _print_report(report: dict, now: datetime) -> None:
         )
         if r["last_error"] and r["consecutive_failures"]:
             click.echo(f"    ! {r['last_error']}")
+        if links := r.get("google_news_links"):
+            click.echo(
+                "    google news links: {resolved} resolved, {pending} pending, {failed} failed".format(
+                    **links
+                )
+            )
     for name in report["unpolled_sources"]:
         click.echo(
             f"    ! {name}: enabled, but no crawl job in schedules.yaml selects it: never crawled"

@@ -332,7 +332,9 @@ def describe_failure(failure) -> str:
         return f"{url}: DNS lookup failed"
     if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
         return f"{url}: timed out"
-    message = str(exc) or type(exc).__name__
+    if type(exc).__name__ == "TimeoutError" and type(exc).__module__.startswith("playwright"):
+        return f"{url}: timed out in the browser (browser_page_timeout)"
+    message = (str(exc) or type(exc).__name__).splitlines()[0]
     lowered = message.lower()
     if "decompression" in lowered and "maxsize" in lowered:
         return f"{url}: larger than the download size limit after decompression"

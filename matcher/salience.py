@@ -1,0 +1,202 @@
+"""Where a mention stands, and what that says about coverage: a dateline or an item of a list of
+places says little about what a text is about; a sentence about the place says a lot.
+
+Two roles are recognised on the original text, language by language only through their
+separators, so they hold in English, Urdu and Persian alike:
+- dateline: the mention opens a paragraph of the body and is followed, within a few words, by a
+  colon ("QUETTA:", "QUETTA, Mar 13 (APP):", "کوئٹہ:"): it says where the story was filed.
+- list: the mention is one item of a run of three or more short items separated by commas or
+  "and"/"or" ("Punjab, Sindh, Balochistan and Khyber Pakhtunkhwa"), with at least one comma.
+How much of the text concerns the topic: when at least half its words stand within
+COVERAGE_WINDOW words of a plain mention of the topic, the score gains COVERAGE_WEIGHT. A
+one-sentence report about Quetta is about Quetta; one sentence in eight that names it is a mention.
+
+A venue ("a meeting held in Quetta", "Iran's Consul General in Quetta", "کوئٹہ میں منعقدہ") says
+where people met, not what they discussed. Origin ("a resident of Quetta", "hailing from Quetta", "کوئٹہ کے رہائشی"), says where
+someone comes from, not where the story happens.
+Each role multiplies the mention's weight (DATELINE_FACTOR, LIST_FACTOR, VENUE_FACTOR, ORIGIN_FACTOR) - a list only when fewer
+than half its items are the topic's own (a list of Balochistan's districts is coverage of
+Balochistan); the topic's score, the sum of its mentions' weights, must then reach its min_score.
+"""
+
+from __future__ import annotations
+
+import re
+
+COVERAGE_WEIGHT = (
+    1.0  # added when at least COVERAGE_SHARE of the text's sentences mention the topic
+)
+COVERAGE_SHARE = 0.5
+COVERAGE_WINDOW = 12  # words either side of a mention that concern it
+DATELINE_FACTOR = 0.0
+ORIGIN_FACTOR = 0.5
+VENUE_FACTOR = 0.5
+LIST_FACTOR = 0.25
+LIST_MIN_ITEMS = 3
+LIST_OWN_SHARE = 0.5  # a list at least this much the topic's own counts in full
+LIST_ITEM_WORDS = 4  # an item of a list is at most this many words
+LIST_REACH = 300  # characters either side of a mention searched for its list
+
+# "QUETTA:", "QUETTA, Mar 13 (APP):", "URUMQI (China), Oct 20 (APP):", "کوئٹہ (ویب ڈیسک):"
+_DATELINE_TAIL = re.compile(r"[^\S\n]*(?:[,(\-–—][^\n:.!?؟۔]{0,40})?[:：]")
+# "a resident of Quetta", "hailing from Quetta": where someone comes from, not where the story
+# happens ("residents of Quetta protested" is the story).
+_ORIGIN_BEFORE = re.compile(
+    r"(?:\b(?:a|the|was|is) (?:resident|native) of|\bhail(?:s|ed|ing)? from|\bbelong(?:s|ed|ing)? to)"
+    r"\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# "a meeting held in Quetta", "Iran's Consul General in Quetta": where people met or an envoy sits.
+_VENUE_BEFORE = re.compile(
+    r"(?:\b(?:held|hosted|convened|organised|organized|chaired)|\bmeeting|\bconsul(?:ate)?"
+    r"(?: general)?(?: of \w+)?|\bsub-missions?|\bembassy|\bhigh commission)\s+(?:in|at)\s+"
+    r"(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_VENUE_AFTER = re.compile(r"\s*(?:میں|مں)\s+(?:منعقد|منعقدہ|ہونے والے اجلاس|ہونے والی میٹنگ)")
+_ORIGIN_AFTER = re.compile(r"\s*(?:کے|کی)\s+(?:رہائشی|رہنے والے|باشندے)|\s*سے تعلق")
+_SENTENCE_END = re.compile(r"[.!?؟۔\n]+(?=\s|$)|\n")
+_SEPARATOR = re.compile(
+    r"\s*(?:[,،;؛]\s*(?:(?:and|or|اور|و|یا)\s+)?|\s(?:and|or|&|اور|و|یا)\s+)\s*", re.IGNORECASE
+)
+_COMMA = re.compile(r"[,،]")
+_AND = re.compile(r"(?<!\w)(?:and|or|&|اور|و|یا)(?!\w)", re.IGNORECASE)
+_ASIDE = re.compile(
+    r"\s*(?:particularly|especially|notably|mainly|mostly|namely|i\.e\.|e\.g\.)\b", re.I
+)
+# Lower-case words that still make a place item: "north and eastern Balochistan, upper Sindh"
+_QUALIFIERS = frozenset(
+    [
+        "north",
+        "south",
+        "east",
+        "west",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "upper",
+        "lower",
+        "coastal",
+        "northeastern",
+        "northwestern",
+        "southeastern",
+        "southwestern",
+    ]
+)
+_TRAILING = " \t\n)]\"'”’"
+_PARENS = re.compile(r"\([^()]*\)")  # "the Balochistan Liberation Army (BLA)" is one item
+
+
+def is_dateline(original: str, start: int, end: int, body_start: int) -> bool:
+    """The mention opens a line of the body and a colon follows it within a few words."""
+    if start < body_start:
+        return False  # a title has no dateline
+    line_start = original.rfind("\n", 0, start) + 1
+    line_start = max(line_start, body_start)
+    if original[line_start:start].strip():
+        return False
+    return _DATELINE_TAIL.match(original, end) is not None
+
+
+def is_origin(original: str, start: int, end: int) -> bool:
+    """The mention says where a person comes from ("a resident of Quetta")."""
+    before = original[max(0, start - 30) : start]
+    return bool(_ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(original, end))
+
+
+def is_venue(original: str, start: int, end: int) -> bool:
+    """The mention says where a meeting was held or an envoy sits ("held in Quetta")."""
+    before = original[max(0, start - 40) : start]
+    return bool(_VENUE_BEFORE.search(before) or _VENUE_AFTER.match(original, end))
+
+
+def list_items(original: str, start: int, end: int, floor: int, ceil: int) -> list[tuple[int, int]]:
+    """The items of the list a mention stands in, as spans ([] when it is not in a list).
+
+    The sentence is cut at separators; pieces of at most LIST_ITEM_WORDS words next to the
+    mention's make a run, and a longer piece at either end of the run adds one item (its last or
+    first words: "commissioners of Punjab, Sindh, ..."). A mention that ends a long piece heads a
+    run to its right ("snowfall over hills for Balochistan, upper Sindh, Islamabad"), one that
+    starts it closes a run to its left. A list has LIST_MIN_ITEMS items or more, a comma, and an
+    "and"/"or" or two short items; an aside ("Balochistan, particularly Gwadar,") is no item."""
+    lo = max(floor, start - LIST_REACH)
+    for m in _SENTENCE_END.finditer(original, lo, start):
+        lo = m.end()
+    m = _SENTENCE_END.search(original, end, min(ceil, end + LIST_REACH))
+    hi = m.start() if m else min(ceil, end + LIST_REACH)
+    pieces: list[tuple[int, int]] = []
+    seps: list[str] = []
+    last = lo
+    for sep in _SEPARATOR.finditer(original, lo, hi):
+        if sep.start() < end and sep.end() > start:
+            continue  # a separator inside the mention itself ("Sistan and Baluchestan")
+        if original[last : sep.start()].strip():
+            pieces.append((last, sep.start()))
+            seps.append(sep.group())
+        elif seps:
+            seps[-1] += sep.group()
+        last = sep.end()
+    if original[last:hi].strip():
+        pieces.append((last, hi))
+    here = next((i for i, (a, b) in enumerate(pieces) if a <= start and end <= b), None)
+    if here is None or len(pieces) < 2:
+        return []
+
+    memo: dict[int, bool] = {}
+
+    def short(i: int) -> bool:
+        """A list item: a few words, not an aside, a name (capitalised) in cased scripts."""
+        found = memo.get(i)
+        if found is None:
+            text = original[pieces[i][0] : pieces[i][1]]
+            if "(" in text:
+                text = _PARENS.sub(" ", text)
+            words = text.split()
+            found = (
+                len(words) <= LIST_ITEM_WORDS
+                and not _ASIDE.match(text)
+                and any(
+                    not w[0].islower() or w.lower() in _QUALIFIERS for w in words if w[0].isalpha()
+                )
+            )
+            memo[i] = found
+        return found
+
+    def joined_by_and(i: int) -> bool:
+        return bool(_AND.search(seps[i]))
+
+    a, b = pieces[here]
+    left_ok = right_ok = short(here)
+    if not left_ok:
+        right_ok = not original[end:b].strip(_TRAILING)  # the mention ends its piece
+        left_ok = not original[a:start].strip()  # the mention starts its piece
+        if not (left_ok or right_ok):
+            return []
+    first = last_ = here
+    if left_ok:
+        while first > 0 and short(first - 1):
+            first -= 1
+        if first > 0:
+            first -= 1  # the longer piece that opens the list ("... commissioners of Punjab")
+    if right_ok:
+        # "A, B and C": the piece after an "and" is the last item
+        while last_ < len(pieces) - 1 and not any(joined_by_and(i) for i in range(first, last_)):
+            last_ += 1
+            if not short(last_):
+                break
+    shorts = sum(1 for i in range(first, last_ + 1) if short(i))
+    joints = seps[first:last_]
+    items = last_ - first + 1
+    if items < LIST_MIN_ITEMS or not any(_COMMA.search(j) for j in joints):
+        return []
+    if shorts < 2 and not any(_AND.search(j) for j in joints):
+        return []
+    return pieces[first : last_ + 1]
+
+
+def own_share(items: list[tuple[int, int]], mentions: list[tuple[int, int]]) -> float:
+    """The share of a list's items that hold a mention of the topic itself."""
+    own = sum(1 for a, b in items if any(a <= s and e <= b for s, e in mentions))
+    return own / len(items) if items else 0.0
