@@ -103,10 +103,18 @@ def main() -> None:
     parser.add_argument("--watchlist", type=Path, default=ROOT, help="folder of watchlist.yaml")
     parser.add_argument("--errors", action="store_true", help="list every error")
     parser.add_argument("--lang", help="only passages of this language")
+    parser.add_argument(
+        "--half",
+        choices=["odd", "even"],
+        help="only passages whose id ends in an odd/even number (develop on one, confirm on the other)",
+    )
     args = parser.parse_args()
     rows = load(args.set)
     if args.lang:
         rows = [r for r in rows if r.get("lang") == args.lang]
+    if args.half:
+        parity = 1 if args.half == "odd" else 0
+        rows = [r for r in rows if int(re.sub(r"\D", "", r.get("id", "0")) or 0) % 2 == parity]
     compiled = load_watchlist(args.watchlist)
     ours, errors = score(rows, lambda title, text: {m.topic for m in compiled.match(title, text)})
     naive, _ = score(rows, naive_matcher())

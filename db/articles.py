@@ -60,7 +60,8 @@ def known_urls(db: sqlite_utils.Database, urls: Iterable[str]) -> set[str]:
 def store_article(
     db: sqlite_utils.Database, article: dict[str, Any], also_urls: Iterable[str] = ()
 ) -> StoreResult:
-    """Insert the article unless its canonical URL is stored; remember every URL that led to it."""
+    """Insert the article unless its canonical URL is stored, or the same outlet's article with the
+    same text is (then this URL is recorded as an alias of it); remember every URL that led to it."""
     row = {k: article.get(k) for k in ARTICLE_COLUMNS if k in article}
     for key in ("authors", "meta"):
         if key in row and not isinstance(row[key], str):
@@ -69,6 +70,12 @@ def store_article(
     row["content_hash"] = content_hash(row.get("title"), row.get("text"))
     with write(db):
         existing = db.execute("SELECT id FROM articles WHERE url = ?", [row["url"]]).fetchone()
+        if not existing and (row.get("text") or "").strip() and row.get("resolved", 1):
+            existing = db.execute(
+                "SELECT id FROM articles WHERE content_hash = ? AND outlet IS ? AND resolved = 1 "
+                "ORDER BY id LIMIT 1",
+                [row["content_hash"], row.get("outlet")],
+            ).fetchone()
         if existing:
             article_id, created = existing[0], False
         else:

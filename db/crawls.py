@@ -202,17 +202,37 @@ def source_health(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
     return out
 
 
-def archive_counts(db: sqlite_utils.Database) -> dict[str, Any]:
-    """Totals a person checks first: articles, unresolved items, flagged articles per topic, runs."""
-    articles = db.execute("SELECT count(*) FROM articles WHERE resolved = 1").fetchone()[0]
-    unresolved = db.execute("SELECT count(*) FROM articles WHERE resolved = 0").fetchone()[0]
+def archive_marks(db: sqlite_utils.Database) -> dict[str, int]:
+    """The newest crawl run and article ids: what a later archive_counts(after=...) counts from."""
+    run = db.execute("SELECT coalesce(max(id), 0) FROM crawl_runs").fetchone()[0]
+    article = db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+    return {"run": run, "article": article}
+
+
+def archive_counts(
+    db: sqlite_utils.Database, after: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """Totals a person checks first: articles, unresolved items, flagged articles per topic, runs;
+    with `after` (archive_marks taken earlier), only what came since."""
+    run0, article0 = (after["run"], after["article"]) if after else (0, 0)
+    articles = db.execute(
+        "SELECT count(*) FROM articles WHERE resolved = 1 AND id > ?", [article0]
+    ).fetchone()[0]
+    unresolved = db.execute(
+        "SELECT count(*) FROM articles WHERE resolved = 0 AND id > ?", [article0]
+    ).fetchone()[0]
     topics = dict(
-        db.execute("SELECT topic, count(*) FROM matches GROUP BY topic ORDER BY topic").fetchall()
+        db.execute(
+            "SELECT topic, count(*) FROM matches WHERE article_id > ? GROUP BY topic ORDER BY topic",
+            [article0],
+        ).fetchall()
     )
     runs = [
         dict(zip(("source", "status", "new_articles", "errors"), r, strict=True))
         for r in db.execute(
-            "SELECT source, status, new_articles, errors FROM crawl_runs ORDER BY source, id"
+            "SELECT source, status, new_articles, errors FROM crawl_runs WHERE id > ? "
+            "ORDER BY source, id",
+            [run0],
         )
     ]
     return {"articles": articles, "unresolved": unresolved, "topics": topics, "runs": runs}

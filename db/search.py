@@ -20,6 +20,10 @@ class SearchSyntaxError(QueryError):
     """The search words are not a valid FTS5 expression."""
 
 
+class UnknownFilter(QueryError):
+    """--topic or --source names nothing the archive (or the configuration) knows."""
+
+
 @dataclass
 class Hit:
     id: int
@@ -83,6 +87,8 @@ def search(
     limit: int = 20,
     window: int | None = SEARCH_WINDOW,
     marks: tuple[str, str] = ("[", "]"),
+    known_topics: frozenset[str] = frozenset(),
+    known_sources: frozenset[str] = frozenset(),
 ) -> list[Hit]:
     """Best `limit` articles for `words` by bm25, among the `window` most recently stored
     articles that match (None or 0: among all of them).
@@ -91,7 +97,10 @@ def search(
     every article, so the window bounds the cost (FTS5 walks rowids newest first and stops).
     Filters are sets built once from indexes ("+rowid" keeps FTS5 from being asked per id).
     Snippets are made for the winners only: snippet() reads the article text.
+    A topic or source that neither the archive nor `known_topics` / `known_sources` (the
+    configuration) has heard of is an error, so a typo never looks like "no coverage".
     """
+    _check_filters(reader, topic, source, known_topics, known_sources)
     expression = fts_expression(words or "", expand=lambda stem: _expand_prefix(reader, stem))
     if not expression.strip():
         raise SearchSyntaxError("search: give one or more words to look for")
@@ -171,6 +180,31 @@ def search(
             )
         )
     return hits
+
+
+def _check_filters(reader, topic, source, known_topics, known_sources) -> None:
+    if topic and topic not in known_topics:
+        found = _run(reader, "SELECT 1 FROM matches WHERE topic = :t LIMIT 1", {"t": topic}, "")
+        if not found:
+            names = sorted(
+                {t for (t,) in _run(reader, "SELECT DISTINCT topic FROM matches", {}, "")}
+                | set(known_topics)
+            )
+            raise UnknownFilter(
+                f"search: no topic named {topic!r} (known: {', '.join(names) or 'none yet'})"
+            )
+    if source and source not in known_sources:
+        found = _run(
+            reader,
+            "SELECT 1 WHERE EXISTS (SELECT 1 FROM articles WHERE source = :s) "
+            "OR EXISTS (SELECT 1 FROM articles WHERE outlet = :s)",
+            {"s": source},
+            "",
+        )
+        if not found:
+            raise UnknownFilter(
+                f"search: no source or outlet named {source!r} in the archive or sources.yaml"
+            )
 
 
 def _expand_prefix(reader: Reader, stem: str) -> str | None:

@@ -20,7 +20,15 @@ from matcher.normalise import (
     normalise_term,
 )
 from matcher.result import TopicMatch, position_weight
-from matcher.salience import is_dateline, is_origin, is_venue, list_items
+from matcher.salience import (
+    entry_items,
+    is_dateline,
+    is_origin,
+    is_route,
+    is_venue,
+    list_items,
+    origin_items,
+)
 from matcher.schema import ARABIC, STRICT, Compiled, Expr, Form, Leaf, TopicSpec, describe
 from matcher.topics import Occ, TopicResult, outermost, overlap, positive_leaves
 
@@ -490,8 +498,9 @@ class Scan:
         return weight * position_weight(a, self.title_len, self.text_start) * factor
 
     def role(self, occ: Occ) -> tuple[str, list[tuple[int, int]]]:
-        """("dateline" | "list" | "", list items as original spans) of a mention: a dateline or
-        an item of a list of places says little about what the text covers (matcher.salience)."""
+        """("dateline" | "list" | "venue" | "origin" | "route" | "", list items as original spans) of a
+        mention: a dateline or an item of a list of places (commas, "and"s, labelled entries, a
+        roll of hometowns) says little about what the text covers (matcher.salience)."""
         key = (occ.start, occ.end)
         found = self.role_cache.get(key)
         if found is None:
@@ -504,13 +513,19 @@ class Scan:
                     if a < self.title_len
                     else (self.text_start, len(self.original))
                 )
-                items = list_items(self.original, a, b, floor, ceil)
+                items = (
+                    list_items(self.original, a, b, floor, ceil)
+                    or entry_items(self.original, a, b, floor, ceil)
+                    or origin_items(self.original, a, b, floor, ceil)
+                )
                 if items:
                     found = ("list", items)
                 elif is_venue(self.original, a, b):
                     found = ("venue", [])
                 elif is_origin(self.original, a, b):
                     found = ("origin", [])
+                elif is_route(self.original, a, b):
+                    found = ("route", [])
                 else:
                     found = ("", [])
             self.role_cache[key] = found

@@ -31,11 +31,14 @@ COVERAGE_WINDOW = 12  # words either side of a mention that concern it
 DATELINE_FACTOR = 0.0
 ORIGIN_FACTOR = 0.5
 VENUE_FACTOR = 0.5
+ROUTE_FACTOR = 0.5
 LIST_FACTOR = 0.25
 LIST_MIN_ITEMS = 3
 LIST_OWN_SHARE = 0.5  # a list at least this much the topic's own counts in full
 LIST_ITEM_WORDS = 4  # an item of a list is at most this many words
 LIST_REACH = 300  # characters either side of a mention searched for its list
+AND_CHAIN_MIN_ITEMS = 4  # "Karachi and Gwadar and Chabahar and Bandar Abbas": a list without commas
+ALONE_FACTOR = 0.25  # the topic's one mention, with nothing else in the text about it
 
 # "QUETTA:", "QUETTA, Mar 13 (APP):", "URUMQI (China), Oct 20 (APP):", "کوئٹہ (ویب ڈیسک):"
 _DATELINE_TAIL = re.compile(r"[^\S\n]*(?:[,(\-–—][^\n:.!?؟۔]{0,40})?[:：]")
@@ -53,6 +56,21 @@ _VENUE_BEFORE = re.compile(
     r"(?:the\s+)?$",
     re.IGNORECASE,
 )
+# "(39) from Naseerabad", "(aged 45) from Karak": a person's hometown in a roll of names
+_ORIGIN_AGE = re.compile(r"\(\s*(?:aged\s+)?\d{1,3}\s*(?:years?)?\s*\),?\s+from\s+$", re.IGNORECASE)
+_ORIGIN_ITEM = re.compile(r"\)\s*,?\s+from\s+([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,2})")
+# "projects such as CPEC", "groups like the BLA", "including in CPEC projects": an example
+_EXAMPLE_BEFORE = re.compile(
+    r"(?:\bsuch as|\blike|\bincluding(?: in)?|\be\.g\.,?|\bnamely|\bas well as)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# "استان خوزستان: ... استان زنجان: ...", "Sindh: 13,695; Balochistan: 456": labelled entries.
+_ENTRY_TAIL = re.compile(r"(?:[^\S\n]+[^\s:：.!?؟۔,،()]+){0,3}[^\S\n]*[:：]")
+_ENTRY = re.compile(
+    r"(?:^|(?<=[\n)\]؛;.]))[^\S\n]*((?:[^\s:：.!?؟۔,،()]+[^\S\n]+){0,3}[^\s:：.!?؟۔,،()]+)"
+    r"[^\S\n]*[:：]"
+)
+ENTRY_MIN_ITEMS = 3
 _VENUE_AFTER = re.compile(r"\s*(?:میں|مں)\s+(?:منعقد|منعقدہ|ہونے والے اجلاس|ہونے والی میٹنگ)")
 _ORIGIN_AFTER = re.compile(r"\s*(?:کے|کی)\s+(?:رہائشی|رہنے والے|باشندے)|\s*سے تعلق")
 _SENTENCE_END = re.compile(r"[.!?؟۔\n]+(?=\s|$)|\n")
@@ -101,9 +119,76 @@ def is_dateline(original: str, start: int, end: int, body_start: int) -> bool:
 
 
 def is_origin(original: str, start: int, end: int) -> bool:
-    """The mention says where a person comes from ("a resident of Quetta")."""
+    """The mention says where a person comes from ("a resident of Quetta", "Sepoy Nawab (30)
+    from Quetta")."""
     before = original[max(0, start - 30) : start]
-    return bool(_ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(original, end))
+    return bool(
+        _ORIGIN_BEFORE.search(before)
+        or _ORIGIN_AGE.search(before)
+        or _ORIGIN_AFTER.match(original, end)
+    )
+
+
+# "smuggled from Quetta to Punjab", "enter Iran via Taftan": a stop on someone's way, not the scene
+_ROUTE_BEFORE = re.compile(r"\b(?:via|through)\s+(?:the\s+)?$", re.IGNORECASE)
+_FROM_BEFORE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
+_TO_AFTER = re.compile(r"\s+to\s+(?:the\s+)?[A-Z]")
+# "... where Zahedan will be its first stop"
+_STOP_AFTER = re.compile(
+    r"\s+(?:will be |is |was |as )?(?:its |the |a )?(?:first |next |last |final |main )?"
+    r"(?:stop|stopover|halt|transit point)\b",
+    re.IGNORECASE,
+)
+
+
+def is_route(original: str, start: int, end: int) -> bool:
+    """The mention is a stop on a way ("from Quetta to Punjab", "via Taftan", "Zahedan will be
+    its first stop")."""
+    before = original[max(0, start - 20) : start]
+    if _ROUTE_BEFORE.search(before) or _STOP_AFTER.match(original, end):
+        return True
+    return bool(_FROM_BEFORE.search(before) and _TO_AFTER.match(original, end))
+
+
+def sentence_span(original: str, start: int, end: int, floor: int, ceil: int) -> tuple[int, int]:
+    """The bounds of the sentence a mention stands in."""
+    lo = floor
+    for m in _SENTENCE_END.finditer(original, floor, start):
+        lo = m.end()
+    m = _SENTENCE_END.search(original, end, ceil)
+    return lo, (m.start() if m else ceil)
+
+
+def origin_items(
+    original: str, start: int, end: int, floor: int, ceil: int
+) -> list[tuple[int, int]]:
+    """The hometowns of a roll of names ("Havildar Sohrab Khan (39) from Naseerabad, Sepoy
+    Nawab (30) from Quetta, ..."), as spans, when the mention is one of three or more."""
+    lo, hi = sentence_span(original, start, end, floor, ceil)
+    items = [m.span(1) for m in _ORIGIN_ITEM.finditer(original, lo, hi)]
+    if len(items) < LIST_MIN_ITEMS or not any(a <= start and end <= b for a, b in items):
+        return []
+    return items
+
+
+def is_example(original: str, start: int) -> bool:
+    """The mention is given as an example ("projects such as CPEC", "groups like the BLA")."""
+    return bool(_EXAMPLE_BEFORE.search(original[max(0, start - 20) : start]))
+
+
+def entry_items(
+    original: str, start: int, end: int, floor: int, ceil: int
+) -> list[tuple[int, int]]:
+    """The labels of a run of labelled entries ("استان خوزستان: ... استان زنجان: ...") the
+    mention heads one of, as spans; [] unless the run has ENTRY_MIN_ITEMS entries or more."""
+    if not _ENTRY_TAIL.match(original, end, min(ceil, end + 60)):
+        return []
+    lo = max(floor, start - LIST_REACH)
+    hi = min(ceil, end + LIST_REACH)
+    items = [m.span(1) for m in _ENTRY.finditer(original, lo, hi)]
+    if len(items) < ENTRY_MIN_ITEMS or not any(a <= start and end <= b for a, b in items):
+        return []
+    return items
 
 
 def is_venue(original: str, start: int, end: int) -> bool:
@@ -190,10 +275,32 @@ def list_items(original: str, start: int, end: int, floor: int, ceil: int) -> li
     joints = seps[first:last_]
     items = last_ - first + 1
     if items < LIST_MIN_ITEMS or not any(_COMMA.search(j) for j in joints):
-        return []
+        return _and_chain(pieces, seps, here, short)
     if shorts < 2 and not any(_AND.search(j) for j in joints):
         return []
     return pieces[first : last_ + 1]
+
+
+def _and_chain(pieces, seps, here, short) -> list[tuple[int, int]]:
+    """Short items joined by "and" alone ("Karachi and Gwadar and Chabahar and Bandar Abbas
+    ports"): a list once it has AND_CHAIN_MIN_ITEMS items, a longer piece opening it included."""
+    if not short(here):
+        return []
+    first = last = here
+    while first > 0 and _AND.search(seps[first - 1]) and not _COMMA.search(seps[first - 1]):
+        first -= 1
+        if not short(first):
+            break
+    while (
+        last < len(pieces) - 1
+        and _AND.search(seps[last])
+        and not _COMMA.search(seps[last])
+        and short(last + 1)
+    ):
+        last += 1
+    if last - first + 1 < AND_CHAIN_MIN_ITEMS:
+        return []
+    return pieces[first : last + 1]
 
 
 def own_share(items: list[tuple[int, int]], mentions: list[tuple[int, int]]) -> float:

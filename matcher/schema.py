@@ -54,6 +54,7 @@ TOPIC_KEYS = {
     "includes",
     "implies",
     "min_score",
+    "alone_needs",
 }
 RULE_KEYS = {"all", "any", "not", "near", "more", "phrase", "case", "entity", "group"}
 GROUP_KEYS = {
@@ -133,6 +134,8 @@ class TopicSpec:
     includes: list[str]
     min_score: float
     description: str = ""
+    # a lone mention (the topic's only one) counts in full only beside one of these
+    alone_needs: tuple[int, ...] = ()
 
 
 @dataclass
@@ -573,7 +576,14 @@ class _Builder:
             raise WatchlistError(path, "needs `entities`, `keywords`, `rules` or `includes`")
         min_score = self.positive_number(spec.get("min_score", 1.0), (*path, "min_score"))
         description = spec.get("description") or ""
-        return TopicSpec(name, leaves, rules, exclude, includes, min_score, str(description))
+        alone_path = (*path, "alone_needs")
+        alone = tuple(
+            self.leaf_ref(item, (*alone_path, i))
+            for i, item in enumerate(self.items(spec.get("alone_needs") or [], alone_path))
+        )
+        return TopicSpec(
+            name, leaves, rules, exclude, includes, min_score, str(description), alone_needs=alone
+        )
 
     def rule(self, value: Any, path: tuple) -> Expr:
         expr = self.expr(value, path)

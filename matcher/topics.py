@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from matcher.result import TopicMatch, make_snippets
 from matcher.salience import (
+    ALONE_FACTOR,
     COVERAGE_SHARE,
     COVERAGE_WEIGHT,
     COVERAGE_WINDOW,
@@ -14,8 +15,11 @@ from matcher.salience import (
     LIST_FACTOR,
     LIST_OWN_SHARE,
     ORIGIN_FACTOR,
+    ROUTE_FACTOR,
     VENUE_FACTOR,
+    is_example,
     own_share,
+    sentence_span,
 )
 from matcher.schema import Expr, TopicSpec
 
@@ -128,6 +132,8 @@ class TopicResult:
                 found = (VENUE_FACTOR, "venue: where people met or an envoy sits")
             elif role == "origin":
                 found = (ORIGIN_FACTOR, "origin: where someone comes from")
+            elif role == "route":
+                found = (ROUTE_FACTOR, "route: a stop on someone's way, not the scene")
             elif role == "list":
                 own = [*self.shown()]
                 for leaf in scan.m._related[self.spec.name]:
@@ -136,7 +142,10 @@ class TopicResult:
                 mentions = [scan.orig_span(o.start, o.end) for o in own]
                 share = own_share(items, mentions)
                 own = round(share * len(items))
-                if share < LIST_OWN_SHARE:
+                same = self._same_list(occ, items) if share < LIST_OWN_SHARE else ""
+                if same:
+                    found = (0.0, f"in the same list as {same!r}: a list counts once")
+                elif share < LIST_OWN_SHARE:
                     found = (
                         LIST_FACTOR,
                         f"item of a list of {len(items)} ({own} of them this topic's)",
@@ -148,8 +157,76 @@ class TopicResult:
                     )
             else:
                 found = (1.0, "")
+            if found[0] >= 1:
+                leaf = scan.m._leaves[occ.leaf]
+                if leaf.kind == "group" and 0 < leaf.weight < 1 and not self._anchored():
+                    found = (0.0, "supporting word, but no full mention of the topic to support")
+                else:
+                    alone = self._alone(occ)
+                    if alone:
+                        found = (ALONE_FACTOR, alone)
             self._roles[key] = found
         return found
+
+    def _same_list(self, occ: Occ, items: list[tuple[int, int]]) -> str:
+        """Another of the topic's mentions in the same list that weighs more (or as much and
+        stands first): the list is one passing mention however many of its items are ours."""
+        scan = self.scan
+        mine = (scan.weight(occ), -occ.start)
+        for other in self.shown():
+            if (other.start, other.end) == (occ.start, occ.end):
+                continue
+            role, its = scan.role(other)
+            if (
+                role == "list"
+                and its
+                and its[0] == items[0]
+                and ((scan.weight(other), -other.start) > mine)
+            ):
+                return scan.surface(other)
+        return ""
+
+    def _anchored(self) -> bool:
+        """A full (not discounted) mention of one of the topic's names: what supporting words
+        such as "killed" need beside them to count."""
+        leaves = self.scan.m._leaves
+        return any(leaves[o.leaf].kind == "entity" and self.factor(o)[0] >= 1 for o in self.shown())
+
+    def _alone(self, occ: Occ) -> str:
+        """Why the topic's only mention is a passing one ("" when it is not): nothing of the
+        topic's field (alone_needs) elsewhere in the text, or, when the mention is an example
+        ("projects such as CPEC"), after it or in another sentence (not in the words it is an
+        example of)."""
+        spec = self.spec
+        scan = self.scan
+        leaf = scan.m._leaves[occ.leaf]
+        if not spec.alone_needs or leaf.kind != "entity" or leaf.type in ("event", "person"):
+            return ""  # a named attack or person is news in itself
+        for other in self.shown():
+            if (other.start, other.end) != (occ.start, occ.end) and not self._spelled_out(other):
+                return ""
+        total = scan.word(len(scan.norm) - 1)
+        first, last = scan.words(occ)
+        near = min(total, last + COVERAGE_WINDOW + 1) - max(0, first - COVERAGE_WINDOW)
+        if total <= 0 or near / total >= COVERAGE_SHARE:
+            return ""  # a short text that names it is about it
+        a, b = scan.orig_span(occ.start, occ.end)
+        example = is_example(scan.original, a)
+        if example:
+            floor, ceil = (
+                (0, scan.title_len) if a < scan.title_len else (scan.text_start, len(scan.original))
+            )
+            a = sentence_span(scan.original, a, b, floor, ceil)[0]  # its head: "projects such as"
+        for leaf in spec.alone_needs:
+            for other in scan.occ(leaf):
+                oa, ob = scan.orig_span(other.start, other.end)
+                if ob <= a or oa >= b:
+                    return ""
+        if example:
+            return (
+                "an example, the topic's one mention, nothing on it after it or in other sentences"
+            )
+        return "the topic's one mention, nothing else in the text on it (alone_needs)"
 
     def _coverage(self) -> tuple[int, int, float]:
         """(words near a mention of the topic, words, share): how much of the text is about it.
@@ -253,7 +330,13 @@ class TopicResult:
             if leaf.kind == "entity":
                 entry = entities.get(occ.leaf)
                 if entry is None:
-                    entry = {"name": leaf.name, "type": leaf.type, "count": 0, "offsets": []}
+                    entry = {
+                        "id": leaf.ident,
+                        "name": leaf.name,
+                        "type": leaf.type,
+                        "count": 0,
+                        "offsets": [],
+                    }
                     entities[occ.leaf] = entry
                 entry["count"] += 1
                 entry["offsets"].append([a, b])

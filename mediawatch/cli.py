@@ -90,5 +90,50 @@ for _name in COMMAND_MODULES:
     _module.register(main)
 
 
+def _late_option(key: str, convert):
+    """Stores a value given after the subcommand where the group's option would have put it."""
+
+    def store(ctx: click.Context, _param, value):
+        if value is not None:
+            ctx.find_root().obj[key] = convert(value)
+        return value
+
+    return store
+
+
+def _accept_global_options(command: click.Command) -> None:
+    """`mediawatch status --db x` means what `mediawatch --db x status` means."""
+    from mediawatch import config
+
+    taken = {opt for p in command.params for opt in getattr(p, "opts", ())}
+    if "--config-dir" not in taken:
+        command.params.append(
+            click.Option(
+                ["--config-dir", "late_config_dir"],
+                type=click.Path(file_okay=False),
+                expose_value=False,
+                callback=_late_option("config_dir", config.config_dir),
+                help="As `mediawatch --config-dir`, given after the command.",
+            )
+        )
+    if "--db" not in taken:
+        command.params.append(
+            click.Option(
+                ["--db", "late_db"],
+                type=click.Path(dir_okay=False),
+                expose_value=False,
+                callback=_late_option("db_path", config.db_path),
+                help="As `mediawatch --db`, given after the command.",
+            )
+        )
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _accept_global_options(sub)
+
+
+for _command in main.commands.values():
+    _accept_global_options(_command)
+
+
 if __name__ == "__main__":
     main()

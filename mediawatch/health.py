@@ -17,6 +17,18 @@ import sqlite_utils
 from db.connection import parse_iso, utc_iso
 
 
+def fail_after(schedules) -> int:
+    """Failed runs in a row after which a source is failing: ops.fail_after, the one rule."""
+    from mediawatch.schedules import DEFAULT_FAIL_AFTER
+
+    ops = schedules.ops if schedules is not None else None
+    return ops.fail_after if ops else DEFAULT_FAIL_AFTER
+
+
+def is_failing(consecutive_failures: int | None, threshold: int) -> bool:
+    return (consecutive_failures or 0) >= threshold
+
+
 def source_rows(db, sources_cfg, schedules) -> list[dict[str, Any]]:
     """One row per configured source: its health columns plus the `failing` and `stale` marks."""
     from db.crawls import source_health
@@ -31,7 +43,7 @@ def source_rows(db, sources_cfg, schedules) -> list[dict[str, Any]]:
         health, states = source_health(wrapped), health_states(db)
         links = link_counts(db)
     ops = schedules.ops if schedules is not None else None
-    fail_after = ops.fail_after if ops else 3
+    threshold = fail_after(schedules)
     rows = []
     for s in sources_cfg.sources:
         h = health.get(s.name, {})
@@ -57,7 +69,7 @@ def source_rows(db, sources_cfg, schedules) -> list[dict[str, Any]]:
                 "consecutive_failures": failures,
                 "last_error": h.get("last_error"),
                 "last_error_at": h.get("last_error_at"),
-                "failing": bool(s.enabled and failures >= fail_after),
+                "failing": bool(s.enabled and is_failing(failures, threshold)),
                 "stale": bool(s.enabled and age is not None and age * 3600 > stale_after),
                 "alerted": sorted(states.get(s.name, frozenset())),
             }

@@ -189,13 +189,18 @@ class Housekeeping:
     text_retention: float | None = None
 
 
+# A source is "failing" after this many failed runs in a row (ops.fail_after): the one threshold
+# that status, sources, operator alerts and the Datasette canned query all use.
+DEFAULT_FAIL_AFTER = 3
+
+
 @dataclass(frozen=True)
 class Ops:
     """Operator alerts: where they go and when a failing or stale source deserves one."""
 
     channels: tuple[Channel, ...]
     subscription: str | None = None
-    fail_after: int = 3
+    fail_after: int = DEFAULT_FAIL_AFTER
     stale_after: float | None = None  # None: each source's own stale_after from sources.yaml
     notify_recovery: bool = True
 
@@ -723,7 +728,7 @@ def _ops(
     return Ops(
         channels=chosen,
         subscription=subscription,
-        fail_after=int(check.number(raw, kp, "fail_after", 3, 1, True)),
+        fail_after=int(check.number(raw, kp, "fail_after", DEFAULT_FAIL_AFTER, 1, True)),
         stale_after=None if stale is None else check.duration(raw, kp, "stale_after", None),
         notify_recovery=check.boolean(raw, kp, "notify_recovery", True),
     )

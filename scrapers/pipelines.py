@@ -8,6 +8,7 @@ from __future__ import annotations
 from scrapy.exceptions import DropItem
 
 import db
+from scrapers import claims
 from scrapers.archive import archive
 from scrapers.canonical import canonicalize, strip_tracking
 from scrapers.extract import ExtractionError, extract
@@ -64,6 +65,8 @@ class ArchivePipeline:
             spider.settle(item.backlog_url)
             raise DropItem("no text")
         url = canonicalize(item.url, page.canonical_url)
+        # later links to the canonical URL are not followed in this crawl
+        claims.claim(claims.forms(url), claims.owner(source.name, item.request_url))
         hints = item.hints
         published, date_source = page.published_at, page.date_source
         if not published and hints.published_at:

@@ -11,7 +11,9 @@ from scrapy.settings import Settings
 import db
 from mediawatch.sources import CrawlerConfig, Source
 from scrapers.archive import archive, close_all
+from scrapers.configured import crawler_settings
 from scrapers.gnews_resolve import Resolver
+from scrapers.progress import Board, open_board
 from scrapers.spiders.feed import FeedSpider
 from scrapers.spiders.gdelt import GdeltSpider
 from scrapers.spiders.gnews import GnewsSpider
@@ -44,22 +46,7 @@ def scrapy_settings(crawler: CrawlerConfig, db_path: str, log_level: str) -> Set
     settings = Settings()
     settings.setmodule("scrapers.settings", priority="project")
     settings.update(
-        {
-            "USER_AGENT": crawler.agent,
-            "ROBOTSTXT_OBEY": crawler.obey_robots,
-            "DOWNLOAD_DELAY": crawler.download_delay,
-            "AUTOTHROTTLE_ENABLED": crawler.autothrottle,
-            "AUTOTHROTTLE_START_DELAY": max(crawler.download_delay, 0.1),
-            "CONCURRENT_REQUESTS_PER_DOMAIN": crawler.concurrent_per_host,
-            "DOWNLOAD_MAXSIZE": crawler.max_download_size,
-            "DOWNLOAD_WARNSIZE": crawler.max_download_size // 2,
-            "DOWNLOAD_TIMEOUT": crawler.timeout,
-            "MEDIAWATCH_ALLOW_LOOPBACK": crawler.allow_loopback,
-            "MEDIAWATCH_ALLOW_PRIVATE": crawler.allow_private,
-            "MEDIAWATCH_DB_PATH": db_path,
-            "LOG_LEVEL": log_level,
-        },
-        priority="cmdline",
+        {**crawler_settings(crawler, db_path), "LOG_LEVEL": log_level}, priority="cmdline"
     )
     return settings
 
@@ -70,8 +57,10 @@ def run_crawl(
     db_path: str,
     matcher=None,
     log_level: str = "WARNING",
+    board: Board | None = None,
 ) -> list[RunSummary]:
-    """Crawl the sources concurrently (politeness is per host) and return what each run did."""
+    """Crawl the sources concurrently (politeness is per host) and return what each run did;
+    `board` shows each source's progress while it runs."""
     conn = archive(str(db_path))
     try:
         db.sync_sources(
@@ -103,7 +92,16 @@ def run_crawl(
         c = process.create_crawler(SPIDERS[source.kind])
         crawlers.append(c)
         process.crawl(c, source=source, db_path=str(db_path), matcher=matcher)
-    process.start()
+    if board is not None:
+        for source in sources:
+            board.add(source.name)
+        open_board(board)
+    try:
+        process.start()
+    finally:
+        if board is not None:
+            board.stop()
+            open_board(None)
     summaries = []
     for source, c in zip(sources, crawlers, strict=True):
         spider = c.spider

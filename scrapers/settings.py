@@ -33,9 +33,13 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapers.middlewares.ConditionalGetMiddleware": 560,
     "scrapers.middlewares.RetryAfterMiddleware": 555,
     "scrapers.middlewares.UrlTimeLimitMiddleware": 580,
+    "scrapers.claims.ClaimRedirectsMiddleware": 590,  # redirected requests pass here again
 }
 ITEM_PIPELINES = {"scrapers.pipelines.ArchivePipeline": 300}
-EXTENSIONS = {"scrapers.extensions.CrawlRunRecorder": 500}
+EXTENSIONS = {
+    "scrapers.extensions.CrawlRunRecorder": 500,
+    "scrapers.progress.CrawlProgress": 510,
+}
 
 MEDIAWATCH_ALLOW_LOOPBACK = False
 MEDIAWATCH_ALLOW_PRIVATE = False

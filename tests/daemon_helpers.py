@@ -186,7 +186,9 @@ class DaemonRun:
             return
         self.seen_children.update(p.pid for p in children)
         counts: dict[str, int] = {}
-        for child in children:
+        # Only the daemon's own children are crawls: a crawl's forked helper (Scrapy runs
+        # `uname -p` at start) shows the crawl's command line until it execs.
+        for child in (c for c in children if _ppid(c) == self.pid):
             try:
                 cmd = child.cmdline()
             except (psutil.NoSuchProcess, psutil.ZombieProcess):
@@ -244,3 +246,10 @@ class DaemonRun:
 
     def runs(self, source: str) -> list[dict]:
         return self.rows("SELECT * FROM crawl_runs WHERE source = ? ORDER BY id", [source])
+
+
+def _ppid(process: psutil.Process) -> int | None:
+    try:
+        return process.ppid()
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return None

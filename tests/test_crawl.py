@@ -297,9 +297,15 @@ def test_sources_command_shows_health_and_marks_stale_and_failing(workspace):
     assert rows["missing-feed"]["consecutive_failures"] == 1
     assert "HTTP 404" in rows["missing-feed"]["last_error"]
     assert rows["tribune-balochistan"]["last_run_at"] is None
+    # one failed run is not "failing" yet: ops.fail_after (3 here) runs in a row are, as in status
+    assert rows["missing-feed"]["failing"] is False
+    table = ws.run("sources", check=True).stdout
+    assert "! " in table and "HTTP 404" in table  # the error is shown all the same
+    assert any(line.startswith("dawn-home") and "stale" in line for line in table.splitlines())
+    schedules = ws.config_dir / "schedules.yaml"
+    schedules.write_text(schedules.read_text().replace("fail_after: 3", "fail_after: 1"))
     table = ws.run("sources", check=True).stdout
     assert any(line.startswith("missing-feed") and "failing" in line for line in table.splitlines())
-    assert any(line.startswith("dawn-home") and "stale" in line for line in table.splitlines())
 
 
 def test_search_shows_a_linked_google_news_item_once(crawled):

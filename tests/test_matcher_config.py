@@ -71,6 +71,10 @@ def error_for(tmp_path: Path, yaml_text: str) -> str:
             "watchlist.yaml:12: topics.bla.rules[0].near: needs at least two terms",
         ),
         (
+            "  bla:\n    entities: [bla]\n    alone_needs: [{group: pakistn}]\n",
+            "watchlist.yaml:11: topics.bla.alone_needs[0].group: unknown group 'pakistn'",
+        ),
+        (
             "  Bad Name:\n    entities: [bla]\n",
             "watchlist.yaml:9: topics.Bad Name: topic names are lower-case letters",
         ),

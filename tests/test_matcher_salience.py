@@ -357,3 +357,178 @@ def test_the_compiled_matcher_pickles_for_the_crawl_cache(shipped):
     assert [m.to_dict() for m in again.match("", text)] == [
         m.to_dict() for m in shipped.match("", text)
     ]
+
+
+# -- second round: lone mentions, examples, lists counted once, entries, rolls, teams ---------------
+
+FILLER_FA = (
+    " در این نشست اهداف درآمدی سال آینده نیز بررسی شد."
+    " مسئولان گفتند ارقام ماه آینده منتشر می‌شود."
+    " نمایندگان مخالف خواستار بحث درباره افزایش قیمت‌ها شدند."
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pakistan has close ties with China, which has funded development projects such as the"
+        " China-Pakistan Economic Corridor (CPEC). Last month the finance minister met IMF"
+        " officials in Washington to discuss the loan review." + FILLER,
+        "He said India was conspiring against CPEC. He then spoke about the situation in"
+        " Afghanistan and the refugees who had crossed the border." + FILLER,
+        "انہوں نے کہا کہ بھارت سی پیک کے خلاف سازشیں کر رہا ہے۔ انہوں نے افغانستان کی صورتحال"
+        " اور سرحد پار کرنے والے مہاجرین پر بھی بات کی۔" + FILLER_UR,
+    ],
+)
+def test_cpec_named_once_in_a_story_about_something_else_is_passing(shipped, text):
+    assert "cpec" not in topics(shipped, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "China has funded development projects such as the China-Pakistan Economic Corridor"
+        " (CPEC). Its second phase will focus on special economic zones and energy." + FILLER,
+        "He said India was conspiring against CPEC projects in Balochistan." + FILLER,
+        "وزیر نے کہا کہ سی پیک کے تحت توانائی کے منصوبے مکمل کیے جائیں گے۔" + FILLER_UR,
+        "وزیراعظم نے کہا کہ سی پیک پاک چین دوستی کی علامت ہے۔",  # a short text that names it
+    ],
+)
+def test_cpec_with_its_field_around_it_is_coverage(shipped, text):
+    assert "cpec" in topics(shipped, text)
+
+
+def test_explain_names_a_lone_mention(shipped):
+    text = (
+        "He said India was conspiring against CPEC. He then spoke about Afghanistan." + FILLER * 2
+    )
+    topic = shipped.explain("", text)["topics"]["cpec"]
+    roles = {c["term"]: c.get("role", "") for c in topic["counted"]}
+    assert "one mention" in roles["CPEC"]
+    assert not topic["flagged"]
+
+
+def test_the_bla_given_only_as_an_example_is_passing(shipped):
+    text = (
+        "He said that besides the TTP, several militant organisations were spreading"
+        " insurgencies, such as BLA, and BLF. He suggested different strategies for each of"
+        " these groups." + FILLER
+    )
+    assert "bla" not in topics(shipped, text)
+    claimed = "The banned BLA claimed the attack in Balochistan, officials said." + FILLER
+    assert "bla" in topics(shipped, claimed)
+
+
+def test_jaish_al_adl_alone_is_sistan_baluchestan(shipped):
+    text = FILLER * 2 + (  # past the lead: one plain mention in the body
+        " Iran is also concerned about anti-Iran groups, particularly Jaish al-Adl, which"
+        " maintains a presence along the border."
+    )
+    assert "sistan-baluchestan" in topics(shipped, text)
+    fa = FILLER_FA * 3 + " جیش العدل در مرز حضور دارد و مقامات ایران نگران آن هستند."
+    assert "sistan-baluchestan" in topics(shipped, fa)
+
+
+def test_a_list_of_groups_counts_once_and_its_incident_words_do_not_add(shipped):
+    text = (
+        "They condemned terrorist attacks and said that ISIS, Al-Qaeda, ETIM, TTP, Jundallah,"
+        " Jaish al-Adl, Jamaat Ansarullah and IMU must not be given any place on Afghan"
+        " territory." + FILLER
+    )
+    assert "sistan-baluchestan" not in topics(shipped, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He stressed maritime links between the two countries, especially Karachi and Gwadar"
+        " and Chabahar and Bandar Abbas ports." + FILLER,
+        "انہوں نے دونوں ملکوں کے درمیان بحری رابطوں پر زور دیا، خاص طور پر کراچی اور گوادر اور"
+        " چاہ بہار اور بندر عباس کی بندرگاہوں کے درمیان۔" + FILLER_UR,
+    ],
+)
+def test_places_joined_only_by_and_are_a_list(shipped, text):
+    found = topics(shipped, text)
+    assert "balochistan" not in found and "sistan-baluchestan" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        (
+            "استان خوزستان: علی رضایی (معاون استانداری) استان زنجان: محمد کریمی (معاون"
+            " استانداری) استان سیستان و بلوچستان: مهدی صفدری (معاون عمرانی استانداری) استان"
+            " فارس: مجید خرسند (معاون استانداری)" + FILLER_FA,
+            "sistan-baluchestan",
+        ),
+        (
+            "Tests by province (last 24 hours) Punjab: 20,496 (up) Sindh: 13,695 (down)"
+            " Balochistan: 456 (steady) Khyber Pakhtunkhwa: 8,009 (up)" + FILLER,
+            "balochistan",
+        ),
+    ],
+)
+def test_labelled_entries_are_a_list(shipped, text, topic):
+    assert topic not in topics(shipped, text)
+
+
+def test_a_roll_of_names_and_hometowns_is_a_list(shipped):
+    text = (
+        "The martyred soldiers were identified as Havildar Sohrab Khan (39) from Naseerabad,"
+        " Naik Khitab Shah (34) from Lower Dir, Sepoy Nawab (30) from Quetta, Sepoy Zubair"
+        " Ahmed (24) from Layyah and Sepoy Manzar Ali (23) from Mardan." + FILLER
+    )
+    assert "balochistan" not in topics(shipped, text)
+
+
+def test_persian_the_province_after_a_place_of_it_is_coverage(shipped):
+    text = (
+        "بندر چابهار یکی از راه‌های اصلی کریدور جنوبی است. اداره کل آموزش فنی و حرفه‌ای استان"
+        " نیروی ماهر مورد نیاز کارخانه را تامین می‌کند و نیروی انسانی بومی استان رونق اشتغال"
+        " را فراهم می‌کند." + FILLER_FA
+    )
+    assert "sistan-baluchestan" in topics(shipped, text)
+    named = (
+        "بندر چابهار در کنار بندرعباس نام برده شد. استان فارس و استان کرمان نیز برنامه‌های"
+        " خود را ارائه کردند." + FILLER_FA
+    )
+    assert "sistan-baluchestan" not in topics(shipped, named)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "به گزارش فارس، برنامه بازی‌های لیگ برتر فوتبال ساحلی: شنبه: پارس جنوبی بوشهر - منطقه"
+        " آزاد چابهار ساعت 19؛ یکشنبه: شاهین خزر - منطقه آزاد چابهار ساعت 21." + FILLER_FA,
+        "Beach soccer fixtures: Pars Jonoubi v Chabahar Free Zone at 19:00; Shahin Khazar v"
+        " Chabahar Free Zone at 21:00." + FILLER,
+    ],
+)
+def test_a_town_in_sports_fixtures_is_a_team(shipped, text):
+    assert "sistan-baluchestan" not in topics(shipped, text)
+
+
+def test_a_stop_on_someones_way_is_not_the_scene(shipped):
+    text = (
+        "The Anti-Narcotics Force foiled a bid to smuggle drugs from Quetta to Punjab and"
+        " recovered 180 kg of hashish near Dera Ghazi Khan."
+        + FILLER
+        + FILLER
+        + " Two residents of Pishin were arrested."
+    )
+    topic = shipped.explain("", text)["topics"]["balochistan"]
+    roles = {c["term"]: c.get("role", "") for c in topic["counted"]}
+    assert roles["Quetta"].startswith("route")
+    assert not topic["flagged"]
+
+
+def test_a_stop_of_a_freight_route_is_not_the_scene(shipped):
+    text = (
+        "Pakistan Railways expects the freight train to cover 1,990 km inside Pakistan and to"
+        " enter Iran via Taftan, where Zahedan will be its first stop, before it goes on to"
+        " Turkey." + FILLER
+    )
+    topic = shipped.explain("", text)["topics"]["sistan-baluchestan"]
+    roles = {c["term"]: c.get("role", "") for c in topic["counted"]}
+    assert roles["Zahedan"].startswith("route") and roles["Taftan"].startswith("route")
+    assert not topic["flagged"]

@@ -69,7 +69,7 @@ def _date(text: str | None, *, end: bool = False) -> str | None:
     type=click.IntRange(min=0),
     default=DEFAULT_ROW_LIMIT,
     show_default=True,
-    help="Most rows to print (0: all).",
+    help="Print at most this many rows (0: all); stderr says when rows were left out.",
 )
 @click.option(
     "--timeout",
@@ -98,11 +98,13 @@ def query(ctx, sql, as_json, as_csv, params, limit, timeout):
         elif fmt == "csv":
             _write_csv(result.columns, result.rows, sys.stdout)
         else:
-            _write_table(result.columns, result.rows)
+            shown = _write_table(result.columns, result.rows)
         if result.truncated:
             click.echo(
                 f"(first {result.limit} rows shown; raise --limit, or --limit 0 for all)", err=True
             )
+        elif fmt == "table" and result.columns:
+            click.echo(f"({shown} row{'' if shown == 1 else 's'})", err=True)
 
 
 def _cell(value: Any) -> Any:
@@ -130,17 +132,18 @@ def _write_csv(columns: list[str], rows: Iterator[tuple], out: IO[str]) -> None:
         writer.writerow([_cell(v) for v in row])
 
 
-def _write_table(columns: list[str], rows: Iterator[tuple]) -> None:
+def _write_table(columns: list[str], rows: Iterator[tuple]) -> int:
+    """The rows as aligned columns; returns how many were printed."""
     if not columns:
         click.echo("(no rows)", err=True)
-        return
+        return 0
     shown = [[_short(v) for v in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in shown]) for i, c in enumerate(columns)]
     click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     click.echo("  ".join("-" * w for w in widths))
     for row in shown:
         click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
-    click.echo(f"({len(shown)} row{'' if len(shown) == 1 else 's'})", err=True)
+    return len(shown)
 
 
 def _short(value: Any) -> str:
@@ -188,6 +191,9 @@ def search(ctx, words, topic, source, since, limit, window, as_json, as_csv, tim
     fmt = _output_format(as_json, as_csv)
     styled = fmt == "table" and sys.stdout.isatty()
     marks = ("\x1b[1m", "\x1b[0m") if styled else ("[", "]")
+    known_topics, known_sources = (
+        _configured_names(ctx.obj["config_dir"]) if topic or source else (frozenset(), frozenset())
+    )
     with Reader(ctx.obj["db_path"], timeout=timeout) as reader:
         hits = run_search(
             reader,
@@ -198,6 +204,8 @@ def search(ctx, words, topic, source, since, limit, window, as_json, as_csv, tim
             limit=limit,
             window=window,
             marks=marks,
+            known_topics=known_topics,
+            known_sources=known_sources,
         )
     fields = ["id", "title", "url", "outlet", "source", "published_at", "language", "topics"]
     fields += ["rank", "snippet"]
@@ -223,6 +231,28 @@ def search(ctx, words, topic, source, since, limit, window, as_json, as_csv, tim
         click.echo("no articles match", err=True)
 
 
+def _configured_names(folder) -> tuple[frozenset[str], frozenset[str]]:
+    """Topics of watchlist.yaml and source names / outlets of sources.yaml, as far as they load:
+    a configured name that has no article yet is no typo."""
+    from mediawatch import config
+    from mediawatch.errors import MediawatchError
+    from mediawatch.yamlfile import load_yaml
+
+    topics: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+    try:  # the topic names only: compiling the whole watchlist is not needed for that
+        raw = load_yaml(Path(folder) / config.WATCHLIST_FILE).data
+        topics = frozenset((raw or {}).get("topics") or {})
+    except (MediawatchError, OSError, AttributeError, TypeError):
+        pass
+    try:
+        cfg = config.load_sources(folder)
+        names = frozenset(n for s in cfg.sources for n in (s.name, s.outlet))
+    except (MediawatchError, OSError):
+        pass
+    return topics, names
+
+
 # --- export ----------------------------------------------------------------------------------
 
 CSV_FIELDS = ["id", "url", "title", "outlet", "source", "published_at", "fetched_at"]
@@ -233,9 +263,10 @@ CSV_FIELDS += ["language", "authors", "topics", "scores", "description", "text"]
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonl", "ndjson", "csv"]),
+    type=click.Choice(["jsonl", "ndjson", "json", "csv"]),
     default="jsonl",
     show_default=True,
+    help="jsonl / ndjson: one JSON object per line; json: one JSON list; csv: a header line, then rows.",
 )
 @click.option("--topic", help="Only articles flagged for this topic.")
 @click.option("--since", help="Published on or after: YYYY-MM-DD, an ISO time, or 24h / 7d / 2w.")
@@ -250,8 +281,8 @@ CSV_FIELDS += ["language", "authors", "topics", "scores", "description", "text"]
 def export(ctx, fmt, topic, since, until, output):
     """Stream flagged articles with their topics and scores, oldest stored first.
 
-    One JSON object per line (jsonl / ndjson: the same thing) or CSV; either way the articles go
-    out one at a time, so an export of the whole archive needs no more memory than one of a day.
+    One JSON object per line (jsonl / ndjson: the same thing), one JSON list (json) or CSV; either
+    way the articles go out one at a time, so an export of the whole archive needs no more memory than one of a day.
     """
     from db.queries import export_flagged
 
@@ -291,6 +322,13 @@ def _write_export(items: Iterator[dict], fmt: str, out: IO[str]) -> int:
             row["topics"] = ";".join(t["topic"] for t in item["topics"])
             writer.writerow([row[f] for f in CSV_FIELDS])
             count += 1
+    elif fmt == "json":
+        out.write("[")
+        for item in items:
+            out.write(",\n  " if count else "\n  ")
+            out.write(json.dumps(item, ensure_ascii=False))
+            count += 1
+        out.write("\n]\n" if count else "]\n")
     else:
         for item in items:
             out.write(json.dumps(item, ensure_ascii=False) + "\n")
@@ -316,7 +354,7 @@ def serve(ctx, host, port):
     path = Path(ctx.obj["db_path"])
     if not path.exists():
         raise ArchiveError(f"{path}: no archive here yet (run a crawl first)")
-    app = build_datasette(path)
+    app = build_datasette(path, fail_after=_configured_fail_after(ctx.obj["config_dir"]))
     click.echo(
         f"Serving {path} read-only at {_url(host, port)}/mediawatch (Ctrl-C to stop)", err=True
     )
@@ -381,7 +419,22 @@ SERVE_SETTINGS = {
 }
 
 
-def build_datasette(path: Path):
+def _configured_fail_after(folder: Path) -> int | None:
+    """ops.fail_after of schedules.yaml, so the canned queries call "failing" what status does."""
+    from mediawatch import config
+    from mediawatch.errors import MediawatchError
+    from mediawatch.health import fail_after
+
+    if not (Path(folder) / config.SCHEDULES_FILE).exists():
+        return fail_after(None)
+    try:
+        return fail_after(config.load_schedules(folder))
+    except MediawatchError as exc:
+        click.echo(f"warning: {exc}; sources count as failing after the default", err=True)
+        return fail_after(None)
+
+
+def build_datasette(path: Path, fail_after: int | None = None):
     """The Datasette ASGI app over one archive, named "mediawatch", that cannot open it for writing.
 
     Read connections are mode=ro plus query_only; asking for a write connection is an error. Not
@@ -411,7 +464,7 @@ def build_datasette(path: Path):
             bound_memory(conn)
             return conn
 
-    ds = Datasette(metadata=load_metadata(), settings=SERVE_SETTINGS)
+    ds = Datasette(metadata=load_metadata(fail_after), settings=SERVE_SETTINGS)
     ds.remove_database("_memory")
     ds.add_database(ReadOnlyArchive(ds, path=str(path.resolve())), name=DATABASE_NAME)
 

@@ -12,12 +12,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from mediawatch import config
 
+PORT_FILE = "replay-port"  # beside the demo's config: the replay site's port, kept for the next run
 DEMO_SOURCES = Path(__file__).resolve().parent.parent / "demo_config" / "sources.yaml"
 
 
@@ -36,8 +38,7 @@ def register(group: click.Group) -> None:
 def demo(ctx, demo_db):
     """Crawl a built-in replay site on 127.0.0.1, flag, archive and write a digest; no internet needed."""
     import db
-    from db.crawls import archive_counts
-    from mediawatch.replay import ReplaySite, render_placeholders
+    from db.crawls import archive_counts, archive_marks
 
     work = (
         Path(demo_db).resolve().parent
@@ -48,8 +49,16 @@ def demo(ctx, demo_db):
     conf = work / "config"
     conf.mkdir(parents=True, exist_ok=True)
     user_conf = ctx.obj["config_dir"]
-    with ReplaySite() as site:
+    before = None
+    earlier_digests = set(_digests(work))
+    if archive_path.exists():  # a second run into the same archive: count only what it adds
+        prior = db.connect(archive_path)
+        before = archive_marks(prior)
+        prior.conn.close()
+    with _replay_site(conf) as site:
         click.echo(f"replay site   {site.base} (outlets played offline)")
+        from mediawatch.replay import render_placeholders
+
         text = render_placeholders(DEMO_SOURCES.read_text(encoding="utf-8"), site.base)
         (conf / config.SOURCES_FILE).write_text(text, encoding="utf-8")
         for name in (config.WATCHLIST_FILE, config.SCHEDULES_FILE):
@@ -68,7 +77,7 @@ def demo(ctx, demo_db):
         if once.returncode != 0:
             click.echo(once.stderr, err=True)
     conn = db.connect(archive_path)
-    counts = archive_counts(conn)
+    counts = archive_counts(conn, after=before)
     runs = counts["runs"]
     ok = sum(1 for r in runs if r["status"] == "ok")
     click.echo(f"sources       {len(runs)} crawled, {ok} ok, {len(runs) - ok} failed")
@@ -79,10 +88,36 @@ def demo(ctx, demo_db):
         f"articles      {counts['articles']} stored"
         f" (+{counts['unresolved']} Google News items without a publisher URL)"
     )
-    click.echo("flagged       " + ", ".join(f"{t}: {n}" for t, n in counts["topics"].items()))
-    outbox = sorted((work / "outbox").glob("*.html")) if (work / "outbox").exists() else []
+    flagged = ", ".join(f"{t}: {n}" for t, n in counts["topics"].items())
+    click.echo("flagged       " + (flagged or "nothing new"))
+    outbox = sorted(set(_digests(work)) - earlier_digests)
     click.echo(f"digests       {len(outbox)} built")
     for path in outbox:
         click.echo(f"  {path}")
     click.echo(f"archive       {archive_path}")
-    click.echo(f"next          .venv/bin/mediawatch --db {archive_path} search Balochistan")
+    click.echo(
+        f"next          .venv/bin/mediawatch --config-dir {conf} --db {archive_path}"
+        " search Balochistan"
+    )
+
+
+def _digests(work: Path) -> list[Path]:
+    return sorted((work / "outbox").glob("*.html")) if (work / "outbox").exists() else []
+
+
+@contextmanager
+def _replay_site(conf: Path):
+    """The replay site on the port it had last time in this folder, so its article URLs are the
+    ones already in the archive (a new port would make every article new)."""
+    from mediawatch.replay import ReplaySite
+
+    saved = conf / PORT_FILE
+    port = int(saved.read_text()) if saved.exists() and saved.read_text().strip().isdigit() else 0
+    try:
+        site = ReplaySite(port=port)
+    except OSError:
+        click.echo(f"note          port {port} is taken: this run's URLs are new to the archive")
+        site = ReplaySite()
+    with site:
+        saved.write_text(site.base.rsplit(":", 1)[1], encoding="utf-8")
+        yield site

@@ -25,6 +25,7 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 
 import db
 from mediawatch.sources import Source
+from scrapers import claims
 from scrapers.archive import archive
 from scrapers.canonical import strip_tracking
 from scrapers.items import ArticlePage, Hints
@@ -196,10 +197,11 @@ class NewsSpider(scrapy.Spider):
         for url, hints in new:
             if forms[url] & self.requested:
                 continue  # already asked for in this crawl (from the backlog)
-            request = self.article_request(url, hints)
-            if request is None:
+            if not self.budget_left():
                 return
-            yield request
+            if not claims.claim(forms[url], claims.owner(self.source.name, url)):
+                continue  # another source of this crawl fetches it; it waits in the backlog
+            yield self.article_request(url, hints)
 
     def drain_backlog(self) -> list[scrapy.Request]:
         """Requests for what earlier crawls left (killed, out of budget, turned away), oldest first."""
@@ -216,19 +218,23 @@ class NewsSpider(scrapy.Spider):
                 db.settle_backlog(self.archive, self.source.name, url)
                 continue
             hints = Hints(**{k: v for k, v in row["hints"].items() if k in HINT_FIELDS})
-            request = self.article_request(url, hints)
-            if request is None:
+            if not self.budget_left():
                 break
-            requests.append(request)
+            if not claims.claim(forms[url], claims.owner(self.source.name, url)):
+                continue
+            requests.append(self.article_request(url, hints))
         if requests:
             self.logger.info("%d article(s) from earlier crawls to fetch", len(requests))
         return requests
 
-    def article_request(self, url: str, hints: Hints) -> scrapy.Request | None:
-        """A request for a backlog URL, or None once the page budget is spent."""
+    def budget_left(self) -> bool:
         if self.article_requests >= self.source.max_pages:
             self.logger.info("page budget of %d reached; the rest waits", self.source.max_pages)
-            return None
+            return False
+        return True
+
+    def article_request(self, url: str, hints: Hints) -> scrapy.Request:
+        """A request for a backlog URL (within the page budget, claimed by this source)."""
         self.article_requests += 1
         self.requested |= {url, strip_tracking(url)}
         return scrapy.Request(
@@ -262,6 +268,8 @@ class NewsSpider(scrapy.Spider):
 
     def article_error(self, failure) -> None:
         """404 and refusals are final; 5xx, timeouts and connection errors are tried next crawl."""
+        if failure.check(claims.AlreadyClaimed):
+            return  # not an error: another source of this crawl brings the article
         message = describe_failure(failure)
         self.record_error(message)
         request = getattr(failure, "request", None)
