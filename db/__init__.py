@@ -11,11 +11,14 @@ from db.articles import (
     link_same_story,
     store_article,
 )
+from db.backlog import add_to_backlog, backlog, retry_backlog, settle_backlog, waiting
 from db.connection import ArchiveError, connect, connect_readonly, parse_iso, utc_iso, write
 from db.crawls import (
     fail_stale_runs,
     finish_run,
+    record_failed_run,
     save_validator,
+    sources_with_runs,
     start_run,
     sync_sources,
     validators,
@@ -24,6 +27,13 @@ from db.matches import store_matches
 
 __all__ = [
     "ArchiveError",
+    "add_to_backlog",
+    "backlog",
+    "record_failed_run",
+    "retry_backlog",
+    "settle_backlog",
+    "sources_with_runs",
+    "waiting",
     "StoreResult",
     "connect",
     "connect_readonly",

@@ -91,6 +91,43 @@ def fail_stale_runs(db: sqlite_utils.Database, source: str | None = None, reason
     return failed
 
 
+def record_failed_run(
+    db: sqlite_utils.Database, source: str, started_at: str, pid: int | None, message: str
+) -> int:
+    """A run the crawl process never recorded (killed or crashed before it could): failed, so
+    failure counts and operator alerts see it."""
+    now = utc_iso()
+    with write(db):
+        run_id = (
+            db["crawl_runs"]
+            .insert(
+                {
+                    "source": source,
+                    "started_at": started_at,
+                    "finished_at": now,
+                    "status": "failed",
+                    "errors": 1,
+                    "error_messages": json.dumps([message]),
+                    "pid": pid,
+                }
+            )
+            .last_pk
+        )
+        _update_health(db, source, "failed", now, [message], None)
+    return run_id
+
+
+def sources_with_runs(db: sqlite_utils.Database, pid: int, since: str) -> set[str]:
+    """Sources the process `pid` recorded a run for since `since` (pids are reused: hence since)."""
+    return {
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT source FROM crawl_runs WHERE pid = ? AND started_at >= ?",
+            [pid, since],
+        )
+    }
+
+
 def _update_health(db, source, status, now, errors, newest_item_at) -> None:
     current = db.execute(
         "SELECT consecutive_failures, newest_item_at FROM sources WHERE name = ?", [source]

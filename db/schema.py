@@ -299,3 +299,25 @@ def m008_backfill_and_surges(db: sqlite_utils.Database) -> None:
         if_not_exists=True,
     )
     db["surge_episodes"].create_index(["surge", "key", "ended_at"], if_not_exists=True)
+
+
+@migrations()
+def m009_crawl_backlog(db: sqlite_utils.Database) -> None:
+    """Article URLs a feed, sitemap or listing named that are not yet settled (stored, judged or
+    failed for good): committed before they are requested, so a crawl killed, out of disk, out of
+    page budget or turned away by a 503 leaves them for the next crawl, even when the feed then
+    answers 304."""
+    db["crawl_backlog"].create(
+        {
+            "source": str,
+            "url": str,
+            "hints": str,  # what the feed said (title, date, authors), JSON
+            "published_at": str,
+            "added_at": str,
+            "attempts": int,
+            "last_error": str,
+        },
+        pk=("source", "url"),
+        defaults={"attempts": 0},
+        if_not_exists=True,
+    )

@@ -70,7 +70,7 @@ class Daemon:
         self.supervisor = Supervisor()
         self.stopping = threading.Event()
         self.scheduler: BlockingScheduler | None = None
-        self._snapshots = Path(tempfile.mkdtemp(prefix="mediawatch-run-"))
+        self._snapshots, self._snapshot_lock = _snapshot_folder()
         self._old_cfg: runconfig.RunConfig | None = None
         self._lock_handle = None
         self._alerts_lock = threading.Lock()  # one alert operation at a time: no double digests
@@ -85,7 +85,7 @@ class Daemon:
         try:
             self.cfg = runconfig.load(self.config_dir, self._snapshots)
         except BaseException:
-            shutil.rmtree(self._snapshots, ignore_errors=True)
+            self._drop_snapshots()
             raise
         self._slots = threading.BoundedSemaphore(self.cfg.schedules.max_concurrent_crawls)
         self.cluster = None  # mediawatch.cluster.ClusterDriver when a cluster is configured
@@ -228,13 +228,14 @@ class Daemon:
                     *names,
                 ]
                 log.info(name, "crawl started", sources=len(names))
+                started = utc_iso()
                 try:
                     outcome = self.supervisor.run(argv, job.timeout)
                 except RuntimeError:  # the daemon began to stop meanwhile
                     return None
             finally:
                 slots.release()
-            self._after_crawl(name, job, names, outcome)
+            self._after_crawl(name, job, names, outcome, started)
             return outcome
 
     def digests_due(self, name: str | None = None, new_cron: str = "wait") -> None:
@@ -289,7 +290,9 @@ class Daemon:
 
     # ------------------------------------------------------------------ after a crawl
 
-    def _after_crawl(self, name: str, job, names: list[str], outcome: Outcome) -> None:
+    def _after_crawl(
+        self, name: str, job, names: list[str], outcome: Outcome, started: str
+    ) -> None:
         summaries = _summaries(outcome.stdout)
         for s in summaries:
             fields = {
@@ -330,11 +333,34 @@ class Daemon:
                 with self._archive() as conn:
                     for source in names:
                         db.fail_stale_runs(conn, source, reason)
+        self._record_unrecorded(name, names, outcome, started, job)
         if self.stopping.is_set():
             return
         self._immediate(name)
         self._surges(name)
         self._check_health(names)
+
+    def _record_unrecorded(self, name, names, outcome: Outcome, started: str, job) -> None:
+        """A crawl killed at its timeout or crashing at start-up may leave no run behind: record
+        a failed run for each of its sources that has none, so failure counts and operator
+        alerts see it."""
+        try:
+            with self._archive() as conn:
+                recorded = db.sources_with_runs(conn, outcome.pid, started)
+                missing = [s for s in names if s not in recorded]
+                if not missing:
+                    return
+                what = outcome.describe()
+                if outcome.timed_out:
+                    what += f" of {job.timeout:g}s"
+                detail = outcome.last_error_line()
+                reason = f"crawl {what} before it recorded a run" + (
+                    f": {detail}" if detail and not outcome.timed_out else ""
+                )
+                for source in missing:
+                    db.record_failed_run(conn, source, started, outcome.pid, reason)
+        except Exception as exc:  # a full or broken archive: said in the log, never fatal
+            log.error(name, "could not record the failed crawl", exc_info=exc)
 
     def _immediate(self, name: str) -> None:
         import alerts
@@ -533,7 +559,7 @@ class Daemon:
     def _finish(self) -> None:
         """After the scheduler stopped: wait (bounded) for jobs, fail what the stop killed."""
         if self._lock_handle is None:  # never started (another daemon holds the archive)
-            shutil.rmtree(self._snapshots, ignore_errors=True)
+            self._drop_snapshots()
             return
         if not self.stopping.is_set():  # --once finished, or the scheduler ended on its own
             self.stopping.set()
@@ -548,7 +574,7 @@ class Daemon:
             self.cluster.stop()
         with contextlib.suppress(Exception), self._archive() as conn:
             db.fail_stale_runs(conn, None, "the daemon stopped during the crawl")
-        shutil.rmtree(self._snapshots, ignore_errors=True)
+        self._drop_snapshots()
         if busy:
             log.warning(None, "stopped with jobs still busy (a slow channel?)", busy=busy)
             sys.stderr.flush()
@@ -598,6 +624,14 @@ class Daemon:
                 f"cannot write beside the archive ({exc.filename}: {exc.strerror}); "
                 "the archive's folder must be writable"
             ) from None
+        self.supervisor.inherited_fds = (self._lock_handle.fileno(),)
+        # runs left 'running' by a daemon that was killed with its crawls
+        with contextlib.suppress(Exception), self._archive() as conn:
+            db.fail_stale_runs(conn, None, "the daemon was killed during the crawl")
+
+    def _drop_snapshots(self) -> None:
+        shutil.rmtree(self._snapshots, ignore_errors=True)
+        self._snapshot_lock.close()
 
     @contextlib.contextmanager
     def _busy(self):
@@ -626,6 +660,41 @@ class Daemon:
                     return False
                 return True
         return False
+
+
+SNAPSHOT_PREFIX = "mediawatch-run-"
+SNAPSHOT_LOCK = ".daemon.lock"
+
+
+def _snapshot_folder():
+    """A fresh temporary folder for configuration snapshots, locked while this daemon lives.
+
+    Folders of daemons that died without cleaning up (SIGKILL) are removed first: their lock is
+    free. A folder without a lock file is left alone for a minute (another daemon creating it)."""
+    import fcntl
+
+    root = Path(tempfile.gettempdir())
+    for old in root.glob(SNAPSHOT_PREFIX + "*"):
+        try:
+            fd = os.open(old / SNAPSHOT_LOCK, os.O_RDONLY)
+        except FileNotFoundError:  # no lock file yet: just created, or left by an old version
+            with contextlib.suppress(OSError):
+                if time.time() - old.stat().st_mtime > 60:
+                    shutil.rmtree(old, ignore_errors=True)
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            shutil.rmtree(old, ignore_errors=True)
+        except OSError:  # BlockingIOError: a running daemon's
+            pass
+        finally:
+            os.close(fd)
+    folder = Path(tempfile.mkdtemp(prefix=SNAPSHOT_PREFIX))
+    handle = open(folder / SNAPSHOT_LOCK, "a")  # noqa: SIM115 - held for the daemon's life
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return folder, handle
 
 
 def warn_config(cfg: runconfig.RunConfig) -> None:

@@ -4,14 +4,21 @@ A crawl is `python -m mediawatch.cli crawl ...`; Scrapy may start helpers, so si
 whole group, and the group is killed again after the leader is reaped so nothing outlives it.
 Output goes to temporary files (no pipe can fill up and block the crawl); the child is reaped
 with wait4 so its peak memory is known without polling it.
+
+A crawl dies with its daemon, even one killed with SIGKILL: on Linux the child asks the kernel
+for SIGKILL when its parent thread ends (PR_SET_PDEATHSIG; the thread that starts a crawl waits
+for it, so only the daemon's death ends it early). The child also keeps the daemon's lock file
+open, so the archive's lock is held until the last crawl of a daemon is gone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -19,6 +26,22 @@ from dataclasses import dataclass
 
 POLL = 0.1
 STDERR_TAIL = 4000
+PR_SET_PDEATHSIG = 1
+LOCK_WAIT = 15.0  # seconds a new daemon waits for the crawls of a killed one to end
+
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+
+def _die_with(parent: int):
+    """preexec_fn: SIGKILL this child when the thread that started it ends (Linux)."""
+
+    def preexec() -> None:
+        if _LIBC is not None:
+            _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
+
+    return preexec
 
 
 @dataclass
@@ -67,6 +90,7 @@ class Supervisor:
         self._lock = threading.Lock()
         self._groups: dict[int, subprocess.Popen] = {}
         self._stopping = threading.Event()
+        self.inherited_fds: tuple[int, ...] = ()  # the daemon's lock, held by its crawls too
 
     @property
     def pids(self) -> list[int]:
@@ -87,6 +111,8 @@ class Supervisor:
                 env=env,
                 start_new_session=True,  # own session and process group; no terminal signals
                 close_fds=True,
+                pass_fds=self.inherited_fds,
+                preexec_fn=_die_with(os.getpid()),
             )
             with self._lock:
                 self._groups[proc.pid] = proc
@@ -162,25 +188,44 @@ def lock_file(db_path) -> str:
     return f"{db_path}.daemon"
 
 
-def take_lock(db_path):
-    """Hold an exclusive lock on the archive's daemon file (with our pid in it) until exit."""
+def take_lock(db_path, wait: float = LOCK_WAIT):
+    """Hold an exclusive lock on the archive's daemon file (with our pid in it) until exit.
+
+    When the daemon named in the file is gone but the lock is held, its crawls are still
+    ending (killed with it): wait for them, up to `wait` seconds."""
     import fcntl
 
     path = lock_file(db_path)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     handle = open(path, "a+")  # noqa: SIM115 - held for the life of the process
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        text = handle.read().strip()
-        handle.close()
-        raise AlreadyRunning(int(text) if text.isdigit() else None) from None
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            handle.seek(0)
+            text = handle.read().strip()
+            pid = int(text) if text.isdigit() else None
+            if pid is not None and not _alive(pid) and time.monotonic() < deadline:
+                time.sleep(POLL)
+                continue
+            handle.close()
+            raise AlreadyRunning(pid) from None
     handle.seek(0)
     handle.truncate()
     handle.write(f"{os.getpid()}\n")
     handle.flush()
     return handle
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def running_daemon(db_path) -> int | None:

@@ -1,6 +1,13 @@
-"""Records each spider's run in crawl_runs and the source's health, whatever way the crawl ends."""
+"""Records each spider's run in crawl_runs and the source's health, whatever way the crawl ends.
+
+A run is failed when its document could not be read, when a callback or parser raised (a
+RecursionError, a MemoryError: Scrapy would only log it), or when the archive refused a write
+(a full disk, a corrupt file): what was fetched then is not stored, and the operator must know.
+"""
 
 from __future__ import annotations
+
+import sqlite3
 
 from scrapy import signals
 
@@ -12,6 +19,7 @@ class CrawlRunRecorder:
     def __init__(self, crawler):
         self.crawler = crawler
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.failed_callback, signal=signals.spider_error)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
 
     @classmethod
@@ -19,26 +27,56 @@ class CrawlRunRecorder:
         return cls(crawler)
 
     def opened(self, spider):
-        conn = archive(spider.db_path)
-        db.fail_stale_runs(conn, spider.source.name)
-        spider.run_id = db.start_run(conn, spider.source.name)
+        try:
+            conn = archive(spider.db_path)
+            db.fail_stale_runs(conn, spider.source.name)
+            spider.run_id = db.start_run(conn, spider.source.name)
+        except Exception as exc:  # noqa: BLE001 - the spider then requests nothing
+            spider.note_store_failure(
+                f"archive: cannot record the run: {type(exc).__name__}: {exc}"
+            )
+
+    def failed_callback(self, failure, response, spider):
+        """An exception in a callback (a parser that blew up, an archive read that failed)."""
+        exc = failure.value
+        spider.crashed = True
+        if isinstance(exc, db.ArchiveError | sqlite3.Error):
+            spider.store_failed = True
+        detail = str(exc)[:300] or "no detail"
+        spider.record_error(f"{response.url}: failed: {type(exc).__name__}: {detail}")
 
     def closed(self, spider, reason):
-        if spider.run_id is None:
-            return
         errors = list(spider.errors)
-        status = "failed" if spider.index_failed else "ok"
+        status = "ok"
+        if spider.index_failed or spider.crashed or spider.store_failed:
+            status = "failed"
         if reason != "finished":
             status = "failed"
             errors.insert(0, f"crawl ended early: {reason}")
+        elif not spider.store_failed:
+            try:
+                spider.save_settled_validators()
+            except Exception as exc:  # noqa: BLE001 - the feed is then read in full next time
+                spider.store_failed = True
+                status = "failed"
+                errors.append(f"archive: cannot keep the validators: {exc}")
+        spider.final_status = status
+        spider.final_errors = errors
+        if spider.run_id is None:
+            return
         stats = self.crawler.stats
-        db.finish_run(
-            archive(spider.db_path),
-            spider.run_id,
-            status=status,
-            requests=stats.get_value("downloader/request_count", 0),
-            new_articles=spider.new_articles,
-            duplicates=spider.duplicates,
-            error_messages=errors,
-            newest_item_at=spider.newest_item_at,
-        )
+        try:
+            db.finish_run(
+                archive(spider.db_path),
+                spider.run_id,
+                status=status,
+                requests=stats.get_value("downloader/request_count", 0),
+                new_articles=spider.new_articles,
+                duplicates=spider.duplicates,
+                error_messages=errors,
+                newest_item_at=spider.newest_item_at,
+            )
+        except Exception as exc:  # noqa: BLE001 - said in the summary and the exit status
+            spider.store_failed = True
+            spider.final_status = "failed"
+            errors.append(f"archive: cannot record the run: {type(exc).__name__}: {exc}")

@@ -29,6 +29,7 @@ class ArticlePage:
     body: bytes
     content_type: str
     hints: Hints
+    backlog_url: str | None = None  # its key in the source's backlog, settled once stored
 
 
 @dataclass

@@ -37,8 +37,9 @@ class ArchivePipeline:
         except DropItem:
             raise
         except Exception as exc:  # noqa: BLE001 - recorded, never fatal to the crawl
+            # the article stays in the backlog for the next crawl, and this run is failed
             where = getattr(item, "url", None) or getattr(item, "link", "?")
-            spider.record_error(f"{where}: could not store: {type(exc).__name__}: {exc}")
+            spider.note_store_failure(f"{where}: could not store: {type(exc).__name__}: {exc}")
             raise DropItem(str(exc)) from exc
 
     def _store_page(self, spider, item: ArticlePage):
@@ -52,10 +53,17 @@ class ArchivePipeline:
                 content_type=item.content_type,
             )
         except ExtractionError as exc:
-            spider.record_error(f"{item.url}: {exc}")
+            if isinstance(exc.__cause__, OSError | MemoryError):
+                # this machine ran out (a full disk, memory): not the page's fault; it stays
+                # in the backlog and the run is failed
+                spider.note_store_failure(f"{item.url}: could not store: {exc}")
+            else:
+                spider.record_error(f"{item.url}: {exc}")
+                spider.settle(item.backlog_url)  # judged: not an article
             raise DropItem(str(exc)) from None
         if not page.text.strip():
             spider.record_error(f"{item.url}: no article text found")
+            spider.settle(item.backlog_url)
             raise DropItem("no text")
         url = canonicalize(item.url, page.canonical_url)
         # later links to the canonical URL are not followed in this crawl
@@ -128,6 +136,8 @@ class ArchivePipeline:
         found = find_topics(spider.matcher, article["title"], article["text"])
         with db.write(conn):  # one transaction per article: the write lock is shared by crawls
             stored = db.store_article(conn, article, also_urls=also_urls)
+            if getattr(item, "backlog_url", None):  # settled in the same transaction
+                db.settle_backlog(conn, spider.source.name, item.backlog_url)
             if stored.created:
                 store_flags(conn, stored.article_id, found)
                 if article.get("resolved", 1):

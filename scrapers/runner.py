@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from scrapy.crawler import CrawlerProcess
@@ -38,6 +39,9 @@ class RunSummary:
     new_articles: int
     duplicates: int
     errors: list[str]
+    # failed for a reason of the crawl itself, not of the site's answer: the archive refused a
+    # write (full disk, corrupt file) or a parser raised; always worth a non-zero exit
+    severe: bool = False
 
 
 def scrapy_settings(crawler: CrawlerConfig, db_path: str, log_level: str) -> Settings:
@@ -60,19 +64,23 @@ def run_crawl(
     """Crawl the sources concurrently (politeness is per host) and return what each run did;
     `board` shows each source's progress while it runs."""
     conn = archive(str(db_path))
-    db.sync_sources(
-        conn,
-        [
-            {
-                "name": s.name,
-                "kind": s.kind,
-                "url": s.url,
-                "outlet": s.outlet,
-                "enabled": int(s.enabled),
-            }
-            for s in sources
-        ],
-    )
+    try:
+        db.sync_sources(
+            conn,
+            [
+                {
+                    "name": s.name,
+                    "kind": s.kind,
+                    "url": s.url,
+                    "outlet": s.outlet,
+                    "enabled": int(s.enabled),
+                }
+                for s in sources
+            ],
+        )
+    except sqlite3.Error as exc:
+        close_all()
+        raise db.ArchiveError(f"{db_path}: cannot write to the archive: {exc}") from None
     settings = scrapy_settings(crawler, str(db_path), log_level)
     settings.set("DOWNLOAD_SLOTS", Resolver.slot_settings(sources), priority="cmdline")
     if any(s.render for s in sources):  # only then: other crawls never load Playwright
@@ -97,19 +105,22 @@ def run_crawl(
             board.stop()
             open_board(None)
     summaries = []
-    for c in crawlers:
+    for source, c in zip(sources, crawlers, strict=True):
         spider = c.spider
-        if spider is None or spider.run_id is None:
+        if spider is None or not hasattr(spider, "final_status"):
+            summaries.append(
+                RunSummary(source.name, "failed", 0, 0, 0, ["crawl did not run"], True)
+            )
             continue
-        row = conn["crawl_runs"].get(spider.run_id)
         summaries.append(
             RunSummary(
                 source=spider.source.name,
-                status=row["status"],
-                requests=row["requests"] or 0,
-                new_articles=row["new_articles"] or 0,
-                duplicates=row["duplicates"] or 0,
-                errors=list(spider.errors),
+                status=spider.final_status,
+                requests=c.stats.get_value("downloader/request_count", 0),
+                new_articles=spider.new_articles,
+                duplicates=spider.duplicates,
+                errors=list(spider.final_errors),
+                severe=spider.store_failed or spider.crashed,
             )
         )
     close_all()

@@ -103,13 +103,13 @@ class DaemonRun:
         self.seen_children: set[int] = set()
         self.most_at_once: dict[str, int] = {}  # source name -> most crawls of it seen at once
 
-    def start(self, *args: str) -> DaemonRun:
+    def start(self, *args: str, env: dict[str, str] | None = None) -> DaemonRun:
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "mediawatch.cli", "run", "--log-format", "json", *args],
             stdout=subprocess.DEVNULL,
             stderr=self._log,
-            env=cli_env(self.config_dir, self.db_path),
+            env={**cli_env(self.config_dir, self.db_path), **(env or {})},
             cwd=self.config_dir,
         )
         return self

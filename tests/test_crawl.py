@@ -316,8 +316,10 @@ def test_search_shows_a_linked_google_news_item_once(crawled):
     assert "news.google.com" not in json.dumps(hits)
 
 
-def test_a_page_the_archive_cannot_take_is_a_crawl_error_not_a_crash(workspace):
-    """A trigger refusing inserts stands in for any storage failure (disk full, locked, ...)."""
+def test_a_page_the_archive_cannot_take_fails_the_run_and_is_stored_next_time(workspace):
+    """A trigger refusing inserts stands in for any storage failure (disk full, locked, ...):
+    the run is failed, the exit status says so, and once the archive takes writes again the
+    next crawl stores what was refused, although the feed has not changed (no 304 shortcut)."""
     import sqlite3
 
     ws = workspace
@@ -328,9 +330,27 @@ def test_a_page_the_archive_cannot_take_is_a_crawl_error_not_a_crash(workspace):
     )
     conn.commit()
     conn.close()
-    result = ws.run("crawl", "dawn-home")
-    assert "Traceback" not in result.stdout
+    result = ws.run("crawl", "dawn-home", "tribune-balochistan")
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.returncode == 1, result.stdout
     run = ws.runs("dawn-home")[-1]
-    assert run["status"] == "ok" and run["new_articles"] == 0
+    assert run["status"] == "failed" and run["new_articles"] == 0
     assert any("could not store" in e and "disk says no" in e for e in run["error_messages"])
+    assert ws.runs("tribune-balochistan")[-1]["status"] == "ok"  # nothing to store: fine
+    health = {r["name"]: r for r in ws.rows("SELECT * FROM sources")}
+    assert health["dawn-home"]["consecutive_failures"] == 1
     assert len(ws.rows("SELECT 1 FROM articles")) == 1  # the stored article is untouched
+
+    conn = sqlite3.connect(ws.db_path)
+    conn.execute("DROP TRIGGER refuse")
+    conn.commit()
+    conn.close()
+    ws.run("crawl", "dawn-home", check=True)
+    stored = [r["url"] for r in ws.rows("SELECT url FROM articles WHERE source = 'dawn-home'")]
+    assert sorted(u.rsplit("/", 1)[1] for u in stored) == [
+        "gladiators-edge-kings-in-last-over-thriller",
+        "gwadar-port-handles-first-cpec-transit-cargo",
+        "karachi-traffic-plan",
+    ]
+    assert ws.runs("dawn-home")[-1]["status"] == "ok"
+    assert not ws.rows("SELECT * FROM crawl_backlog")

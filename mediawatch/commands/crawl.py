@@ -69,6 +69,8 @@ def crawl(ctx, names, all_sources, no_match, verbose, as_json, no_alerts):
     failed = [s for s in summaries if s.status != "ok"]
     if failed and len(failed) == len(summaries):
         ctx.exit(1)  # every source failed: worth a non-zero exit for cron and the daemon
+    if any(s.severe for s in summaries):
+        ctx.exit(1)  # the archive refused what was fetched, or a parser failed
 
 
 def _print_summaries(summaries) -> None:

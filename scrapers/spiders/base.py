@@ -2,16 +2,24 @@
 
 Spiders only find URLs and fetch; extraction, canonical URLs, duplicates, matching and storage are
 pipeline steps. A spider instance crawls one configured source.
+
+Nothing a source named is lost to an interrupted crawl: every article URL goes into the source's
+backlog in the archive (committed) before it is requested, and leaves it only when the article is
+stored, judged or failed for good; each crawl starts with what the backlog holds. A feed's or
+sitemap's validators (ETag, Last-Modified) are saved only at the end of a crawl that settled every
+item of that document, so a 304 never hides an article that was not fetched.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
+from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
@@ -21,9 +29,24 @@ from scrapers import claims
 from scrapers.archive import archive
 from scrapers.canonical import strip_tracking
 from scrapers.items import ArticlePage, Hints
+from scrapers.middlewares import UrlTimeLimitExceeded
 from scrapers.resolver import refusal_of
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# a URL that failed this many crawls in a row (503, timeouts) is given up, not retried forever
+MAX_ATTEMPTS = 5
+HINT_FIELDS = {f.name for f in fields(Hints)}
+
+
+@dataclass
+class Document:
+    """A feed, sitemap or listing read in this crawl: its validators and what it named."""
+
+    validators: tuple[str | None, str | None] | None = None
+    items: set[str] = field(default_factory=set)  # article URLs (backlog keys)
+    children: list[str] = field(default_factory=list)  # child sitemaps requested
+    read: bool = False  # parsed to the end, every item handed on
+    cut: bool = False  # some of what it named was left out (a sitemap budget): not settled
 
 
 def _resolve_source(source: Source | str) -> Source:
@@ -55,6 +78,29 @@ class NewsSpider(scrapy.Spider):
         self.index_failed = False
         self.newest_item_at: str | None = None
         self.run_id: int | None = None
+        self.requested: set[str] = set()  # every form of every article URL requested
+        self.documents: dict[str, Document] = {}
+        self.store_failed = False  # the archive refused a write: the run failed
+        self.crashed = False  # a callback or parser raised: the run failed
+
+    async def start(self):
+        """Articles left from earlier crawls first (oldest first), then the source's own document."""
+        if self.store_failed:  # the archive could not even record the run
+            return
+        try:
+            drained = self.drain_backlog()
+        except sqlite3.Error as exc:  # a corrupt or unreadable archive: the run is failed
+            self.note_store_failure(f"archive: cannot read the backlog: {exc}")
+            drained = []
+        for request in drained:
+            yield request
+        async for request in self.start_index():
+            yield request
+
+    async def start_index(self):
+        """The subclass's first request(s): the feed, the sitemap, the listing page."""
+        return
+        yield
 
     # -- helpers for subclasses -------------------------------------------------------------
 
@@ -77,13 +123,41 @@ class NewsSpider(scrapy.Spider):
         )
 
     def unchanged(self, response) -> bool:
-        return response.status == 304
+        """A 304: nothing new in the document (its items were settled when its ETag was kept)."""
+        if response.status == 304:
+            self.documents[response.request.url] = Document(read=True)
+            return True
+        return False
 
-    def keep_validators(self, response) -> None:
-        """Called once the document was read: only then is it safe to send its ETag next time."""
-        found = response.meta.get("validators")
-        if found:
-            db.save_validator(self.archive, self.source.name, response.request.url, *found)
+    def keep_validators(self, response) -> Document:
+        """The document was parsed: its validators wait until every item it named is settled."""
+        doc = Document(validators=response.meta.get("validators"))
+        self.documents[response.request.url] = doc
+        return doc
+
+    def document_read(self, response) -> None:
+        """Every item of the document was handed on (into the backlog, or requested)."""
+        doc = self.documents.get(response.request.url)
+        if doc is not None:
+            doc.read = True
+
+    def save_settled_validators(self) -> None:
+        """At the end of a finished crawl: keep the validators of documents whose items (and
+        child sitemaps) are all settled; the others are fetched in full next time."""
+        conn = self.archive
+
+        def settled(url: str, seen: set[str]) -> bool:
+            doc = self.documents.get(url)
+            if doc is None or not doc.read or doc.cut or url in seen:
+                return doc is not None and doc.read and not doc.cut
+            seen.add(url)
+            if doc.items and db.waiting(conn, self.source.name, doc.items):
+                return False
+            return all(settled(child, seen) for child in doc.children)
+
+        for url, doc in self.documents.items():
+            if doc.validators and settled(url, set()):
+                db.save_validator(conn, self.source.name, url, *doc.validators)
 
     def note_item_date(self, published_at: str | None) -> None:
         if published_at and (self.newest_item_at is None or published_at > self.newest_item_at):
@@ -95,8 +169,13 @@ class NewsSpider(scrapy.Spider):
         cutoff = datetime.now(UTC) - timedelta(seconds=self.source.lookback)
         return published_at < db.utc_iso(cutoff)
 
-    def follow_articles(self, candidates: Iterable[tuple[str, Hints]]) -> Iterator[scrapy.Request]:
-        """Article requests for new URLs only, newest first, within the look-back and the page budget."""
+    def follow_articles(
+        self, candidates: Iterable[tuple[str, Hints]], document: str | None = None
+    ) -> Iterator[scrapy.Request]:
+        """Article requests for new URLs only, newest first, within the look-back and the page budget.
+
+        Every new URL goes into the backlog (committed) before the first request goes out; those
+        past the page budget wait there for the next crawl."""
         fresh = []
         for url, hints in candidates:
             self.note_item_date(hints.published_at)
@@ -106,22 +185,64 @@ class NewsSpider(scrapy.Spider):
         fresh.sort(key=lambda pair: pair[1].published_at or "", reverse=True)
         forms = {url: {url, strip_tracking(url)} for url, _ in fresh}
         known = db.known_urls(self.archive, [f for fs in forms.values() for f in fs])
+        new, seen = [], set(known)
         for url, hints in fresh:
-            if forms[url] & known:
+            if forms[url] & seen:
                 continue
-            if self.article_requests >= self.source.max_pages:
-                self.logger.info("page budget of %d reached", self.source.max_pages)
+            seen |= forms[url]
+            new.append((url, hints))
+        db.add_to_backlog(self.archive, self.source.name, [(u, asdict(h)) for u, h in new])
+        if document is not None and document in self.documents:
+            self.documents[document].items.update(u for u, _ in new)
+        for url, hints in new:
+            if forms[url] & self.requested:
+                continue  # already asked for in this crawl (from the backlog)
+            if not self.budget_left():
                 return
             if not claims.claim(forms[url], claims.owner(self.source.name, url)):
-                continue  # another source of this crawl fetches it
-            self.article_requests += 1
-            known |= forms[url]
-            yield scrapy.Request(
-                url,
-                callback=self.parse_article,
-                errback=self.article_error,
-                meta={"hints": hints},
-            )
+                continue  # another source of this crawl fetches it; it waits in the backlog
+            yield self.article_request(url, hints)
+
+    def drain_backlog(self) -> list[scrapy.Request]:
+        """Requests for what earlier crawls left (killed, out of budget, turned away), oldest first."""
+        cutoff = db.utc_iso(datetime.now(UTC) - timedelta(seconds=self.source.lookback))
+        rows = db.backlog(self.archive, self.source.name, cutoff)
+        if not rows:
+            return []
+        forms = {r["url"]: {r["url"], strip_tracking(r["url"])} for r in rows}
+        known = db.known_urls(self.archive, [f for fs in forms.values() for f in fs])
+        requests = []
+        for row in rows:
+            url = row["url"]
+            if forms[url] & known:  # stored meanwhile (by another source): settled
+                db.settle_backlog(self.archive, self.source.name, url)
+                continue
+            hints = Hints(**{k: v for k, v in row["hints"].items() if k in HINT_FIELDS})
+            if not self.budget_left():
+                break
+            if not claims.claim(forms[url], claims.owner(self.source.name, url)):
+                continue
+            requests.append(self.article_request(url, hints))
+        if requests:
+            self.logger.info("%d article(s) from earlier crawls to fetch", len(requests))
+        return requests
+
+    def budget_left(self) -> bool:
+        if self.article_requests >= self.source.max_pages:
+            self.logger.info("page budget of %d reached; the rest waits", self.source.max_pages)
+            return False
+        return True
+
+    def article_request(self, url: str, hints: Hints) -> scrapy.Request:
+        """A request for a backlog URL (within the page budget, claimed by this source)."""
+        self.article_requests += 1
+        self.requested |= {url, strip_tracking(url)}
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_error,
+            meta={"hints": hints, "backlog": url},
+        )
 
     # -- callbacks ----------------------------------------------------------------------------
 
@@ -129,6 +250,7 @@ class NewsSpider(scrapy.Spider):
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         if ctype and not ctype.startswith(HTML_TYPES):
             self.record_error(f"{response.url}: not an HTML page ({ctype.split(';')[0]})")
+            self.settle(response.meta.get("backlog"))  # judged: not an article
             return
         yield ArticlePage(
             source=self.source.name,
@@ -137,6 +259,7 @@ class NewsSpider(scrapy.Spider):
             body=response.body,
             content_type=ctype,
             hints=response.meta.get("hints") or Hints(),
+            backlog_url=response.meta.get("backlog"),
         )
 
     def index_error(self, failure) -> None:
@@ -144,13 +267,63 @@ class NewsSpider(scrapy.Spider):
         self.record_error(describe_failure(failure))
 
     def article_error(self, failure) -> None:
+        """404 and refusals are final; 5xx, timeouts and connection errors are tried next crawl."""
         if failure.check(claims.AlreadyClaimed):
             return  # not an error: another source of this crawl brings the article
-        self.record_error(describe_failure(failure))
+        message = describe_failure(failure)
+        self.record_error(message)
+        request = getattr(failure, "request", None)
+        url = request.meta.get("backlog") if request is not None else None
+        if not url:
+            return
+        if is_final(failure):
+            self.settle(url)
+            return
+        try:
+            attempts = db.retry_backlog(self.archive, self.source.name, url, message)
+        except Exception as exc:  # noqa: BLE001 - a full disk: the row stays as it was
+            self.note_store_failure(f"{url}: could not note the failure: {exc}")
+            return
+        if attempts >= MAX_ATTEMPTS:
+            self.record_error(f"{url}: given up after {attempts} failed crawls")
+            self.settle(url)
+
+    def settle(self, url: str | None) -> None:
+        """The URL is judged or failed for good: out of the backlog."""
+        if not url:
+            return
+        try:
+            db.settle_backlog(self.archive, self.source.name, url)
+        except Exception as exc:  # noqa: BLE001 - it is fetched again next time, no harm
+            self.note_store_failure(f"{url}: could not update the backlog: {exc}")
+
+    def note_store_failure(self, message: str) -> None:
+        """The archive refused a write: an error of this run, and the run is failed."""
+        self.store_failed = True
+        self.record_error(message)
 
     def record_error(self, message: str) -> None:
         self.logger.warning(message)
         self.errors.append(message)
+
+
+def is_final(failure) -> bool:
+    """Whether fetching the URL again cannot help: a 4xx other than 408/429, a refused address,
+    robots.txt, a page over the size limit. Anything else may work next time."""
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        return 400 <= status < 500 and status not in (408, 425, 429)
+    if failure.check(UrlTimeLimitExceeded):  # a slow answer may come faster next time
+        return False
+    if failure.check(IgnoreRequest):  # robots.txt, address safety, offsite
+        return True
+    if failure.check(DNSLookupError, CannotResolveHostError):
+        request = getattr(failure, "request", None)
+        return bool(request is not None and refusal_of(urlsplit(request.url).hostname))
+    # a cancelled download (the size limit, or a crawl shutting down) is tried again: bounded by
+    # MAX_ATTEMPTS, and never mistaken for final when the crawl was only stopped
+    message = (str(failure.value) or "").lower()
+    return "maxsize" in message or "max size" in message
 
 
 def describe_failure(failure) -> str:

@@ -15,7 +15,7 @@ from scrapers.spiders.base import NewsSpider
 class FeedSpider(NewsSpider):
     name = "feed"
 
-    async def start(self):
+    async def start_index(self):
         yield self.index_request(self.source.url, self.parse_feed)
 
     async def parse_feed(self, response):
@@ -33,14 +33,18 @@ class FeedSpider(NewsSpider):
             self.record_error(f"{response.url}: {exc}")
             return
         self.keep_validators(response)
-        for request in self.handle_entries(feed.entries):
+        for request in self.handle_entries(feed.entries, response.request.url):
             yield request
+        self.document_read(response)
 
-    def handle_entries(self, entries):
+    def handle_entries(self, entries, document: str):
         yield from self.follow_articles(
             (
-                e.link,
-                Hints(title=e.title, published_at=e.published_at, authors=e.authors),
-            )
-            for e in entries
+                (
+                    e.link,
+                    Hints(title=e.title, published_at=e.published_at, authors=e.authors),
+                )
+                for e in entries
+            ),
+            document,
         )

@@ -28,7 +28,7 @@ def seendate_iso(text: str | None) -> str | None:
 class GdeltSpider(NewsSpider):
     name = "gdelt"
 
-    async def start(self):
+    async def start_index(self):
         await asyncio.sleep(self.wait_for_pace())
         yield self.index_request(self.source.url, self.parse_api, conditional=False)
 

@@ -22,7 +22,7 @@ class GnewsSpider(FeedSpider):
         self.resolver = Resolver(self, resolve) if resolve is not None else None
         self.to_resolve: list[Pending] = []
 
-    def handle_entries(self, entries):
+    def handle_entries(self, entries, document: str):
         follow, opaque = [], []
         for e in entries:
             title, outlet = split_title(e.title or "", e.source_title)
@@ -45,7 +45,7 @@ class GnewsSpider(FeedSpider):
             yield UnresolvedItem(source=self.source.name, link=link, hints=hints)
             if token:
                 pending.append(Pending(token, link, hints))
-        yield from self.follow_articles(follow)
+        yield from self.follow_articles(follow, document)
         self.to_resolve = pending
 
     async def parse_feed(self, response):

@@ -19,7 +19,7 @@ def select(response, selector: str) -> list[str]:
 class ListingSpider(NewsSpider):
     name = "listing"
 
-    async def start(self):
+    async def start_index(self):
         yield self.index_request(self.source.url, self.parse_listing, conditional=False)
 
     def parse_listing(self, response, page: int = 1):

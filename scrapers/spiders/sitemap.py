@@ -29,7 +29,7 @@ class SitemapSpider(NewsSpider):
         self.sitemaps_seen: set[str] = set()
         self.sitemap_budget_noted = False
 
-    async def start(self):
+    async def start_index(self):
         self.sitemaps_seen.add(urldefrag(self.source.url)[0])
         yield self.index_request(self.source.url, self.parse_sitemap)
 
@@ -43,16 +43,23 @@ class SitemapSpider(NewsSpider):
             self.index_failed = True
             self.record_error(f"{response.url}: {exc}")
             return
-        self.keep_validators(response)
+        doc = self.keep_validators(response)
         children = [e for e in entries if e.is_index and not self.too_old(e.published_at)]
-        for request in self.follow_sitemaps(response.url, [c.loc for c in children], depth + 1):
+        for request in self.follow_sitemaps(
+            response.url, [c.loc for c in children], depth + 1, doc
+        ):
+            doc.children.append(request.url)  # the index is settled when its children are
             yield request
         for request in self.follow_articles(
-            (e.loc, Hints(title=e.title, published_at=e.published_at))
-            for e in entries
-            if not e.is_index
+            (
+                (e.loc, Hints(title=e.title, published_at=e.published_at))
+                for e in entries
+                if not e.is_index
+            ),
+            response.request.url,
         ):
             yield request
+        self.document_read(response)
 
     def read_sitemap(self, body: bytes, content_type: str):
         """Gunzip (within the download size limit) and parse; runs in a worker thread."""
@@ -63,8 +70,9 @@ class SitemapSpider(NewsSpider):
                 raise SitemapError(f"cannot gunzip sitemap: {exc}") from None
         return parse_sitemap(body, content_type)
 
-    def follow_sitemaps(self, parent: str, locs: list[str], depth: int):
-        """Requests for child sitemaps not yet fetched in this run, within depth and budget."""
+    def follow_sitemaps(self, parent: str, locs: list[str], depth: int, doc=None):
+        """Requests for child sitemaps not yet fetched in this run, within depth and budget;
+        a parent whose children were cut is not settled (its validators are not kept)."""
         fresh = []
         for loc in locs:
             url = urldefrag(loc)[0]
@@ -72,6 +80,8 @@ class SitemapSpider(NewsSpider):
                 fresh.append(url)
         fresh = list(dict.fromkeys(fresh))[:MAX_CHILD_SITEMAPS]
         if fresh and depth > MAX_SITEMAP_DEPTH:
+            if doc is not None:
+                doc.cut = True
             self.record_error(
                 f"{parent}: sitemap indexes nested more than {MAX_SITEMAP_DEPTH} levels deep; "
                 f"{len(fresh)} child sitemaps not fetched"
@@ -79,6 +89,8 @@ class SitemapSpider(NewsSpider):
             return
         for url in fresh:
             if len(self.sitemaps_seen) >= self.source.max_sitemaps:
+                if doc is not None:
+                    doc.cut = True
                 if not self.sitemap_budget_noted:
                     self.sitemap_budget_noted = True
                     self.record_error(
