@@ -17,7 +17,7 @@ from scrapers import claims
 from scrapers.canonical import strip_tracking
 from scrapers.cluster.frontier import PREFIX, Frontier, connect
 from scrapers.runner import SPIDERS
-from scrapers.spiders.base import describe_failure
+from scrapers.spiders.base import Document, describe_failure
 
 
 class ClusterSource:
@@ -29,7 +29,8 @@ class ClusterSource:
     def archive(self):
         raise RuntimeError("a cluster worker never opens the archive")
 
-    def follow_articles(self, candidates):
+    def follow_articles(self, candidates, document=None):
+        """No backlog in the archive here: a lost request comes back through its lease."""
         fresh = []
         for url, hints in candidates:
             self.note_item_date(hints.published_at)
@@ -48,10 +49,11 @@ class ClusterSource:
                 url, callback=self.parse_article, errback=self.article_error, meta={"hints": hints}
             )
 
-    def keep_validators(self, response) -> None:
+    def keep_validators(self, response) -> Document:
         found = response.meta.get("validators")
         if found:
             self.frontier.save_validators(response.request.url, *found)
+        return Document(validators=found)
 
     def index_error(self, failure) -> None:
         self.index_failed = True
