@@ -494,7 +494,7 @@ def test_article_times_keep_the_most_precise_trustworthy_value(tmp_path, replay_
     """A page time with a zone beats the feed; a page day takes the feed's time on that day."""
     from datetime import UTC, datetime, timedelta
 
-    from tests.conftest import TEST_SOURCES, Workspace, write_config
+    from conftest import TEST_SOURCES, Workspace, write_config
 
     folder = write_config(tmp_path / "config", replay_site.base, TEST_SOURCES + TIMES_SOURCE)
     ws = Workspace(folder, tmp_path / "archive.db", replay_site)
