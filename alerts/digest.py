@@ -143,6 +143,19 @@ def build_digest(
     )
     days = [(first_day + timedelta(days=i)).isoformat() for i in range(COVERAGE_DAYS)]
 
+    return assemble(subscription, rows, days, counts, now, since)
+
+
+def assemble(
+    subscription: Subscription,
+    rows: list[dict[str, Any]],
+    days: list[str],
+    counts: dict[str, dict[str, int]],
+    end: datetime,
+    start: datetime,
+) -> Digest:
+    """Matched rows grouped by topic, then by story, with the coverage chart's counts per day;
+    shared by the news digest and the period digest so both read the same."""
     by_topic: dict[str, list[Candidate]] = {t: [] for t in subscription.topics}
     for row in rows:
         by_topic[row["topic"]].append(_candidate(row))
@@ -168,7 +181,7 @@ def build_digest(
             )
         )
     items = tuple((aid, tuple(topics), aid in shown) for aid, topics in covered.items())
-    return Digest(subscription, now, since, tuple(sections), items)
+    return Digest(subscription, end, start, tuple(sections), items)
 
 
 def _candidate(row: dict[str, Any]) -> Candidate:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from alerts.digest import Digest, Section, Story, _candidate
+from alerts.digest import Digest, assemble
 from alerts.outbox import DigestResult, new_key, send_pending
 from alerts.render import render_digest
-from alerts.stories import Candidate, group_stories
 from db import backfill as period_store
 from db import deliveries as store
 from db.connection import utc_iso
@@ -27,32 +26,11 @@ def build_period_digest(db, subscription, start: datetime, end: datetime) -> Dig
     )
     first = max(start, end - timedelta(days=CHART_DAYS)).date()
     days = [(first + timedelta(days=i)).isoformat() for i in range((end.date() - first).days)]
-    by_topic: dict[str, list[Candidate]] = {t: [] for t in subscription.topics}
     per_day: dict[str, dict[str, int]] = {t: {} for t in subscription.topics}
     for row in rows:
-        by_topic[row["topic"]].append(_candidate(row))
         day = (row["published_at"] or row["fetched_at"] or "")[:10]
         per_day[row["topic"]][day] = per_day[row["topic"]].get(day, 0) + 1
-    sections, covered, shown = [], {}, set()
-    for topic in subscription.topics:
-        stories, more = group_stories(by_topic[topic], subscription.max_items)
-        for c in by_topic[topic]:
-            covered.setdefault(c.item.article_id, []).append(topic)
-        for lead, also in stories:
-            shown.add(lead.item.article_id)
-            shown.update(c.item.article_id for c in also)
-        sections.append(
-            Section(
-                topic=topic,
-                stories=tuple(
-                    Story(lead.item, tuple(c.item for c in also)) for lead, also in stories
-                ),
-                more=len(more),
-                coverage=tuple((d, per_day[topic].get(d, 0)) for d in days),
-            )
-        )
-    items = tuple((aid, tuple(topics), aid in shown) for aid, topics in covered.items())
-    return Digest(subscription, end, start, tuple(sections), items)
+    return assemble(subscription, rows, days, per_day, end, start)
 
 
 def run_period_digest(
