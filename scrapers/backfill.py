@@ -31,7 +31,7 @@ from scrapers.canonical import strip_tracking
 from scrapers.feeds import FeedError, parse_feed
 from scrapers.gnews import decode_link, is_gnews_link, split_title
 from scrapers.items import Hints, UnresolvedItem
-from scrapers.runner import RunSummary, scrapy_settings
+from scrapers.runner import RunSummary, register_sources, scrapy_settings
 from scrapers.sitemaps import SitemapError, parse_sitemap
 from scrapers.spiders.base import NewsSpider
 from scrapers.spiders.gdelt import MIN_DELAY, seendate_iso
@@ -540,20 +540,7 @@ def run_backfill(
             f"{', '.join(unsupported)}: a {sources[0].kind if len(sources) == 1 else 'feed or listing'} "
             "source keeps no history; add a wayback source for the outlet"
         )
-    conn = archive(str(db_path))
-    db.sync_sources(
-        conn,
-        [
-            {
-                "name": s.name,
-                "kind": s.kind,
-                "url": s.url,
-                "outlet": s.outlet,
-                "enabled": int(s.enabled),
-            }
-            for s in sources
-        ],
-    )
+    conn = register_sources(str(db_path), sources)
     settings = scrapy_settings(crawler, str(db_path), log_level)
     extensions = dict(settings.getdict("EXTENSIONS"))
     extensions["scrapers.backfill.BackfillProgress"] = 600

@@ -98,6 +98,14 @@ class RetryAfterMiddleware:
         return retry
 
 
+def add_validators(request, saved: dict) -> None:
+    """Conditional GET: send back the ETag and Last-Modified the document last came with."""
+    if saved.get("etag"):
+        request.headers.setdefault(b"If-None-Match", saved["etag"].encode("latin-1"))
+    if saved.get("last_modified"):
+        request.headers.setdefault(b"If-Modified-Since", saved["last_modified"].encode("latin-1"))
+
+
 class ConditionalGetMiddleware:
     """Sends the ETag / Last-Modified kept per feed URL, and keeps new ones, so unchanged feeds cost a 304."""
 
@@ -112,13 +120,7 @@ class ConditionalGetMiddleware:
         if not request.meta.get("conditional") or not self.db_path:
             return None
         source = request.meta["source_name"]
-        saved = db.validators(_archive(self.db_path), source).get(request.url, {})
-        if saved.get("etag"):
-            request.headers.setdefault(b"If-None-Match", saved["etag"].encode("latin-1"))
-        if saved.get("last_modified"):
-            request.headers.setdefault(
-                b"If-Modified-Since", saved["last_modified"].encode("latin-1")
-            )
+        add_validators(request, db.validators(_archive(self.db_path), source).get(request.url, {}))
         return None
 
     def process_response(self, request, response):

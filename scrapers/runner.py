@@ -53,16 +53,8 @@ def scrapy_settings(crawler: CrawlerConfig, db_path: str, log_level: str) -> Set
     return settings
 
 
-def run_crawl(
-    sources: list[Source],
-    crawler: CrawlerConfig,
-    db_path: str,
-    matcher=None,
-    log_level: str = "WARNING",
-    board: Board | None = None,
-) -> list[RunSummary]:
-    """Crawl the sources concurrently (politeness is per host) and return what each run did;
-    `board` shows each source's progress while it runs."""
+def register_sources(db_path: str, sources: list[Source]):
+    """The sources' rows in the archive, which their crawl runs refer to; returns the connection."""
     conn = archive(str(db_path))
     try:
         db.sync_sources(
@@ -81,6 +73,20 @@ def run_crawl(
     except sqlite3.Error as exc:
         close_all()
         raise db.ArchiveError(f"{db_path}: cannot write to the archive: {exc}") from None
+    return conn
+
+
+def run_crawl(
+    sources: list[Source],
+    crawler: CrawlerConfig,
+    db_path: str,
+    matcher=None,
+    log_level: str = "WARNING",
+    board: Board | None = None,
+) -> list[RunSummary]:
+    """Crawl the sources concurrently (politeness is per host) and return what each run did;
+    `board` shows each source's progress while it runs."""
+    register_sources(db_path, sources)
     settings = scrapy_settings(crawler, str(db_path), log_level)
     settings.set("DOWNLOAD_SLOTS", Resolver.slot_settings(sources), priority="cmdline")
     if any(s.render for s in sources):  # only then: other crawls never load Playwright

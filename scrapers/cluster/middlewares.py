@@ -10,7 +10,7 @@ import socket
 from urllib.parse import urlsplit
 
 from scrapers.cluster.frontier import SLOT
-from scrapers.middlewares import ConditionalGetMiddleware
+from scrapers.middlewares import ConditionalGetMiddleware, add_validators
 
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -92,11 +92,5 @@ class RedisConditionalGetMiddleware(ConditionalGetMiddleware):
     def process_request(self, request):
         if not request.meta.get("conditional"):
             return None
-        saved = self.crawler.spider.frontier.validators(request.url)
-        if saved.get("etag"):
-            request.headers.setdefault(b"If-None-Match", saved["etag"].encode("latin-1"))
-        if saved.get("last_modified"):
-            request.headers.setdefault(
-                b"If-Modified-Since", saved["last_modified"].encode("latin-1")
-            )
+        add_validators(request, self.crawler.spider.frontier.validators(request.url))
         return None
