@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from db.connection import utc_iso, write
+from db.deliveries import STORY_COLUMNS
 
 
 def job_key(source: str, start: str, end: str) -> str:
@@ -88,10 +89,7 @@ def period_matches(
         return []
     marks = ",".join("?" * len(topics))
     sql = f"""
-        SELECT m.article_id, m.topic, m.score, m.snippets, m.terms, m.entities, m.matched_at,
-               a.url, a.title, a.outlet, a.source, a.published_at, a.fetched_at, a.language,
-               a.authors, a.content_hash, a.same_as, a.description,
-               substr(a.text, 1, ?) AS text_start
+        SELECT {STORY_COLUMNS}
         FROM matches m JOIN articles a ON a.id = m.article_id
         WHERE m.topic IN ({marks}) AND m.score >= ?
           AND COALESCE(a.published_at, a.fetched_at) >= ?

@@ -17,6 +17,14 @@ from typing import Any
 from db.connection import write
 
 CHUNK = 500
+# What a digest, a period digest or a surge alert reads of an article to group it into stories;
+# the one parameter is the length of the text's start.
+STORY_ARTICLE = """a.url, a.title, a.outlet, a.source, a.published_at, a.fetched_at, a.language,
+    a.authors, a.content_hash, a.same_as, a.description, substr(a.text, 1, ?) AS text_start"""
+STORY_COLUMNS = (
+    "m.article_id, m.topic, m.score, m.snippets, m.terms, m.entities, m.matched_at, "
+    + STORY_ARTICLE
+)
 
 
 def _rows(conn, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -73,10 +81,7 @@ def undelivered(
         return []
     where, params = _filters(topics, min_score, languages, since)
     sql = f"""
-        SELECT m.article_id, m.topic, m.score, m.snippets, m.terms, m.entities, m.matched_at,
-               a.url, a.title, a.outlet, a.source, a.published_at, a.fetched_at, a.language,
-               a.authors, a.content_hash, a.same_as, a.description,
-               substr(a.text, 1, ?) AS text_start
+        SELECT {STORY_COLUMNS}
         FROM matches m JOIN articles a ON a.id = m.article_id
         WHERE {where}
           AND a.backfilled = 0  -- history a backfill brought is never news

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from db.connection import write
+from db.deliveries import STORY_ARTICLE
 
 _WHEN = "COALESCE(a.published_at, a.fetched_at)"
 
@@ -67,9 +68,7 @@ def window_rows(
     extra, more = ("AND COALESCE(a.outlet, a.source) = ?", [outlet]) if outlet else ("", [])
     sql = f"""
         SELECT m.article_id, max(m.score) AS score, m.snippets, m.terms, m.entities,
-               m.matched_at, a.url, a.title, a.outlet, a.source, a.published_at, a.fetched_at,
-               a.language, a.authors, a.content_hash, a.same_as, a.description,
-               substr(a.text, 1, ?) AS text_start
+               m.matched_at, {STORY_ARTICLE}
         FROM matches m JOIN articles a ON a.id = m.article_id
         WHERE {what} AND a.same_as IS NULL AND a.backfilled = 0
           AND {_WHEN} >= ? AND {_WHEN} < ? {extra}
