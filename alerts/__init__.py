@@ -29,16 +29,16 @@ Pieces: ``build_digest(db, subscription, now) -> Digest`` (reads only), ``render
 TransientError or PermanentError).
 """
 
-from alerts.channels import deliver
-from alerts.digest import Digest, Item, Section, Snippet, Story, build_digest
-from alerts.errors import (
+from mediawatch.alerts.channels import deliver
+from mediawatch.alerts.digest import Digest, Item, Section, Snippet, Story, build_digest
+from mediawatch.alerts.errors import (
     AlertError,
     DeliveryError,
     PermanentError,
     SecretMissing,
     TransientError,
 )
-from alerts.outbox import (
+from mediawatch.alerts.outbox import (
     Attempt,
     DigestResult,
     notify_ops,
@@ -48,7 +48,7 @@ from alerts.outbox import (
     send_pending,
     tick,
 )
-from alerts.render import Message, render_digest, render_notice
+from mediawatch.alerts.render import Message, render_digest, render_notice
 
 __all__ = [
     "AlertError",

@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alerts import chat, mail, webhook
-from alerts.errors import AlertError, PermanentError, TransientError
-from alerts.render import Message
+from mediawatch.alerts import chat, mail, webhook
+from mediawatch.alerts.errors import AlertError, PermanentError, TransientError
+from mediawatch.alerts.render import Message
 
 if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
     from mediawatch.schedules import Channel

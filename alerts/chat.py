@@ -12,9 +12,9 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from alerts.errors import PermanentError, SecretMissing, TransientError, http_failure
-from alerts.render import Message
-from alerts.sanitize import chat_text
+from mediawatch.alerts.errors import PermanentError, SecretMissing, TransientError, http_failure
+from mediawatch.alerts.render import Message
+from mediawatch.alerts.sanitize import chat_text
 
 if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
     from mediawatch.schedules import AppriseChannel

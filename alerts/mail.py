@@ -13,9 +13,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import TYPE_CHECKING
 
-from alerts.errors import PermanentError, SecretMissing, TransientError, smtp_failure
-from alerts.render import Message
-from db.connection import parse_iso
+from mediawatch.alerts.errors import PermanentError, SecretMissing, TransientError, smtp_failure
+from mediawatch.alerts.render import Message
+from mediawatch.db.connection import parse_iso
 
 if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
     from mediawatch.schedules import EmailChannel

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from alerts.channels import deliver, timeout_of
-from alerts.digest import Digest, build_digest
-from alerts.errors import AlertError, PermanentError, SecretMissing, TransientError
-from alerts.render import Message, render_digest, render_notice
-from db import deliveries as store
-from db.connection import parse_iso, utc_iso
+from mediawatch.alerts.channels import deliver, timeout_of
+from mediawatch.alerts.digest import Digest, build_digest
+from mediawatch.alerts.errors import AlertError, PermanentError, SecretMissing, TransientError
+from mediawatch.alerts.render import Message, render_digest, render_notice
+from mediawatch.db import deliveries as store
+from mediawatch.db.connection import parse_iso, utc_iso
 
 if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
     from mediawatch.schedules import Channel, Schedules, Subscription

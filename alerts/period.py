@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from alerts.digest import Digest, assemble
-from alerts.outbox import DigestResult, new_key, send_pending
-from alerts.render import render_digest
-from db import backfill as period_store
-from db import deliveries as store
-from db.connection import utc_iso
+from mediawatch.alerts.digest import Digest, assemble
+from mediawatch.alerts.outbox import DigestResult, new_key, send_pending
+from mediawatch.alerts.render import render_digest
+from mediawatch.db import backfill as period_store
+from mediawatch.db import deliveries as store
+from mediawatch.db.connection import utc_iso
 
 CHART_DAYS = 31
 

@@ -20,12 +20,11 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup, escape
-
-from alerts.chart import bars_png
-from alerts.digest import Digest, Item, Snippet, one_line
-from alerts.errors import AlertError
-from alerts.sanitize import chat_link, chat_text, strip_controls
-from db.connection import parse_iso, utc_iso
+from mediawatch.alerts.chart import bars_png
+from mediawatch.alerts.digest import Digest, Item, Snippet, one_line
+from mediawatch.alerts.errors import AlertError
+from mediawatch.alerts.sanitize import chat_link, chat_text, strip_controls
+from mediawatch.db.connection import parse_iso, utc_iso
 
 BUILTIN = Path(__file__).resolve().parent / "templates"
 SUBJECT_MAX = 200

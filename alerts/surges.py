@@ -17,10 +17,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from markupsafe import escape
-
-from db import deliveries as store
-from db import surges as surge_store
-from db.connection import utc_iso
+from mediawatch.db import deliveries as store
+from mediawatch.db import surges as surge_store
+from mediawatch.db.connection import utc_iso
 
 CHART_DAYS = 7
 CHART_CID = "surge-chart"
@@ -150,7 +149,7 @@ def _evaluate_rule(db, schedules, rule: SurgeRule, now: datetime) -> list[SurgeE
 
 
 def _alert(db, schedules, rule, event: SurgeEvent, now: datetime, episode=None) -> int | None:
-    from alerts.outbox import new_key, send_pending
+    from mediawatch.alerts.outbox import new_key, send_pending
 
     message = render_surge(db, rule, event, now, episode)
     digest_id = store.record_digest(
@@ -178,10 +177,10 @@ def _hours(seconds: float) -> str:
 
 def render_surge(db, rule: SurgeRule, event: SurgeEvent, now: datetime, episode=None):
     """The alert: count, usual rate, the window's top stories grouped as in digests, a chart."""
-    from alerts.chart import bars_png
-    from alerts.digest import _candidate, one_line
-    from alerts.render import Message
-    from alerts.stories import group_stories
+    from mediawatch.alerts.chart import bars_png
+    from mediawatch.alerts.digest import _candidate, one_line
+    from mediawatch.alerts.render import Message
+    from mediawatch.alerts.stories import group_stories
 
     outlet = event.key or None
     label = f"{rule.what} at {one_line(outlet)}" if outlet else rule.what

@@ -17,8 +17,8 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from alerts.errors import PermanentError, SecretMissing, TransientError, http_failure
-from alerts.render import Message
+from mediawatch.alerts.errors import PermanentError, SecretMissing, TransientError, http_failure
+from mediawatch.alerts.render import Message
 
 if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
     from mediawatch.schedules import WebhookChannel

@@ -25,9 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import db  # noqa: E402
-from db.queries import Reader, canned_queries, export_flagged, named_parameters  # noqa: E402
-from db.search import search  # noqa: E402
+from mediawatch.db.queries import Reader, canned_queries, export_flagged, named_parameters  # noqa: E402
+from mediawatch.db.search import search  # noqa: E402
+
+from mediawatch import db  # noqa: E402
 
 OUTLETS = [
     ("dawn", "Dawn"),
@@ -307,7 +308,7 @@ SEARCHES = [
 
 
 def measure_search(path: Path, runs: int, window: int) -> None:
-    from db.queries import parse_when
+    from mediawatch.db.queries import parse_when
 
     times = []
     with Reader(path, timeout=60) as reader:

@@ -40,7 +40,7 @@ from chaos_helpers import (  # noqa: E402
     write_sources,
 )
 
-import db  # noqa: E402
+from mediawatch import db  # noqa: E402
 
 PAGE_DELAY = 0.1
 

@@ -133,8 +133,8 @@ def cluster(config: Path, db_path: Path, url: str, r, workers: int, target: int)
 
 def writer_alone(source_db: Path, work: Path, url: str, r, copies: int) -> tuple[int, float, float]:
     """Fill the stream with article entries (the stored articles under fresh URLs), then drain."""
-    from scrapers.cluster.frontier import Frontier, connect
-    from scrapers.cluster.writer import ArchiveWriter
+    from mediawatch.scrapers.cluster.frontier import Frontier, connect
+    from mediawatch.scrapers.cluster.writer import ArchiveWriter
 
     r.flushall()
     conn = sqlite3.connect(source_db)

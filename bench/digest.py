@@ -32,9 +32,10 @@ def iso(moment: datetime) -> str:
 
 
 def build(path: Path, articles: int, undelivered: int, seed: int = 7) -> None:
-    import db
-    from db import deliveries
-    from db.articles import content_hash
+    from mediawatch.db import deliveries
+    from mediawatch.db.articles import content_hash
+
+    from mediawatch import db
 
     rng = random.Random(seed)
     vocab = [
@@ -146,8 +147,7 @@ def measure(path: Path, max_items: int) -> dict:
     """Runs in a fresh process, so its peak RSS is the digest's, not the generator's."""
     import tracemalloc
 
-    import alerts
-    import db
+    from mediawatch import alerts, db
     from mediawatch.schedules import FileChannel, Subscription
 
     sub = Subscription(

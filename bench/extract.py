@@ -107,7 +107,7 @@ def expected_authors(raw) -> list[str]:
 
 
 def run_mediawatch(html: bytes, url: str) -> dict:
-    from scrapers.extract import ExtractionError, extract
+    from mediawatch.scrapers.extract import ExtractionError, extract
 
     try:
         got = extract(html, url=url)
@@ -153,7 +153,7 @@ def run_trafilatura_default(html: bytes, url: str) -> dict:
 
 
 def warm_mediawatch() -> None:
-    from scrapers.language import detect_language
+    from mediawatch.scrapers.language import detect_language
 
     detect_language("load the language model once, as a long-running crawl does")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scrapers.feeds import FeedError, parse_feed  # noqa: E402
+from mediawatch.scrapers.feeds import FeedError, parse_feed  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "feeds"
 

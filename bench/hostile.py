@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scrapers.feeds import FeedError, parse_feed  # noqa: E402
-from scrapers.xmlsafe import safe_xml  # noqa: E402
+from mediawatch.scrapers.feeds import FeedError, parse_feed  # noqa: E402
+from mediawatch.scrapers.xmlsafe import safe_xml  # noqa: E402
 
 MIB = 1024 * 1024
 HEAD = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'

@@ -88,7 +88,7 @@ def write_config(folder: Path, base: str, feeds: int, per_feed: int) -> None:
 
 
 def _extract_one(job: tuple[bytes, str]) -> int:
-    from scrapers.extract import ExtractionError, extract
+    from mediawatch.scrapers.extract import ExtractionError, extract
 
     body, url = job
     try:
@@ -123,7 +123,7 @@ def _trafilatura_default_one(job: tuple[bytes, str]) -> int:
 
 def _warm(_: int) -> int:
     """Imports and the language model load once per worker, as in a crawl process."""
-    from scrapers.extract import extract
+    from mediawatch.scrapers.extract import extract
 
     extract(
         b"<html><body><article><p>Warm-up text for the worker process.</p></article></body></html>"

@@ -35,8 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import matcher  # noqa: E402
-from matcher.normalise import normalise  # noqa: E402
+from mediawatch.matcher.normalise import normalise  # noqa: E402
+
+from mediawatch import matcher  # noqa: E402
 from mediawatch.config import load_watchlist  # noqa: E402
 
 SHARED = next(

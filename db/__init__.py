@@ -1,7 +1,7 @@
 """The archive: the only package that writes SQL."""
 
-from db import gnews
-from db.articles import (
+from mediawatch.db import gnews
+from mediawatch.db.articles import (
     StoreResult,
     content_hash,
     find_resolved,
@@ -11,9 +11,16 @@ from db.articles import (
     link_same_story,
     store_article,
 )
-from db.backlog import add_to_backlog, backlog, retry_backlog, settle_backlog, waiting
-from db.connection import ArchiveError, connect, connect_readonly, parse_iso, utc_iso, write
-from db.crawls import (
+from mediawatch.db.backlog import add_to_backlog, backlog, retry_backlog, settle_backlog, waiting
+from mediawatch.db.connection import (
+    ArchiveError,
+    connect,
+    connect_readonly,
+    parse_iso,
+    utc_iso,
+    write,
+)
+from mediawatch.db.crawls import (
     fail_stale_runs,
     finish_run,
     record_failed_run,
@@ -23,7 +30,7 @@ from db.crawls import (
     sync_sources,
     validators,
 )
-from db.matches import store_matches
+from mediawatch.db.matches import store_matches
 
 __all__ = [
     "ArchiveError",

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
-
-from db.connection import utc_iso, write
+from mediawatch.db.connection import utc_iso, write
 
 ARTICLE_COLUMNS = (
     "url",

@@ -11,8 +11,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from db.connection import utc_iso, write
-from db.deliveries import STORY_COLUMNS
+from mediawatch.db.connection import utc_iso, write
+from mediawatch.db.deliveries import STORY_COLUMNS
 
 
 def job_key(source: str, start: str, end: str) -> str:

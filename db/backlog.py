@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlite_utils
-
-from db.connection import utc_iso, write
+from mediawatch.db.connection import utc_iso, write
 
 
 def add_to_backlog(

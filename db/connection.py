@@ -49,7 +49,7 @@ def connect(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     conn.execute("PRAGMA foreign_keys = ON")
     db = sqlite_utils.Database(conn)
     if migrate:
-        from db.schema import migrate as run_migrations
+        from mediawatch.db.schema import migrate as run_migrations
 
         run_migrations(db)
     return db

@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
-
-from db.connection import parse_iso, utc_iso, write
+from mediawatch.db.connection import parse_iso, utc_iso, write
 
 MAX_ERROR_MESSAGES = 50
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from db.connection import write
+from mediawatch.db.connection import write
 
 CHUNK = 500
 # What a digest, a period digest or a surge alert reads of an article to group it into stories;

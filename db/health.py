@@ -12,8 +12,7 @@ import sqlite3
 from typing import Any
 
 import sqlite_utils
-
-from db.connection import utc_iso, write
+from mediawatch.db.connection import utc_iso, write
 
 
 def health_states(db) -> dict[str, frozenset[str]]:

@@ -6,9 +6,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import sqlite_utils
-
-from db.connection import write
-from db.matches import store_matches
+from mediawatch.db.connection import write
+from mediawatch.db.matches import store_matches
 
 _SINCE = "coalesce(published_at, fetched_at) >= ?"
 

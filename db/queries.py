@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from db.connection import ArchiveError, connect_readonly, utc_iso
+from mediawatch.db.connection import ArchiveError, connect_readonly, utc_iso
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_ROW_LIMIT = 1000

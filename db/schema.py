@@ -105,7 +105,7 @@ def migrate(db: sqlite_utils.Database) -> None:
     """Bring the archive to the current schema; safe to call on every open."""
     if not migrations.pending(db):
         return
-    from db.connection import write
+    from mediawatch.db.connection import write
 
     with write(db):  # the write lock first, so two processes opening a new archive do not race
         migrations.apply(db)

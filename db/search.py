@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from db.queries import ArchiveReadError, QueryError, QueryRefused, QueryTimeout, Reader
+from mediawatch.db.queries import ArchiveReadError, QueryError, QueryRefused, QueryTimeout, Reader
 
 TITLE_WEIGHT = 5.0  # a word in the headline counts for more than the same word in the body
 TEXT_WEIGHT = 1.0

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.connection import write
-from db.deliveries import STORY_ARTICLE
+from mediawatch.db.connection import write
+from mediawatch.db.deliveries import STORY_ARTICLE
 
 _WHEN = "COALESCE(a.published_at, a.fetched_at)"
 

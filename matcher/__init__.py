@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from matcher.engine import Matcher
-from matcher.result import TopicMatch
-from matcher.schema import WatchlistError, build
+from mediawatch.matcher.engine import Matcher
+from mediawatch.matcher.result import TopicMatch
+from mediawatch.matcher.schema import WatchlistError, build
 
 
 def compile(watchlist: Any) -> Matcher:

@@ -11,16 +11,15 @@ import re
 from typing import Any
 
 import ahocorasick
-
-from matcher.normalise import (
+from mediawatch.matcher.normalise import (
     BREAK,
     PHRASE_BREAKS,
     normalise,
     normalise_marked,
     normalise_term,
 )
-from matcher.result import TopicMatch, position_weight
-from matcher.salience import (
+from mediawatch.matcher.result import TopicMatch, position_weight
+from mediawatch.matcher.salience import (
     entry_items,
     is_dateline,
     is_origin,
@@ -29,8 +28,17 @@ from matcher.salience import (
     list_items,
     origin_items,
 )
-from matcher.schema import ARABIC, STRICT, Compiled, Expr, Form, Leaf, TopicSpec, describe
-from matcher.topics import Occ, TopicResult, outermost, overlap, positive_leaves
+from mediawatch.matcher.schema import (
+    ARABIC,
+    STRICT,
+    Compiled,
+    Expr,
+    Form,
+    Leaf,
+    TopicSpec,
+    describe,
+)
+from mediawatch.matcher.topics import Occ, TopicResult, outermost, overlap, positive_leaves
 
 # Clitics that Arabic-script writing glues to a name (Arabic "wa-", "bi-", "al-"; Persian plural
 # "-ha", "-i"; Urdu plural/oblique "-on"): a term still counts with them attached.

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
 
-from matcher.normalise import (
+from mediawatch.matcher.normalise import (
     PHRASE_BREAKS,
     is_arabic_script,
     is_word_char,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from matcher.result import TopicMatch, make_snippets
-from matcher.salience import (
+from mediawatch.matcher.result import TopicMatch, make_snippets
+from mediawatch.matcher.salience import (
     ALONE_FACTOR,
     COVERAGE_SHARE,
     COVERAGE_WEIGHT,
@@ -21,10 +21,10 @@ from matcher.salience import (
     own_share,
     sentence_span,
 )
-from matcher.schema import Expr, TopicSpec
+from mediawatch.matcher.schema import Expr, TopicSpec
 
 if TYPE_CHECKING:
-    from matcher.engine import Scan
+    from mediawatch.matcher.engine import Scan
 
 
 @dataclass(slots=True)

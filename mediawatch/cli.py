@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from db import ArchiveError
+from mediawatch.db import ArchiveError
 from mediawatch.errors import MediawatchError
 
 # Each area keeps its commands in mediawatch/commands/<area>.py, exposing `register(group)`.
@@ -49,7 +49,10 @@ class Group(click.Group):
 def _extra_errors() -> tuple[type[BaseException], ...]:
     """Typed errors of the other packages (matcher, alerts), when they are installed."""
     found: list[type[BaseException]] = []
-    for module, name in (("matcher", "WatchlistError"), ("alerts", "AlertError")):
+    for module, name in (
+        ("mediawatch.matcher", "WatchlistError"),
+        ("mediawatch.alerts", "AlertError"),
+    ):
         try:
             found.append(getattr(importlib.import_module(module), name))
         except (ImportError, AttributeError):

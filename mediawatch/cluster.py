@@ -29,8 +29,8 @@ class ClusterDriver:
     """Start requests into the shared queue on each job's schedule; the writer in a thread."""
 
     def __init__(self, url: str, db_path, log, on_run_finished):
-        from scrapers.cluster.frontier import Frontier, connect
-        from scrapers.cluster.writer import ArchiveWriter
+        from mediawatch.scrapers.cluster.frontier import Frontier, connect
+        from mediawatch.scrapers.cluster.writer import ArchiveWriter
 
         self.url = url
         self.db_path = str(db_path)
@@ -54,10 +54,10 @@ class ClusterDriver:
     def enqueue(self, job_name: str, sources, conn) -> int:
         """One crawl run per source, its start request queued; a source whose previous cycle is
         still being crawled is skipped (as max_instances=1 does on one machine)."""
-        import db
-        from db.cluster import open_runs
-        from scrapers.cluster.frontier import ACTIVE, OUTSTANDING, QUEUE
-        from scrapers.cluster.requests import START, start_request_data
+        from mediawatch import db
+        from mediawatch.db.cluster import open_runs
+        from mediawatch.scrapers.cluster.frontier import ACTIVE, OUTSTANDING, QUEUE
+        from mediawatch.scrapers.cluster.requests import START, start_request_data
 
         queued = 0
         for source in sources:
@@ -97,7 +97,7 @@ def cluster_status(url: str) -> dict:
     """For `mediawatch status`: workers seen in the last minute, queue, leases out, stream lag."""
     import redis
 
-    from scrapers.cluster.frontier import Frontier
+    from mediawatch.scrapers.cluster.frontier import Frontier
 
     try:
         report = Frontier(redis.Redis.from_url(url, socket_connect_timeout=5)).status()

@@ -31,9 +31,9 @@ def load_sources(folder: Path):
 
 def load_watchlist(folder: Path):
     """Parse watchlist.yaml and compile it; matcher errors come back located (file, line, key)."""
-    import matcher
-    from matcher.schema import MAX_FILE_BYTES
+    from mediawatch import matcher
     from mediawatch.errors import ConfigError
+    from mediawatch.matcher.schema import MAX_FILE_BYTES
     from mediawatch.yamlfile import load_yaml
 
     path = Path(folder) / WATCHLIST_FILE

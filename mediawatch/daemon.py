@@ -35,11 +35,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-import db
-from db import health as health_store
-from db.connection import parse_iso, utc_iso
+from mediawatch import db, health, runconfig
 from mediawatch import eventlog as log
-from mediawatch import health, runconfig
+from mediawatch.db import health as health_store
+from mediawatch.db.connection import parse_iso, utc_iso
 from mediawatch.errors import MediawatchError
 from mediawatch.supervisor import AlreadyRunning, Outcome, Supervisor, take_lock
 
@@ -241,7 +240,7 @@ class Daemon:
     def digests_due(self, name: str | None = None, new_cron: str = "wait") -> None:
         """Scheduled digests whose time has come (the alerts package keeps their last run); a
         cron digest that never ran waits for its next fire time unless new_cron="now"."""
-        import alerts
+        from mediawatch import alerts
 
         with self._busy():
             if self.stopping.is_set():
@@ -254,7 +253,7 @@ class Daemon:
 
     def deliveries(self) -> None:
         """Deliveries due for a (re)try: a mail server that was down gets its digest later."""
-        import alerts
+        from mediawatch import alerts
 
         with self._busy():
             if self.stopping.is_set():
@@ -363,7 +362,7 @@ class Daemon:
             log.error(name, "could not record the failed crawl", exc_info=exc)
 
     def _immediate(self, name: str) -> None:
-        import alerts
+        from mediawatch import alerts
 
         if not self.cfg.schedules.immediate:
             return
@@ -375,7 +374,7 @@ class Daemon:
 
     def _surges(self, name: str) -> None:
         """Surges are judged on what the crawl just stored: one alert per episode."""
-        from alerts.surges import evaluate
+        from mediawatch.alerts.surges import evaluate
 
         if not self.cfg.schedules.surges:
             return
@@ -388,7 +387,7 @@ class Daemon:
 
     def _check_health(self, names: list[str]) -> None:
         """One operator alert when a source starts failing or goes stale, one when it recovers."""
-        import alerts
+        from mediawatch import alerts
 
         cfg = self.cfg
         wanted = set(names)
@@ -437,7 +436,7 @@ class Daemon:
         if self._disk_low_since:
             return
         self._disk_low_since = utc_iso()
-        import alerts
+        from mediawatch import alerts
 
         try:
             with self._alerts_lock, self._archive() as conn:

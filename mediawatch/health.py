@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from db.connection import parse_iso, utc_iso
+from mediawatch.db.connection import parse_iso, utc_iso
 
 
 def fail_after(schedules) -> int:
@@ -31,9 +31,9 @@ def is_failing(consecutive_failures: int | None, threshold: int) -> bool:
 
 def source_rows(db, sources_cfg, schedules) -> list[dict[str, Any]]:
     """One row per configured source: its health columns plus the `failing` and `stale` marks."""
-    from db.crawls import source_health
-    from db.gnews import link_counts
-    from db.health import health_states
+    from mediawatch.db.crawls import source_health
+    from mediawatch.db.gnews import link_counts
+    from mediawatch.db.health import health_states
 
     links: dict[str, dict[str, int]] = {}
     if db is None:
@@ -146,7 +146,7 @@ def _age(row: dict[str, Any]) -> str:
 
 def subscription_rows(db, schedules, now: datetime | None = None) -> list[dict[str, Any]]:
     """One row per digest subscription: last digest, next run, pending and failed deliveries."""
-    from db import deliveries as store
+    from mediawatch.db import deliveries as store
 
     now = now or datetime.now(UTC)
     last_digest = store.last_digests(db) if db is not None else {}

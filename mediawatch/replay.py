@@ -42,8 +42,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from mediawatch.scrapers.gnews import encode_link
 from mediawatch.yamlfile import parse_duration
-from scrapers.gnews import encode_link
 
 DEMO_SITE = Path(__file__).resolve().parent / "demo_site"
 TEXT_TYPES = {

@@ -236,7 +236,7 @@ class Schedules:
         for sub in self.digests:
             if sub.name == name:
                 return sub
-        from alerts import AlertError
+        from mediawatch.alerts import AlertError
 
         known = ", ".join(s.name for s in self.digests) or "none"
         raise AlertError(f"no digest named {name!r} in {self.path} (known: {known})")

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from mediawatch.scrapers.extract_select import check_selector
 from mediawatch.yamlfile import Checker, YamlDoc, load_yaml
-from scrapers.extract_select import check_selector
 
 KINDS = ("feed", "sitemap", "listing", "gnews", "gdelt", "wayback")
 GNEWS_ENDPOINT = "https://news.google.com/rss/search"

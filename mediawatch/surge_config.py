@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from alerts.surges import SurgeRule
+from mediawatch.alerts.surges import SurgeRule
 from mediawatch.yamlfile import Checker
 
 SURGE_KEYS = {

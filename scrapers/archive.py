@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-import db
+from mediawatch import db
 
 _OPEN: dict[str, sqlite_utils.Database] = {}
 

@@ -18,25 +18,25 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
+from mediawatch.db import backfill as queue_db
+from mediawatch.scrapers.archive import archive, close_all
+from mediawatch.scrapers.canonical import strip_tracking
+from mediawatch.scrapers.feeds import FeedError, parse_feed
+from mediawatch.scrapers.gnews import decode_link, is_gnews_link, split_title
+from mediawatch.scrapers.items import Hints, UnresolvedItem
+from mediawatch.scrapers.runner import RunSummary, register_sources, scrapy_settings
+from mediawatch.scrapers.sitemaps import SitemapError, parse_sitemap
+from mediawatch.scrapers.spiders.base import NewsSpider
+from mediawatch.scrapers.spiders.gdelt import MIN_DELAY, seendate_iso
+from mediawatch.scrapers.spiders.wayback import WaybackSpider
+from mediawatch.scrapers.wayback import Capture, cdx_url
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.gz import gunzip
 from twisted.internet import task
 
-import db
-from db import backfill as queue_db
+from mediawatch import db
 from mediawatch.sources import CrawlerConfig, Source
-from scrapers.archive import archive, close_all
-from scrapers.canonical import strip_tracking
-from scrapers.feeds import FeedError, parse_feed
-from scrapers.gnews import decode_link, is_gnews_link, split_title
-from scrapers.items import Hints, UnresolvedItem
-from scrapers.runner import RunSummary, register_sources, scrapy_settings
-from scrapers.sitemaps import SitemapError, parse_sitemap
-from scrapers.spiders.base import NewsSpider
-from scrapers.spiders.gdelt import MIN_DELAY, seendate_iso
-from scrapers.spiders.wayback import WaybackSpider
-from scrapers.wayback import Capture, cdx_url
 
 GDELT_WINDOW = timedelta(days=1)  # first try; a capped answer splits the window in two
 GDELT_MIN_WINDOW = timedelta(minutes=15)
@@ -543,7 +543,7 @@ def run_backfill(
     conn = register_sources(str(db_path), sources)
     settings = scrapy_settings(crawler, str(db_path), log_level)
     extensions = dict(settings.getdict("EXTENSIONS"))
-    extensions["scrapers.backfill.BackfillProgress"] = 600
+    extensions["mediawatch.scrapers.backfill.BackfillProgress"] = 600
     settings.set("EXTENSIONS", extensions, priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = []

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from mediawatch.scrapers.canonical import strip_tracking
 from scrapy.exceptions import IgnoreRequest
-
-from scrapers.canonical import strip_tracking
 
 _CLAIMED: dict[str, str] = {}  # URL form -> the URL of the request that claimed it
 

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from mediawatch.scrapers.extract import ExtractionError, extract
+from mediawatch.scrapers.feeds import FeedError, parse_feed
+from mediawatch.scrapers.sitemaps import SitemapError, parse_sitemap
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.gz import gunzip
 
 from mediawatch.sources import CrawlerConfig
-from scrapers.extract import ExtractionError, extract
-from scrapers.feeds import FeedError, parse_feed
-from scrapers.sitemaps import SitemapError, parse_sitemap
 
 FEED_TYPES = (
     "application/rss+xml",
@@ -58,8 +58,8 @@ class DiscoverSpider(scrapy.Spider):
     custom_settings = {
         "ITEM_PIPELINES": {},
         "EXTENSIONS": {
-            "scrapers.extensions.CrawlRunRecorder": None,
-            "scrapers.progress.CrawlProgress": None,
+            "mediawatch.scrapers.extensions.CrawlRunRecorder": None,
+            "mediawatch.scrapers.progress.CrawlProgress": None,
         },
     }
 
@@ -91,7 +91,7 @@ class DiscoverSpider(scrapy.Spider):
         yield self._robots(response.url)
 
     def page_failed(self, failure):
-        from scrapers.spiders.base import describe_failure
+        from mediawatch.scrapers.spiders.base import describe_failure
 
         self.result.page_error = describe_failure(failure)
 
@@ -142,7 +142,7 @@ class DiscoverSpider(scrapy.Spider):
             )
 
     def candidate_failed(self, failure):
-        from scrapers.spiders.base import describe_failure
+        from mediawatch.scrapers.spiders.base import describe_failure
 
         if failure.request.meta.get("kind") != "guess":  # guessed paths are expected to miss
             self.result.tried.append(describe_failure(failure))
@@ -212,14 +212,14 @@ class DiscoverSpider(scrapy.Spider):
         self.result.article = page.as_dict()
 
     def article_failed(self, failure):
-        from scrapers.spiders.base import describe_failure
+        from mediawatch.scrapers.spiders.base import describe_failure
 
         self.result.tried.append(describe_failure(failure))
 
 
 def discover(page: str, crawler: CrawlerConfig) -> Discovery:
     """Fetch the page, robots.txt and candidates (one process, one reactor: call once)."""
-    from scrapers.runner import scrapy_settings
+    from mediawatch.scrapers.runner import scrapy_settings
 
     result = Discovery(page=page)
     settings = scrapy_settings(crawler, "", "CRITICAL")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 
+from mediawatch.scrapers.archive import archive
 from scrapy import signals
 
-import db
-from scrapers.archive import archive
+from mediawatch import db
 
 
 class CrawlRunRecorder:

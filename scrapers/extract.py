@@ -13,7 +13,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from scrapers.extract_clean import (
+from mediawatch.scrapers.extract_clean import (
     clean_authors,
     clean_title,
     is_site_name,
@@ -26,8 +26,8 @@ from scrapers.extract_clean import (
     split_title,
     utc_iso,
 )
-from scrapers.extract_dates import shown_date, url_date
-from scrapers.extract_meta import (
+from mediawatch.scrapers.extract_dates import shown_date, url_date
+from mediawatch.scrapers.extract_meta import (
     NEWS_TYPES,
     PageMeta,
     harvest,
@@ -37,9 +37,14 @@ from scrapers.extract_meta import (
     ld_value,
     types,
 )
-from scrapers.extract_select import SELECTOR_FIELDS, check_selector, select_date, select_texts
-from scrapers.language import detect_language, normalise_declared, plausible
-from scrapers.xmlsafe import charset_of, decode_unicode, unicode_family
+from mediawatch.scrapers.extract_select import (
+    SELECTOR_FIELDS,
+    check_selector,
+    select_date,
+    select_texts,
+)
+from mediawatch.scrapers.language import detect_language, normalise_declared, plausible
+from mediawatch.scrapers.xmlsafe import charset_of, decode_unicode, unicode_family
 
 __all__ = ["SELECTOR_FIELDS", "Extracted", "ExtractionError", "check_selector", "extract"]
 

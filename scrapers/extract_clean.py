@@ -166,7 +166,7 @@ def site_names(names, host: str | None) -> set[str]:
             if re.fullmatch(r"(?:www\.)?[\w-]+(?:\.[\w-]+)+", value):
                 variants.append(value.removeprefix("www.").split(".")[0])
     if host:
-        from scrapers.canonical import site_of
+        from mediawatch.scrapers.canonical import site_of
 
         host = host.lower().removeprefix("www.")
         registrable = site_of(

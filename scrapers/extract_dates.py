@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from scrapers.extract_clean import parse_date
+from mediawatch.scrapers.extract_clean import parse_date
 
 _MONTHS = {
     name: number

@@ -9,8 +9,7 @@ import logging
 from functools import lru_cache
 
 from lxml import etree
-
-from scrapers.extract_clean import parse_date
+from mediawatch.scrapers.extract_clean import parse_date
 
 LOG = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import feedparser
+from mediawatch.scrapers.xmlsafe import HostileXML, safe_xml
 
-import db
-from scrapers.xmlsafe import HostileXML, safe_xml
+from mediawatch import db
 
 MAX_ENTRIES = 2000
 MAX_TITLE_CHARS = 1000

@@ -19,10 +19,9 @@ from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import scrapy
-
-from db import gnews as store
-from scrapers.gnews import ARTICLE_PATH
-from scrapers.items import Hints
+from mediawatch.db import gnews as store
+from mediawatch.scrapers.gnews import ARTICLE_PATH
+from mediawatch.scrapers.items import Hints
 
 _SIGNATURE = re.compile(r'data-n-a-sg="([^"]+)"')
 _TIMESTAMP = re.compile(r'data-n-a-ts="([^"]+)"')
@@ -214,7 +213,7 @@ class Resolver:
         yield from self._next()
 
     def _on_error(self, failure):
-        from scrapers.spiders.base import describe_failure
+        from mediawatch.scrapers.spiders.base import describe_failure
 
         item: Pending = failure.request.meta["gnews"]
         reason = describe_failure(failure)

@@ -6,7 +6,7 @@ of the article's one transaction, which keeps the archive's write lock short for
 
 from __future__ import annotations
 
-import db
+from mediawatch import db
 
 
 def find_topics(matcher, title: str | None, text: str | None) -> list[dict]:

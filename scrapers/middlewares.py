@@ -9,12 +9,12 @@ import ipaddress
 import time
 from urllib.parse import urlsplit
 
+from mediawatch.scrapers.archive import archive as _archive
+from mediawatch.scrapers.resolver import address_verdict
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from twisted.internet.error import TCPTimedOutError, TimeoutError
 
-import db
-from scrapers.archive import archive as _archive
-from scrapers.resolver import address_verdict
+from mediawatch import db
 
 MAX_RETRY_AFTER = 120.0
 RETRY_AFTER_TIMES = 2

@@ -5,16 +5,16 @@ Runs in the crawl process; a page that cannot be extracted is recorded as an err
 
 from __future__ import annotations
 
+from mediawatch.scrapers import claims
+from mediawatch.scrapers.archive import archive
+from mediawatch.scrapers.article_time import choose_published
+from mediawatch.scrapers.canonical import canonicalize, strip_tracking
+from mediawatch.scrapers.extract import ExtractionError, extract
+from mediawatch.scrapers.items import ArticlePage, UnresolvedItem
+from mediawatch.scrapers.matching import find_topics, store_flags
 from scrapy.exceptions import DropItem
 
-import db
-from scrapers import claims
-from scrapers.archive import archive
-from scrapers.article_time import choose_published
-from scrapers.canonical import canonicalize, strip_tracking
-from scrapers.extract import ExtractionError, extract
-from scrapers.items import ArticlePage, UnresolvedItem
-from scrapers.matching import find_topics, store_flags
+from mediawatch import db
 
 
 class ArchivePipeline:

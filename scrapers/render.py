@@ -28,7 +28,7 @@ import itertools
 import logging
 from urllib.parse import urlsplit
 
-from scrapers.resolver import address_verdict
+from mediawatch.scrapers.resolver import address_verdict
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def scrapy_settings(crawler, base: dict) -> dict:
     middlewares = dict(base.get("DOWNLOADER_MIDDLEWARES") or {})
     # closest to the downloader: its process_response/process_exception run first, so the page
     # is closed before retries or errbacks see the outcome
-    middlewares["scrapers.render.RenderMiddleware"] = 950
+    middlewares["mediawatch.scrapers.render.RenderMiddleware"] = 950
     return {
         "DOWNLOAD_HANDLERS": {"http": HANDLER, "https": HANDLER},
         "DOWNLOADER_MIDDLEWARES": middlewares,

@@ -5,21 +5,21 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from mediawatch.scrapers.archive import archive, close_all
+from mediawatch.scrapers.configured import crawler_settings
+from mediawatch.scrapers.gnews_resolve import Resolver
+from mediawatch.scrapers.progress import Board, open_board
+from mediawatch.scrapers.spiders.feed import FeedSpider
+from mediawatch.scrapers.spiders.gdelt import GdeltSpider
+from mediawatch.scrapers.spiders.gnews import GnewsSpider
+from mediawatch.scrapers.spiders.listing import ListingSpider
+from mediawatch.scrapers.spiders.sitemap import SitemapSpider
+from mediawatch.scrapers.spiders.wayback import WaybackSpider
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-import db
+from mediawatch import db
 from mediawatch.sources import CrawlerConfig, Source
-from scrapers.archive import archive, close_all
-from scrapers.configured import crawler_settings
-from scrapers.gnews_resolve import Resolver
-from scrapers.progress import Board, open_board
-from scrapers.spiders.feed import FeedSpider
-from scrapers.spiders.gdelt import GdeltSpider
-from scrapers.spiders.gnews import GnewsSpider
-from scrapers.spiders.listing import ListingSpider
-from scrapers.spiders.sitemap import SitemapSpider
-from scrapers.spiders.wayback import WaybackSpider
 
 SPIDERS = {
     "feed": FeedSpider,
@@ -46,7 +46,7 @@ class RunSummary:
 
 def scrapy_settings(crawler: CrawlerConfig, db_path: str, log_level: str) -> Settings:
     settings = Settings()
-    settings.setmodule("scrapers.settings", priority="project")
+    settings.setmodule("mediawatch.scrapers.settings", priority="project")
     settings.update(
         {**crawler_settings(crawler, db_path), "LOG_LEVEL": log_level}, priority="cmdline"
     )
@@ -90,7 +90,7 @@ def run_crawl(
     settings = scrapy_settings(crawler, str(db_path), log_level)
     settings.set("DOWNLOAD_SLOTS", Resolver.slot_settings(sources), priority="cmdline")
     if any(s.render for s in sources):  # only then: other crawls never load Playwright
-        from scrapers import render
+        from mediawatch.scrapers import render
 
         base = {"DOWNLOADER_MIDDLEWARES": settings.getdict("DOWNLOADER_MIDDLEWARES")}
         settings.update(render.scrapy_settings(crawler, base), priority="cmdline")

@@ -3,8 +3,8 @@
 from scrapy.settings import default_settings as _defaults
 
 BOT_NAME = "mediawatch"
-SPIDER_MODULES = ["scrapers.spiders"]
-NEWSPIDER_MODULE = "scrapers.spiders"
+SPIDER_MODULES = ["mediawatch.scrapers.spiders"]
+NEWSPIDER_MODULE = "mediawatch.scrapers.spiders"
 
 ROBOTSTXT_OBEY = True
 USER_AGENT = "mediawatch/0.1 (+https://github.com/mediawatch/mediawatch)"
@@ -31,16 +31,16 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
 
 DOWNLOADER_MIDDLEWARES = {
-    "scrapers.middlewares.AddressSafetyMiddleware": 50,
-    "scrapers.middlewares.ConditionalGetMiddleware": 560,
-    "scrapers.middlewares.RetryAfterMiddleware": 555,
-    "scrapers.middlewares.UrlTimeLimitMiddleware": 580,
-    "scrapers.claims.ClaimRedirectsMiddleware": 590,  # redirected requests pass here again
+    "mediawatch.scrapers.middlewares.AddressSafetyMiddleware": 50,
+    "mediawatch.scrapers.middlewares.ConditionalGetMiddleware": 560,
+    "mediawatch.scrapers.middlewares.RetryAfterMiddleware": 555,
+    "mediawatch.scrapers.middlewares.UrlTimeLimitMiddleware": 580,
+    "mediawatch.scrapers.claims.ClaimRedirectsMiddleware": 590,  # redirected requests pass here again
 }
-ITEM_PIPELINES = {"scrapers.pipelines.ArchivePipeline": 300}
+ITEM_PIPELINES = {"mediawatch.scrapers.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {
-    "scrapers.extensions.CrawlRunRecorder": 500,
-    "scrapers.progress.CrawlProgress": 510,
+    "mediawatch.scrapers.extensions.CrawlRunRecorder": 500,
+    "mediawatch.scrapers.progress.CrawlProgress": 510,
 }
 # Scrapy imports every listed extension, even one set to None; these two are never used by a crawl
 # and importing them (twisted.conch, aiohttp) delays every crawl's first request by ~0.5 s.
@@ -61,5 +61,5 @@ MEDIAWATCH_URL_TIME_LIMIT = 0  # seconds one URL may take across retries; 0: 1.5
 
 LOG_LEVEL = "INFO"
 # judges every resolved address, so the address connected to is the one checked (no DNS rebinding)
-TWISTED_DNS_RESOLVER = "scrapers.resolver.SafeResolver"
+TWISTED_DNS_RESOLVER = "mediawatch.scrapers.resolver.SafeResolver"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

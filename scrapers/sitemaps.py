@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lxml import etree
-
-from scrapers.feeds import MAX_LINK_CHARS, MAX_TITLE_CHARS, to_utc_iso
-from scrapers.xmlsafe import HostileXML, safe_xml
+from mediawatch.scrapers.feeds import MAX_LINK_CHARS, MAX_TITLE_CHARS, to_utc_iso
+from mediawatch.scrapers.xmlsafe import HostileXML, safe_xml
 
 MAX_ENTRIES = 50_000
 

@@ -36,7 +36,9 @@ def cache_dir_for(db_path: str | os.PathLike) -> Path:
 
 def matcher_code_version() -> str:
     """A hash of the matcher package's source files: a changed matcher never reads an old pickle."""
-    spec = importlib.util.find_spec("matcher")  # finds without importing (the import is slow)
+    spec = importlib.util.find_spec(
+        "mediawatch.matcher"
+    )  # finds without importing (the import is slow)
     digest = hashlib.sha256(f"{sys.version_info[:2]}".encode())
     for folder in (spec.submodule_search_locations or []) if spec else []:
         for path in sorted(Path(folder).rglob("*.py")):

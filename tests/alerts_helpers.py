@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-import db
+from mediawatch import db
 from mediawatch.schedules import parse_schedules
 from mediawatch.yamlfile import parse_yaml
 

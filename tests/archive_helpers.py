@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import db
-from db.deliveries import mark_sent, record_digest
+from mediawatch.db.deliveries import mark_sent, record_digest
+
+from mediawatch import db
 
 SEED_TITLE = "Pakistan launches military offensive in Balochistan amid mounting Chinese pressure"
 SEED_URL = (

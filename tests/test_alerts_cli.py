@@ -8,7 +8,7 @@ import pytest
 from alerts_helpers import SEED_TITLE, Receiver, add_article
 from click.testing import CliRunner
 
-import db
+from mediawatch import db
 from mediawatch.cli import main
 
 SCHEDULES = """

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
 from alerts_helpers import NOW, SEED_TEXT, SEED_TITLE, add_article, schedules_from, seeded_archive
+from mediawatch.db import deliveries
 
-import alerts
-from db import deliveries
+from mediawatch import alerts
 
 CONFIG = """
 digests:
@@ -175,7 +175,7 @@ def test_an_article_is_sent_once_per_subscription_even_when_flagged_again(tmp_pa
     ((article_id, topics, shown),) = first.digest.items
     assert set(topics) == {"balochistan", "cpec", "bla"} and shown
 
-    import db
+    from mediawatch import db
 
     db.store_matches(archive, article_id, [{"topic": "cpec", "score": 9.0}])  # re-flagged
     assert alerts.run_digest(archive, schedules, "desk", NOW + timedelta(minutes=5)).digest.empty
@@ -232,7 +232,7 @@ def test_user_templates_replace_the_built_in_ones(tmp_path):
 
 def test_bad_highlight_offsets_and_non_http_links_are_dropped(tmp_path):
     archive = seeded_archive(tmp_path)
-    import db
+    from mediawatch import db
 
     article_id = add_article(
         archive, url="data:text/html,<b>x</b>", title="CPEC loan talks", text="CPEC loan"

@@ -15,10 +15,9 @@ from alerts_helpers import (
     schedules_from,
     seeded_archive,
 )
+from mediawatch.db import deliveries
 
-import alerts
-import db
-from db import deliveries
+from mediawatch import alerts, db
 
 CONFIG = """
 channels:
@@ -240,7 +239,7 @@ def test_a_script_in_a_title_is_shown_as_text(tmp_path, smtp):
 def test_deliveries_an_older_version_failed_for_a_missing_secret_wait_again(tmp_path, smtp):
     """Before this version a missing secret failed a delivery for good; the upgrade parks those
     deliveries as waiting, so setting the variable sends them."""
-    from db.schema import m006_deliveries_waiting_for_secret
+    from mediawatch.db.schema import m006_deliveries_waiting_for_secret
 
     archive = seeded_archive(tmp_path)
     schedules = config(tmp_path, smtp.port)

@@ -19,9 +19,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from mediawatch.db import deliveries
 
-import alerts
-from db import deliveries
+from mediawatch import alerts
 
 CONFIG = """
 channels:

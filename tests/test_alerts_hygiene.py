@@ -9,8 +9,7 @@ import json
 import pytest
 from alerts_helpers import NOW, Receiver, SmtpServer, add_article, schedules_from
 
-import alerts
-import db
+from mediawatch import alerts, db
 
 pytestmark = pytest.mark.filterwarnings("ignore:'imghdr' is deprecated:DeprecationWarning")
 

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 
 import pytest
 from alerts_helpers import NOW, SEED_TITLE, Receiver, free_port, schedules_from, seeded_archive
+from mediawatch.db import deliveries
 
-import alerts
-from db import deliveries
+from mediawatch import alerts
 
 # Apprise imports the deprecated imghdr module on Python 3.11+; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:'imghdr' is deprecated:DeprecationWarning")

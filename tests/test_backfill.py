@@ -232,11 +232,11 @@ def test_gdelt_window_at_the_record_cap_is_asked_again_in_halves(tmp_path):
     """A window whose answer fills the cap may have lost articles: it is split, not followed."""
     import asyncio
 
+    from mediawatch.db import backfill as queue_db
+    from mediawatch.scrapers.backfill import GdeltBackfill, Period
     from scrapy.http import TextResponse
 
-    from db import backfill as queue_db
     from mediawatch.sources import Source
-    from scrapers.backfill import GdeltBackfill, Period
 
     source = Source(
         name="g",

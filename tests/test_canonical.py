@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from scrapers.canonical import canonicalize, same_site, strip_tracking
+from mediawatch.scrapers.canonical import canonicalize, same_site, strip_tracking
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-import db
+from mediawatch import db
 from mediawatch.cli import main
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 
-import db
+from mediawatch import db
 from mediawatch.cli import main
 from mediawatch.daemon import Daemon
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from scrapers.progress import Board
+from mediawatch.scrapers.progress import Board
 
 OFFLINE = """
   - {name: gone-feed, kind: feed, outlet: Gone, url: "http://nowhere-one.invalid/feed.xml"}

@@ -14,7 +14,7 @@ import pytest
 from alerts_helpers import Receiver, SmtpServer, free_port
 from daemon_helpers import CONVOY, PANJGUR, DaemonRun, LiveSite, cli_env, rss, write_workspace
 
-import db
+from mediawatch import db
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (INFO|WARNING|ERROR) +\S+ +\S.*$")
 MAIL = """

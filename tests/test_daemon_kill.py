@@ -10,7 +10,7 @@ import psutil
 import pytest
 from daemon_helpers import PANJGUR, DaemonRun, LiveSite, rss, write_workspace
 
-import db
+from mediawatch import db
 
 
 @pytest.fixture

@@ -10,10 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from scrapers.extract import ExtractionError, check_selector, extract
-from scrapers.extract_clean import clean_authors
-from scrapers.language import detect_language
+from mediawatch.scrapers.extract import ExtractionError, check_selector, extract
+from mediawatch.scrapers.extract_clean import clean_authors
+from mediawatch.scrapers.language import detect_language
 
 PAGES = Path(__file__).resolve().parent / "pages"
 ROOT = PAGES.parent.parent

@@ -8,7 +8,7 @@ import urllib.request
 from archive_helpers import serving
 from click.testing import CliRunner
 
-import db
+from mediawatch import db
 from mediawatch.cli import main
 
 SOURCES = """

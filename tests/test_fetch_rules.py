@@ -6,12 +6,11 @@ import email.utils
 import time
 
 import pytest
-
-from scrapers.feeds import FeedError, parse_feed
-from scrapers.gnews import decode_link, encode_link, is_gnews_link, split_title
-from scrapers.middlewares import literal_refusal, retry_after_seconds
-from scrapers.resolver import address_verdict
-from scrapers.sitemaps import SitemapError, parse_sitemap
+from mediawatch.scrapers.feeds import FeedError, parse_feed
+from mediawatch.scrapers.gnews import decode_link, encode_link, is_gnews_link, split_title
+from mediawatch.scrapers.middlewares import literal_refusal, retry_after_seconds
+from mediawatch.scrapers.resolver import address_verdict
+from mediawatch.scrapers.sitemaps import SitemapError, parse_sitemap
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,13 @@ from __future__ import annotations
 import codecs
 
 import pytest
+from mediawatch.scrapers.extract import extract
+from mediawatch.scrapers.feeds import MAX_TITLE_CHARS, FeedError, parse_feed
+from mediawatch.scrapers.resolver import address_verdict
+from mediawatch.scrapers.sitemaps import SitemapError, parse_sitemap
+from mediawatch.scrapers.xmlsafe import decode, strip_dtd
 
 from mediawatch.replay import render_placeholders
-from scrapers.extract import extract
-from scrapers.feeds import MAX_TITLE_CHARS, FeedError, parse_feed
-from scrapers.resolver import address_verdict
-from scrapers.sitemaps import SitemapError, parse_sitemap
-from scrapers.xmlsafe import decode, strip_dtd
 
 MIB = 1024 * 1024
 

@@ -28,7 +28,7 @@ from chaos_helpers import (
     write_sources,
 )
 
-import db
+from mediawatch import db
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import db
+from mediawatch import db
 from mediawatch.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,8 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-
-from matcher.normalise import fold_char, normalise, normalise_term
+from mediawatch.matcher.normalise import fold_char, normalise, normalise_term
 
 
 def norm(text: str) -> str:

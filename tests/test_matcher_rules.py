@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import matcher
+from mediawatch import matcher
 
 
 def flagged(watchlist: dict, text: str, title: str = "") -> set[str]:

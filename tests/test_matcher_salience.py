@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import matcher
+from mediawatch import matcher
 from mediawatch.config import load_watchlist
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,8 +12,7 @@ import urllib.request
 import psutil
 import pytest
 from archive_helpers import build_archive, serving
-
-from db.queries import MAX_ANSWER_BYTES, MAX_HEAP_BYTES, MAX_VALUE_BYTES
+from mediawatch.db.queries import MAX_ANSWER_BYTES, MAX_HEAP_BYTES, MAX_VALUE_BYTES
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +136,7 @@ def test_serve_on_every_interface_prints_that_address_and_warns(archive):
 def test_bounded_connections_bound_execute_too(archive):
     import sqlite3
 
-    from db.queries import AnswerTooLarge, BoundedConnection
+    from mediawatch.db.queries import AnswerTooLarge, BoundedConnection
 
     conn = sqlite3.connect(archive, factory=BoundedConnection)
     sql = (

@@ -127,7 +127,7 @@ NO_BROWSER = """
 import json, sys
 import psutil
 from mediawatch import config
-from scrapers.runner import run_crawl
+from mediawatch.scrapers.runner import run_crawl
 cfg = config.load_sources(config.config_dir())
 summaries = run_crawl(cfg.select(["dawn-home"]), cfg.crawler, sys.argv[1])
 children = [p.name() for p in psutil.Process().children(recursive=True)]

@@ -10,8 +10,7 @@ from pathlib import Path
 import psutil
 import pytest
 from archive_helpers import SEED_TITLE, SEED_URL, build_archive, serving, settle
-
-from db.queries import canned_queries
+from mediawatch.db.queries import canned_queries
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,11 @@ import pytest
 from alerts_helpers import NOW, schedules_from
 from archive_helpers import SEED_TITLE, build_archive
 from click.testing import CliRunner
+from mediawatch.db.queries import Reader, canned_queries, run_query
+from mediawatch.scrapers.matching import find_topics, store_flags
 
-import alerts
-import db
-from db.queries import Reader, canned_queries, run_query
-from mediawatch import config
+from mediawatch import alerts, config, db
 from mediawatch.cli import main
-from scrapers.matching import find_topics, store_flags
 
 ROOT = Path(__file__).resolve().parent.parent
 

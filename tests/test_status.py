@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-import db
-from db import deliveries
+from mediawatch.db import deliveries
+
+from mediawatch import db
 
 SCHEDULES = """
 channels:
@@ -153,7 +154,7 @@ def test_status_before_the_first_crawl(workspace):
 
 
 def test_housekeeping_prunes_old_runs_and_text_but_keeps_the_record(tmp_path):
-    from db import health
+    from mediawatch.db import health
 
     archive = db.connect(tmp_path / "a.db")
     old = iso(timedelta(days=400))

@@ -11,9 +11,9 @@ from datetime import timedelta
 
 import pytest
 from alerts_helpers import NOW, add_article, schedules_from
+from mediawatch.alerts.surges import evaluate, poisson_tail
 
-import db
-from alerts.surges import evaluate, poisson_tail
+from mediawatch import db
 
 SURGES = """
 channels:
@@ -250,7 +250,7 @@ def test_daemon_raises_a_surge_after_a_crawl(workspace):
     status = workspace.run("status", check=True)
     assert "surges going on now:" in status.stdout and "bla-surge" in status.stdout
     # the canned query of past (and current) episodes, as Datasette runs it
-    from db.queries import canned_queries
+    from mediawatch.db.queries import canned_queries
 
     sql = canned_queries()["surge_episodes"]["sql"]
     rows = conn.execute(sql, {"surge": ""}).fetchall()

@@ -44,8 +44,7 @@ def digest_command(
     """Build the digest NAME (from schedules.yaml) now, then send it unless --dry-run.
 
     With --from and --to: every flagged article of that period, backfilled history included."""
-    import alerts
-    import db
+    from mediawatch import alerts, db
     from mediawatch.config import load_schedules
 
     schedules = load_schedules(ctx.obj["config_dir"])
@@ -126,9 +125,9 @@ def digest_command(
 @click.pass_context
 def deliveries_command(ctx, status, subscription, limit, as_json, retry_id, retry_all) -> None:
     """List digests sent, pending (waiting for a retry) and failed, per channel."""
-    import db
-    from alerts import AlertError
-    from db import deliveries as store
+    from mediawatch import db
+    from mediawatch.alerts import AlertError
+    from mediawatch.db import deliveries as store
 
     if retry_all or retry_id is not None:
         if retry_all != (retry_id == ""):
@@ -217,9 +216,8 @@ def send_immediate_after_crawl(schedules, db_path: Path, *, err: bool = False) -
     """What `run` does after each crawl: send the immediate digests what the crawl stored.
     One line per digest sent (on stderr with err=True, e.g. beside --json); True when every
     channel took what was sent."""
-    import alerts
-    import db
-    from alerts.surges import evaluate
+    from mediawatch import alerts, db
+    from mediawatch.alerts.surges import evaluate
 
     archive = db.connect(db_path)
     try:

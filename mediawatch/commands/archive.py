@@ -15,8 +15,8 @@ from typing import IO, Any
 
 import click
 
-from db.connection import ArchiveError
-from db.queries import DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT, Reader, parse_when, run_query
+from mediawatch.db.connection import ArchiveError
+from mediawatch.db.queries import DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT, Reader, parse_when, run_query
 
 CELL_WIDTH = 60  # widest column in the terminal table; --json / --csv give whole values
 
@@ -186,7 +186,7 @@ def search(ctx, words, topic, source, since, limit, window, as_json, as_csv, tim
     mediawatch search 'Gwadar port' --since 7d
     mediawatch search '"Baloch Liberation Army" OR BLA' --topic bla --json
     """
-    from db.search import search as run_search
+    from mediawatch.db.search import search as run_search
 
     fmt = _output_format(as_json, as_csv)
     styled = fmt == "table" and sys.stdout.isatty()
@@ -284,7 +284,7 @@ def export(ctx, fmt, topic, since, until, output):
     One JSON object per line (jsonl / ndjson: the same thing), one JSON list (json) or CSV; either
     way the articles go out one at a time, so an export of the whole archive needs no more memory than one of a day.
     """
-    from db.queries import export_flagged
+    from mediawatch.db.queries import export_flagged
 
     start, end = _date(since), _date(until, end=True)
     with Reader(ctx.obj["db_path"], timeout=None) as reader:
@@ -445,7 +445,7 @@ def build_datasette(path: Path, fail_after: int | None = None):
     from datasette.app import Datasette
     from datasette.database import Database
 
-    from db.queries import DATABASE_NAME, BoundedConnection, bound_memory, load_metadata
+    from mediawatch.db.queries import DATABASE_NAME, BoundedConnection, bound_memory, load_metadata
 
     class ReadOnlyArchive(Database):
         def connect(self, write=False):

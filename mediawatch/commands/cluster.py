@@ -37,6 +37,6 @@ def worker(ctx, concurrency, no_match, verbose):
     cfg = config.load_sources(folder)
     matcher = None if no_match else config.load_watchlist(folder)
     level = ["WARNING", "INFO", "DEBUG"][min(verbose, 2)]
-    from scrapers.cluster.worker import run_worker
+    from mediawatch.scrapers.cluster.worker import run_worker
 
     run_worker(cfg.sources, cfg.crawler, url, matcher, concurrency, level)

@@ -59,9 +59,9 @@ def check(ctx, as_json: bool) -> None:
 
 def _state(path: Path) -> dict:
     """What the archive knows (last crawl starts, digest runs, housekeeping); {} without one."""
-    from db import deliveries as store
-    from db import health as health_store
-    from db.connection import connect_readonly
+    from mediawatch.db import deliveries as store
+    from mediawatch.db import health as health_store
+    from mediawatch.db.connection import connect_readonly
 
     if not path.exists():
         return {}
@@ -82,8 +82,8 @@ def _state(path: Path) -> dict:
 
 def _plan(cfg, state: dict, now: datetime) -> list[dict]:
     """One entry per job the daemon would schedule, with its next run (UTC, no jitter)."""
-    from db.connection import parse_iso, utc_iso
     from mediawatch.daemon import _first_crawl
+    from mediawatch.db.connection import parse_iso, utc_iso
 
     plan = []
     starts = state.get("crawl_starts", {})

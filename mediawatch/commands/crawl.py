@@ -44,7 +44,7 @@ def crawl(ctx, names, all_sources, no_match, verbose, as_json, no_alerts):
         raise click.UsageError("name sources or tags to crawl, or pass --all")
     matcher = None
     if not no_match:
-        from scrapers.watchlist_cache import cache_dir_for, cached_matcher
+        from mediawatch.scrapers.watchlist_cache import cache_dir_for, cached_matcher
 
         matcher = cached_matcher(
             folder / config.WATCHLIST_FILE,
@@ -55,8 +55,10 @@ def crawl(ctx, names, all_sources, no_match, verbose, as_json, no_alerts):
     # errors are recorded per run and summarised below; Scrapy's own log (tracebacks of failed
     # robots.txt lookups and all) is for -v
     level = ["CRITICAL", "INFO", "DEBUG"][min(verbose, 2)]
-    from scrapers.progress import Board
-    from scrapers.runner import run_crawl  # Scrapy and Twisted load only when there is work
+    from mediawatch.scrapers.progress import Board
+    from mediawatch.scrapers.runner import (
+        run_crawl,
+    )  # Scrapy and Twisted load only when there is work
 
     board = None if as_json or verbose else Board(sys.stderr)
     summaries = run_crawl(chosen, cfg.crawler, str(ctx.obj["db_path"]), matcher, level, board)
@@ -95,7 +97,7 @@ def sources(ctx, as_json):
         return
     import sqlite_utils
 
-    import db
+    from mediawatch import db
     from mediawatch.health import source_rows
 
     folder = ctx.obj["config_dir"]
@@ -134,8 +136,8 @@ def sources_add(ctx, url, name, dry_run):
     article from it extracts to, and append it to sources.yaml (comments and layout kept)."""
     from urllib.parse import urlsplit
 
+    from mediawatch.scrapers.discover import DiscoveryError, discover
     from mediawatch.sources_file import append_source
-    from scrapers.discover import DiscoveryError, discover
 
     folder = ctx.obj["config_dir"]
     cfg = config.load_sources(folder)

@@ -37,8 +37,8 @@ def register(group: click.Group) -> None:
 @click.pass_context
 def demo(ctx, demo_db):
     """Crawl a built-in replay site on 127.0.0.1, flag, archive and write a digest; no internet needed."""
-    import db
-    from db.crawls import archive_counts, archive_marks
+    from mediawatch import db
+    from mediawatch.db.crawls import archive_counts, archive_marks
 
     work = (
         Path(demo_db).resolve().parent

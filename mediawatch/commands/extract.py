@@ -56,8 +56,8 @@ def extract_page(
 ) -> dict[str, Any]:
     """The CLI's view of extract(): `published` keeps the page's UTC offset, `published_at` is UTC,
     `canonical_url` is the URL the archive would store (the page's when no URL is given)."""
-    from scrapers.canonical import canonicalize, strip_tracking
-    from scrapers.extract import ExtractionError, extract
+    from mediawatch.scrapers.canonical import canonicalize, strip_tracking
+    from mediawatch.scrapers.extract import ExtractionError, extract
 
     try:
         page = extract(raw, url=url, selectors=selectors, language=language)

@@ -15,7 +15,7 @@ def register(group: click.Group) -> None:
 
 
 def _period(first: str | None, last: str | None):
-    from scrapers.backfill import BackfillError, Period
+    from mediawatch.scrapers.backfill import BackfillError, Period
 
     if not first or not last:
         raise click.UsageError("give both --from and --to (YYYY-MM-DD)")
@@ -26,7 +26,7 @@ def _period(first: str | None, last: str | None):
 
 
 def period_digest(archive, schedules, sub, first, last, now, dry_run):
-    from alerts.period import run_period_digest
+    from mediawatch.alerts.period import run_period_digest
 
     period = _period(first, last)
     return run_period_digest(
@@ -50,7 +50,7 @@ def backfill(ctx, names, first, last, all_sources, max_pages, no_match, verbose,
     Sitemap, gdelt, gnews and wayback sources have history; feeds and listings do not. The
     articles are marked backfilled: never sent as news. Run it again to resume after a stop.
     """
-    from scrapers.backfill import BACKFILL_SPIDERS, BackfillError, run_backfill
+    from mediawatch.scrapers.backfill import BACKFILL_SPIDERS, BackfillError, run_backfill
 
     period = _period(first, last)
     folder = ctx.obj["config_dir"]
@@ -98,8 +98,8 @@ def backfill(ctx, names, first, last, all_sources, max_pages, no_match, verbose,
 @click.pass_context
 def surges_command(ctx, as_json):
     """Check the `surges:` of schedules.yaml now: alert on new episodes and on ended ones."""
-    import db
-    from alerts.surges import evaluate
+    from mediawatch import db
+    from mediawatch.alerts.surges import evaluate
 
     schedules = config.load_schedules(ctx.obj["config_dir"])
     archive = db.connect(ctx.obj["db_path"])

@@ -151,8 +151,8 @@ def _marked(snippet: dict) -> str:
 def rematch_command(ctx, since):
     """Re-flag stored articles with the current watchlist; report flags added and removed, per
     topic and per article (+topic added, -topic removed)."""
-    import db
-    from db import matching
+    from mediawatch import db
+    from mediawatch.db import matching
 
     path = Path(ctx.obj["db_path"])
     if not path.exists():

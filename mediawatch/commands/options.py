@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from db.queries import QueryError, parse_when
+from mediawatch.db.queries import QueryError, parse_when
 
 
 def since_callback(_ctx, _param, value: str | None) -> str | None:

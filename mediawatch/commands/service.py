@@ -61,10 +61,9 @@ def status(ctx, as_json):
     """Health of every source and subscription: last run, new articles, failures, deliveries."""
     import sqlite_utils
 
-    import db
-    from db import deliveries as store
-    from db.surges import current_episodes
-    from mediawatch import health
+    from mediawatch import db, health
+    from mediawatch.db import deliveries as store
+    from mediawatch.db.surges import current_episodes
     from mediawatch.schedules import unpolled_sources
     from mediawatch.supervisor import running_daemon
 
@@ -182,7 +181,7 @@ def _print_report(report: dict, now: datetime) -> None:
 
 
 def _ago(stamp: str | None, now: datetime) -> str:
-    from db.connection import parse_iso
+    from mediawatch.db.connection import parse_iso
 
     moment = parse_iso(stamp)
     if moment is None:

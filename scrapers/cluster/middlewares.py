@@ -9,8 +9,8 @@ import os
 import socket
 from urllib.parse import urlsplit
 
-from scrapers.cluster.frontier import SLOT
-from scrapers.middlewares import ConditionalGetMiddleware, add_validators
+from mediawatch.scrapers.cluster.frontier import SLOT
+from mediawatch.scrapers.middlewares import ConditionalGetMiddleware, add_validators
 
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then

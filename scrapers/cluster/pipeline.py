@@ -3,11 +3,10 @@ goes to the Redis stream (for the archive writer) instead of into SQLite."""
 
 from __future__ import annotations
 
+from mediawatch.scrapers.items import ArticlePage, UnresolvedItem
+from mediawatch.scrapers.matching import find_topics
+from mediawatch.scrapers.pipelines import ArchivePipeline
 from scrapy.exceptions import DropItem
-
-from scrapers.items import ArticlePage, UnresolvedItem
-from scrapers.matching import find_topics
-from scrapers.pipelines import ArchivePipeline
 
 
 class StreamPipeline(ArchivePipeline):

@@ -10,14 +10,13 @@ from __future__ import annotations
 import inspect
 
 import scrapy
+from mediawatch.scrapers import claims
+from mediawatch.scrapers.canonical import strip_tracking
+from mediawatch.scrapers.cluster.frontier import PREFIX, Frontier, connect
+from mediawatch.scrapers.runner import SPIDERS
+from mediawatch.scrapers.spiders.base import Document, describe_failure
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
-
-from scrapers import claims
-from scrapers.canonical import strip_tracking
-from scrapers.cluster.frontier import PREFIX, Frontier, connect
-from scrapers.runner import SPIDERS
-from scrapers.spiders.base import Document, describe_failure
 
 
 class ClusterSource:

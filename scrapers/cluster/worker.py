@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import logging
 
+from mediawatch.scrapers.cluster.frontier import DUPEFILTER, QUEUE, RETRY_ERRORS, client_params
+from mediawatch.scrapers.cluster.spider import ClusterSpider
+from mediawatch.scrapers.runner import scrapy_settings
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from twisted.internet import task
-
-from scrapers.cluster.frontier import DUPEFILTER, QUEUE, RETRY_ERRORS, client_params
-from scrapers.cluster.spider import ClusterSpider
-from scrapers.runner import scrapy_settings
 
 HEARTBEAT_EVERY = 10.0
 
@@ -26,17 +25,17 @@ def worker_settings(crawler_cfg, redis_url: str, concurrency: int, log_level: st
     middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
     middlewares.update(
         {
-            "scrapers.middlewares.ConditionalGetMiddleware": None,
+            "mediawatch.scrapers.middlewares.ConditionalGetMiddleware": None,
             # crawl-wide claims live in Redis here (frontier.claim), not in one process's memory
-            "scrapers.claims.ClaimRedirectsMiddleware": None,
-            "scrapers.cluster.middlewares.RedisConditionalGetMiddleware": 560,
-            "scrapers.cluster.middlewares.HostSlotMiddleware": 950,  # next to the download itself
+            "mediawatch.scrapers.claims.ClaimRedirectsMiddleware": None,
+            "mediawatch.scrapers.cluster.middlewares.RedisConditionalGetMiddleware": 560,
+            "mediawatch.scrapers.cluster.middlewares.HostSlotMiddleware": 950,  # next to the download itself
         }
     )
     settings.update(
         {
-            "SCHEDULER": "scrapers.cluster.scheduler.ClusterScheduler",
-            "SCHEDULER_QUEUE_CLASS": "scrapers.cluster.scheduler.LeasedQueue",
+            "SCHEDULER": "mediawatch.scrapers.cluster.scheduler.ClusterScheduler",
+            "SCHEDULER_QUEUE_CLASS": "mediawatch.scrapers.cluster.scheduler.LeasedQueue",
             "SCHEDULER_QUEUE_KEY": QUEUE,
             "SCHEDULER_DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
             "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
@@ -51,10 +50,10 @@ def worker_settings(crawler_cfg, redis_url: str, concurrency: int, log_level: st
             "DOWNLOAD_DELAY": 0,
             "AUTOTHROTTLE_ENABLED": False,
             "DOWNLOADER_MIDDLEWARES": middlewares,
-            "ITEM_PIPELINES": {"scrapers.cluster.pipeline.StreamPipeline": 300},
+            "ITEM_PIPELINES": {"mediawatch.scrapers.cluster.pipeline.StreamPipeline": 300},
             "EXTENSIONS": {
-                "scrapers.extensions.CrawlRunRecorder": None,
-                "scrapers.cluster.worker.Heartbeat": 500,
+                "mediawatch.scrapers.extensions.CrawlRunRecorder": None,
+                "mediawatch.scrapers.cluster.worker.Heartbeat": 500,
             },
             "MEDIAWATCH_DB_PATH": "",
         },

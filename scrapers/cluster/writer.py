@@ -15,9 +15,8 @@ import threading
 import time
 from collections.abc import Callable
 
-import db
-from db.cluster import all_known_urls
-from scrapers.cluster.frontier import (
+from mediawatch.db.cluster import all_known_urls
+from mediawatch.scrapers.cluster.frontier import (
     ACTIVE,
     GROUP,
     PREFIX,
@@ -27,7 +26,9 @@ from scrapers.cluster.frontier import (
     Frontier,
     connect,
 )
-from scrapers.matching import store_flags
+from mediawatch.scrapers.matching import store_flags
+
+from mediawatch import db
 
 log = logging.getLogger(__name__)
 

@@ -19,18 +19,18 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import scrapy
+from mediawatch.scrapers import claims
+from mediawatch.scrapers.archive import archive
+from mediawatch.scrapers.canonical import strip_tracking
+from mediawatch.scrapers.items import ArticlePage, Hints
+from mediawatch.scrapers.middlewares import UrlTimeLimitExceeded
+from mediawatch.scrapers.resolver import refusal_of
 from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
-import db
+from mediawatch import db
 from mediawatch.sources import Source
-from scrapers import claims
-from scrapers.archive import archive
-from scrapers.canonical import strip_tracking
-from scrapers.items import ArticlePage, Hints
-from scrapers.middlewares import UrlTimeLimitExceeded
-from scrapers.resolver import refusal_of
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # a URL that failed this many crawls in a row (503, timeouts) is given up, not retried forever

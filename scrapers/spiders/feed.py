@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import asyncio
 
-from scrapers.feeds import FeedError, parse_feed
-from scrapers.items import Hints
-from scrapers.spiders.base import NewsSpider
+from mediawatch.scrapers.feeds import FeedError, parse_feed
+from mediawatch.scrapers.items import Hints
+from mediawatch.scrapers.spiders.base import NewsSpider
 
 
 class FeedSpider(NewsSpider):

@@ -6,11 +6,12 @@ import asyncio
 import json
 from datetime import UTC, datetime
 
-import db
-from db.crawls import last_run_started
-from scrapers.feeds import MAX_TITLE_CHARS
-from scrapers.items import Hints
-from scrapers.spiders.base import NewsSpider
+from mediawatch.db.crawls import last_run_started
+from mediawatch.scrapers.feeds import MAX_TITLE_CHARS
+from mediawatch.scrapers.items import Hints
+from mediawatch.scrapers.spiders.base import NewsSpider
+
+from mediawatch import db
 
 MIN_DELAY = 6.0
 

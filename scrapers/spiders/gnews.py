@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import db
-from scrapers.gnews import decode_link, is_gnews_link, split_title
-from scrapers.gnews_resolve import Pending, Resolver, token_of
-from scrapers.items import Hints, UnresolvedItem
-from scrapers.spiders.feed import FeedSpider
+from mediawatch.scrapers.gnews import decode_link, is_gnews_link, split_title
+from mediawatch.scrapers.gnews_resolve import Pending, Resolver, token_of
+from mediawatch.scrapers.items import Hints, UnresolvedItem
+from mediawatch.scrapers.spiders.feed import FeedSpider
+
+from mediawatch import db
 
 
 class GnewsSpider(FeedSpider):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scrapers.items import Hints
-from scrapers.spiders.base import NewsSpider
+from mediawatch.scrapers.items import Hints
+from mediawatch.scrapers.spiders.base import NewsSpider
 
 
 def select(response, selector: str) -> list[str]:

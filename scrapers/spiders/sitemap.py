@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import urldefrag
 
+from mediawatch.scrapers.items import Hints
+from mediawatch.scrapers.sitemaps import SitemapError, parse_sitemap
+from mediawatch.scrapers.spiders.base import NewsSpider
 from scrapy.utils.gz import gunzip
-
-from scrapers.items import Hints
-from scrapers.sitemaps import SitemapError, parse_sitemap
-from scrapers.spiders.base import NewsSpider
 
 MAX_CHILD_SITEMAPS = 20
 MAX_SITEMAP_DEPTH = 3  # the source's own document is depth 0

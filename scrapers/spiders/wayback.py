@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import scrapy
+from mediawatch.scrapers.canonical import strip_tracking
+from mediawatch.scrapers.items import ArticlePage, Hints
+from mediawatch.scrapers.spiders.base import HTML_TYPES, NewsSpider
+from mediawatch.scrapers.wayback import Capture, CdxError, cdx_url, copy_url, parse_cdx
 
-import db
-from scrapers.canonical import strip_tracking
-from scrapers.items import ArticlePage, Hints
-from scrapers.spiders.base import HTML_TYPES, NewsSpider
-from scrapers.wayback import Capture, CdxError, cdx_url, copy_url, parse_cdx
+from mediawatch import db
 
 
 class WaybackSpider(NewsSpider):
