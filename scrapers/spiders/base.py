@@ -61,6 +61,10 @@ def _resolve_source(source: Source | str) -> Source:
 class NewsSpider(scrapy.Spider):
     # no `name`: only the per-kind subclasses are spiders that `scrapy list` shows
 
+    # Set when the run closes (extensions.RunRecorder); the runner's summary reads them.
+    final_status: str
+    final_errors: list[str]
+
     def __init__(self, source: Source | str, db_path: str | None = None, matcher=None, **kwargs):
         source = _resolve_source(source)
         super().__init__(name=source.name, **kwargs)

@@ -21,12 +21,12 @@ from mediawatch import db
 class WaybackSpider(NewsSpider):
     name = "wayback"
 
-    def period(self) -> tuple[datetime, datetime]:
+    def lookback_window(self) -> tuple[datetime, datetime]:
         now = datetime.now(UTC)
         return now - timedelta(seconds=self.source.lookback), now
 
     async def start(self):
-        start, end = self.period()
+        start, end = self.lookback_window()
         for pattern in self.source.patterns:
             url = cdx_url(self.source.endpoint, pattern, start, end)
             yield self.index_request(url, self.parse_cdx, conditional=False)
@@ -44,7 +44,7 @@ class WaybackSpider(NewsSpider):
         if found is None:
             return
         captures, _ = found  # a normal crawl looks back a little: one page is plenty
-        since = db.utc_iso(self.period()[0])
+        since = db.utc_iso(self.lookback_window()[0])
         captures = [c for c in captures if c.captured_at >= since]
         forms = {c.original: {c.original, strip_tracking(c.original)} for c in captures}
         known = db.known_urls(self.archive, [f for fs in forms.values() for f in fs])
