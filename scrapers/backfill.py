@@ -426,7 +426,7 @@ class WaybackBackfill(BackfillSpider, WaybackSpider):
         for r in self.resume():
             yield r
         docs: list[tuple[str, dict]] = [
-            (cdx_url(self.source.endpoint, p, self.period.start, self.period.end), {})
+            (cdx_url(self.cdx_endpoint, p, self.period.start, self.period.end), {})
             for p in self.source.patterns
         ]
         for r in self.start_docs(docs):
@@ -444,7 +444,7 @@ class WaybackBackfill(BackfillSpider, WaybackSpider):
             docs.append(
                 (
                     cdx_url(
-                        self.source.endpoint,
+                        self.cdx_endpoint,
                         pattern,
                         self.period.start,
                         self.period.end,

@@ -21,6 +21,13 @@ from mediawatch import db
 class WaybackSpider(NewsSpider):
     name = "wayback"
 
+    @property
+    def cdx_endpoint(self) -> str:
+        """The CDX API: the sources check gives every wayback source one (the default if unset)."""
+        if not self.source.endpoint:
+            raise ValueError(f"{self.source.name}: a wayback source without an endpoint")
+        return self.source.endpoint
+
     def lookback_window(self) -> tuple[datetime, datetime]:
         now = datetime.now(UTC)
         return now - timedelta(seconds=self.source.lookback), now
@@ -28,7 +35,7 @@ class WaybackSpider(NewsSpider):
     async def start(self):
         start, end = self.lookback_window()
         for pattern in self.source.patterns:
-            url = cdx_url(self.source.endpoint, pattern, start, end)
+            url = cdx_url(self.cdx_endpoint, pattern, start, end)
             yield self.index_request(url, self.parse_cdx, conditional=False)
 
     def read_cdx(self, response) -> tuple[list[Capture], str | None] | None:
@@ -59,7 +66,7 @@ class WaybackSpider(NewsSpider):
 
     def capture_hints(self, capture: Capture) -> Hints:
         return Hints(
-            archived_at=capture.captured_at, archive_url=copy_url(self.source.endpoint, capture)
+            archived_at=capture.captured_at, archive_url=copy_url(self.cdx_endpoint, capture)
         )
 
     def copy_request(self, original: str, hints: Hints) -> scrapy.Request:
