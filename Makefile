@@ -9,7 +9,7 @@ $(STAMP): pyproject.toml setup.py
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: setup run test lint
+.PHONY: setup run test lint typecheck
 setup: $(STAMP)
 
 run: $(STAMP)
@@ -23,3 +23,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# mypy over the package as installed (the rooms as mediawatch.*); settings in pyproject.toml.
+typecheck: $(STAMP)
+	$(VENV)/bin/python .ci/typecheck.py
