@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from mediawatch.errors import ConfigError
+from mediawatch.matcher.configmodel import (  # noqa: F401 (parse_duration: for the spine)
+    ERROR_TYPE,
+    FROM_FILE,
+    NAME_RE,
+    NAME_RULE,
+    parse_duration,
+)
 
 KeyPath = tuple[Any, ...]
+M = TypeVar("M", bound=BaseModel)
 
 
 def key_text(path: KeyPath) -> str:
@@ -212,26 +220,27 @@ def _convert(node: yaml.Node, keypath: KeyPath, doc: YamlDoc, constructor: yaml.
     return constructor.construct_object(node, deep=True)
 
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, None: 1}
+def validate(doc: YamlDoc, model: type[M]) -> M:
+    """The room's model of the file, validated; the first error, located on the line map."""
+    try:
+        return model.model_validate(doc.data, context={FROM_FILE: True})
+    except ValidationError as exc:
+        raise located_error(doc, exc) from None
 
 
-def parse_duration(value: Any) -> float | None:
-    """'90s', '15m', '48h', '2d', or a number of seconds -> seconds; None when not a duration."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value) if value >= 0 else None
-    if not isinstance(value, str):
-        return None
-    match = _DURATION.match(value)
-    if not match:
-        return None
-    return float(match.group(1)) * _UNITS[match.group(2)]
-
-
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-NAME_RULE = "use lower-case letters, digits, '-', '_' or '.'"
+def located_error(doc: YamlDoc, exc: ValidationError, prefix: KeyPath = ()) -> ConfigError:
+    """A model's first error as `file:line: key: message` (the key path pydantic reports,
+    extended by the path a room's check gave with its message)."""
+    error = exc.errors(include_url=False)[0]
+    ctx = error.get("ctx") or {}
+    keypath = (*prefix, *error["loc"], *ctx.get("loc", ()))
+    if error["type"] == ERROR_TYPE:
+        message = ctx["message"]
+    elif error["type"] == "missing":
+        message = "is required"
+    else:  # pydantic's own wording, for a type no room check covers
+        message = error["msg"]
+    return doc.error(keypath, message)
 
 
 class Checker:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mediawatch.sources import CrawlerConfig
+from mediawatch.scrapers.sources import CrawlerConfig
 
 
 def crawler_settings(crawler: CrawlerConfig, db_path: str) -> dict[str, Any]:

@@ -15,10 +15,9 @@ import scrapy
 from mediawatch.scrapers.extract import ExtractionError, extract
 from mediawatch.scrapers.feeds import FeedError, parse_feed
 from mediawatch.scrapers.sitemaps import SitemapError, parse_sitemap
+from mediawatch.scrapers.sources import CrawlerConfig
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.gz import gunzip
-
-from mediawatch.sources import CrawlerConfig
 
 FEED_TYPES = (
     "application/rss+xml",

@@ -25,12 +25,12 @@ from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.items import ArticlePage, Hints
 from mediawatch.scrapers.middlewares import UrlTimeLimitExceeded
 from mediawatch.scrapers.resolver import refusal_of
+from mediawatch.scrapers.sources import Source
 from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
 from mediawatch import db
-from mediawatch.sources import Source
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # a URL that failed this many crawls in a row (503, timeouts) is given up, not retried forever
