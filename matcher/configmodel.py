@@ -14,19 +14,60 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PlainValidator,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError, PydanticUseDefault
 
-Loc = tuple[str | int, ...]
+Loc = tuple[Any, ...]
+T = TypeVar("T")
+M = TypeVar("M", bound="ConfigModel")
 ERROR_TYPE = "config"
 
 
 def located(loc: Loc, message: str) -> PydanticCustomError:
     """An error naming `loc` below the value being validated (raise it from any validator)."""
     return PydanticCustomError(ERROR_TYPE, "{message}", {"message": message, "loc": tuple(loc)})
+
+
+def first_error(exc: ValidationError) -> tuple[Loc, str]:
+    """The key path and one-line message of a validation's first error."""
+    error = exc.errors(include_url=False)[0]
+    ctx = error.get("ctx") or {}
+    loc = (*error["loc"], *ctx.get("loc", ()))
+    if error["type"] == ERROR_TYPE:
+        return loc, str(ctx["message"])
+    if error["type"] == "missing":
+        return loc, "is required"
+    return loc, error["msg"]  # pydantic's own wording, for a type no check here covers
+
+
+def within(loc: Loc, validate: Callable[[], T]) -> T:
+    """Run a nested validation whose errors belong under `loc` (a mapping's key, say)."""
+    try:
+        return validate()
+    except ValidationError as exc:
+        inner, message = first_error(exc)
+        raise located((*loc, *inner), message) from None
+    except PydanticCustomError as exc:
+        raise located((*loc, *(exc.context or {}).get("loc", ())), exc.message()) from None
+
+
+def section(model: type[M]) -> PlainValidator:
+    """A nested section validated with the file's context; empty means all defaults."""
+
+    def run(value: Any, info: ValidationInfo) -> M:
+        return model.model_validate({} if value is None else value, context=info.context)
+
+    return PlainValidator(run)
 
 
 class ConfigModel(BaseModel):
@@ -38,21 +79,26 @@ class ConfigModel(BaseModel):
     extra_keys: ClassVar[Collection[str]] = ()
 
     @classmethod
-    def allowed_keys(cls) -> set[str]:
-        keys = {f.alias or name for name, f in cls.model_fields.items() if not f.exclude}
-        return keys | set(cls.extra_keys)
+    def allowed_keys(cls, internal: bool = False) -> set[str]:
+        """Keys a file may hold; with `internal`, also the excluded fields code sets (a
+        channel's name, taken from its key in the file)."""
+        keys = {
+            f.alias or name for name, f in cls.model_fields.items() if internal or not f.exclude
+        }
+        return keys | set(cls.extra_keys) | ({*cls.model_fields} if internal else set())
 
     @model_validator(mode="before")
     @classmethod
-    def _mapping_of_known_keys(cls, data: Any) -> Any:
+    def _mapping_of_known_keys(cls, data: Any, info: ValidationInfo) -> Any:
         if isinstance(data, BaseModel):
             return data
         if not isinstance(data, dict):
             raise located((), "must be a mapping")
-        allowed = cls.allowed_keys()
+        allowed = cls.allowed_keys(internal=not from_file(info))
         for key in data:
             if key not in allowed:
-                raise located((key,), f"unknown key (allowed: {', '.join(sorted(allowed))})")
+                shown = cls.allowed_keys()
+                raise located((key,), f"unknown key (allowed: {', '.join(sorted(shown))})")
         return data
 
 
@@ -74,6 +120,12 @@ def from_file(info: ValidationInfo) -> bool:
     """Whether the value being validated was read from a file (the spine's loader says so), so
     the file's shorthands apply; a model built in code is taken as given."""
     return bool(info.context and info.context.get(FROM_FILE))
+
+
+def shared(info: ValidationInfo) -> dict[str, Any]:
+    """The validation's context: the loader sets FROM_FILE and "path" (the file's); a model may
+    leave values there for the sections validated after it (a file's channels, time zone)."""
+    return info.context if isinstance(info.context, dict) else {}
 
 
 def read_text(value: Any, choices: Collection[str] = ()) -> str:

@@ -5,17 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from mediawatch.errors import ConfigError
 from mediawatch.matcher.configmodel import (  # noqa: F401 (parse_duration: for the spine)
-    ERROR_TYPE,
     FROM_FILE,
     NAME_RE,
     NAME_RULE,
+    first_error,
     parse_duration,
 )
 
@@ -223,97 +222,7 @@ def _convert(node: yaml.Node, keypath: KeyPath, doc: YamlDoc, constructor: yaml.
 def validate(doc: YamlDoc, model: type[M]) -> M:
     """The room's model of the file, validated; the first error, located on the line map."""
     try:
-        return model.model_validate(doc.data, context={FROM_FILE: True})
+        return model.model_validate(doc.data, context={FROM_FILE: True, "path": doc.path})
     except ValidationError as exc:
-        raise located_error(doc, exc) from None
-
-
-def located_error(doc: YamlDoc, exc: ValidationError, prefix: KeyPath = ()) -> ConfigError:
-    """A model's first error as `file:line: key: message` (the key path pydantic reports,
-    extended by the path a room's check gave with its message)."""
-    error = exc.errors(include_url=False)[0]
-    ctx = error.get("ctx") or {}
-    keypath = (*prefix, *error["loc"], *ctx.get("loc", ()))
-    if error["type"] == ERROR_TYPE:
-        message = ctx["message"]
-    elif error["type"] == "missing":
-        message = "is required"
-    else:  # pydantic's own wording, for a type no room check covers
-        message = error["msg"]
-    return doc.error(keypath, message)
-
-
-class Checker:
-    """Small helpers to read typed, located values out of a YamlDoc mapping."""
-
-    def __init__(self, doc: YamlDoc):
-        self.doc = doc
-
-    def identifier(self, value: dict, keypath: KeyPath, key: str) -> str:
-        """A name other entries refer to (sources, crawl jobs, digests, channels)."""
-        name = self.string(value, keypath, key)
-        if not NAME_RE.match(name):
-            raise self.doc.error((*keypath, key), NAME_RULE)
-        return name
-
-    def http_url(self, keypath: KeyPath, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise self.doc.error(keypath, f"must be an http(s) URL, got {url!r}")
-
-    def mapping(self, value: Any, keypath: KeyPath) -> dict:
-        if not isinstance(value, dict):
-            raise self.doc.error(keypath, "must be a mapping")
-        return value
-
-    def known_keys(self, value: dict, keypath: KeyPath, allowed: set[str]) -> None:
-        for key in value:
-            if key not in allowed:
-                raise self.doc.error(
-                    (*keypath, key), f"unknown key (allowed: {', '.join(sorted(allowed))})"
-                )
-
-    def string(self, value: dict, keypath: KeyPath, key: str, default: Any = ..., choices=None):
-        if key not in value or value[key] is None:
-            if default is ...:
-                raise self.doc.error((*keypath, key), "is required")
-            return default
-        got = value[key]
-        if not isinstance(got, str) or not got.strip():
-            raise self.doc.error((*keypath, key), "must be a non-empty string")
-        if choices and got not in choices:
-            raise self.doc.error((*keypath, key), f"must be one of: {', '.join(choices)}")
-        return got.strip()
-
-    def boolean(self, value: dict, keypath: KeyPath, key: str, default: bool) -> bool:
-        got = value.get(key, default)
-        if not isinstance(got, bool):
-            raise self.doc.error((*keypath, key), "must be true or false")
-        return got
-
-    def number(self, value: dict, keypath: KeyPath, key: str, default, minimum=0, integer=False):
-        got = value.get(key, default)
-        if got is None:
-            return None
-        if isinstance(got, bool) or not isinstance(got, int | float) or got < minimum:
-            kind = "an integer" if integer else "a number"
-            raise self.doc.error((*keypath, key), f"must be {kind} >= {minimum}")
-        if integer and not isinstance(got, int):
-            raise self.doc.error((*keypath, key), "must be an integer")
-        return got
-
-    def duration(self, value: dict, keypath: KeyPath, key: str, default) -> float | None:
-        if key not in value:
-            return parse_duration(default) if default is not None else None
-        seconds = parse_duration(value[key])
-        if seconds is None:
-            raise self.doc.error((*keypath, key), "must be a duration such as 90s, 15m, 48h or 2d")
-        return seconds
-
-    def string_list(self, value: dict, keypath: KeyPath, key: str) -> list[str]:
-        got = value.get(key, [])
-        if isinstance(got, str):
-            got = [got]
-        if not isinstance(got, list) or not all(isinstance(x, str) and x for x in got):
-            raise self.doc.error((*keypath, key), "must be a string or a list of strings")
-        return list(got)
+        keypath, message = first_error(exc)
+        raise doc.error(keypath, message) from None
