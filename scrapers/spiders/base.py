@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import scrapy
@@ -25,7 +26,7 @@ from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.items import ArticlePage, Hints
 from mediawatch.scrapers.middlewares import UrlTimeLimitExceeded
 from mediawatch.scrapers.resolver import refusal_of
-from mediawatch.scrapers.sources import Source
+from mediawatch.scrapers.sources import Source, UnknownSourceError
 from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
@@ -49,25 +50,35 @@ class Document:
     cut: bool = False  # some of what it named was left out (a sitemap budget): not settled
 
 
-def _resolve_source(source: Source | str) -> Source:
-    """`scrapy crawl feed -a source=NAME` passes a name; `mediawatch crawl` passes the Source."""
-    if isinstance(source, Source):
-        return source
-    from mediawatch import config
-
-    return config.load_sources(config.config_dir()).select([source])[0]
+def named_source(settings: Any, name: str) -> Source:
+    """`scrapy crawl feed -a source=NAME`: the source the spine's settings module loaded."""
+    sources = settings.get("MEDIAWATCH_SOURCES")
+    if sources is None:
+        raise UnknownSourceError(f"no source named {name!r}: no sources.yaml in the settings")
+    found: Source = sources.select([name])[0]
+    return found
 
 
 class NewsSpider(scrapy.Spider):
     # no `name`: only the per-kind subclasses are spiders that `scrapy list` shows
 
-    def __init__(self, source: Source | str, db_path: str | None = None, matcher=None, **kwargs):
-        source = _resolve_source(source)
-        super().__init__(name=source.name, **kwargs)
-        from mediawatch import config
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> Self:
+        """`mediawatch crawl` passes the Source and the archive; `scrapy crawl` a source's name,
+        and the archive comes from the settings (MEDIAWATCH_DB_PATH)."""
+        if isinstance(kwargs.get("source"), str):
+            kwargs["source"] = named_source(crawler.settings, kwargs["source"])
+        if kwargs.get("db_path") is None:
+            kwargs["db_path"] = crawler.settings.get("MEDIAWATCH_DB_PATH")
+        spider: Self = super().from_crawler(crawler, *args, **kwargs)
+        return spider
 
+    def __init__(self, source: Source, db_path: str | None = None, matcher=None, **kwargs):
+        super().__init__(name=source.name, **kwargs)
+        if db_path is None:
+            raise ValueError("a spider needs the archive's path (db_path)")
         self.source = source
-        self.db_path = str(db_path or config.db_path())
+        self.db_path = str(db_path)
         self.matcher = matcher
         if source.download_delay is not None:
             self.download_delay = source.download_delay
