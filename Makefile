@@ -9,7 +9,7 @@ $(STAMP): pyproject.toml setup.py
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: setup run test lint
+.PHONY: setup run test lint imports
 setup: $(STAMP)
 
 run: $(STAMP)
@@ -18,8 +18,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	sh .ci/lint-imports
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The import contracts alone (pyproject.toml [tool.importlinter]): spine -> stages -> db/matcher.
+imports: $(STAMP)
+	sh .ci/lint-imports
