@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +32,8 @@ from mediawatch.matcher.configmodel import (
     located,
     names,
     number,
+    read_duration,
+    read_names,
     read_text,
     section,
     shared,
@@ -160,7 +163,7 @@ def file_time_zone(info: ValidationInfo) -> str:
 class ScheduleKeys(ConfigModel):
     """The keys a job or digest is scheduled with, written beside its other keys."""
 
-    every: Annotated[float | None, check(duration().func)] = None
+    every: Annotated[float | None, check(read_duration)] = None
     cron: OptionalText = None
     timezone: TimeZone | None = None
     jitter: Seconds = 0.0
@@ -321,7 +324,7 @@ def _channels(value: Any, info: ValidationInfo) -> dict[str, Channel]:
     for name, spec in (value or {}).items():
         if not isinstance(name, str) or not NAME_RE.match(name):
             raise located((name,), f"channel names: {NAME_RULE}")
-        out[name] = within((name,), lambda n=name, s=spec: _channel(n, s, info))  # type: ignore[misc]
+        out[name] = within((name,), partial(_channel, name, spec, info))
     out.setdefault(DEFAULT_CHANNEL, FileChannel(name=DEFAULT_CHANNEL))
     shared(info)["channels"] = out
     return out
@@ -335,7 +338,7 @@ def _channel_refs(value: Any, info: ValidationInfo) -> tuple[Channel, ...]:
     if not from_file(info):
         return tuple(value)
     channels: dict[str, Channel] = shared(info).get("channels", {})
-    wanted = names().func(value)
+    wanted = read_names(value)
     if not wanted:
         return (channels.get(DEFAULT_CHANNEL) or FileChannel(name=DEFAULT_CHANNEL),)
     out: list[Channel] = []
@@ -362,7 +365,7 @@ def channel_refs() -> Any:
 
 
 def _languages(value: Any) -> tuple[str, ...]:
-    languages = [x.lower() for x in names().func(value)]
+    languages = [x.lower() for x in read_names(value)]
     for j, lang in enumerate(languages):
         if not LANGUAGE_RE.match(lang):
             raise located((j,), f"{lang!r} is not an ISO 639 code such as en or ur")

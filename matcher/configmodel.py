@@ -207,7 +207,7 @@ def parse_duration(value: Any) -> float | None:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def _duration(value: Any) -> float:
+def read_duration(value: Any) -> float:
     seconds = parse_duration(value)
     if seconds is None:
         raise located((), "must be a duration such as 90s, 15m, 48h or 2d")
@@ -216,7 +216,7 @@ def _duration(value: Any) -> float:
 
 def duration() -> PlainValidator:
     """A duration in seconds; an empty value is no duration either."""
-    return PlainValidator(_duration)
+    return PlainValidator(read_duration)
 
 
 def read_names(value: Any) -> tuple[str, ...]:

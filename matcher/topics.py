@@ -27,15 +27,19 @@ from mediawatch.matcher.schema import Expr, Leaf, TopicSpec
 class Compiled(Protocol):
     """What a topic reads of the compiled watchlist (matcher.engine.Matcher)."""
 
-    leaves: list[Leaf]
-    related: dict[str, tuple[int, ...]]  # topic -> leaves whose mentions count for it
+    @property
+    def leaves(self) -> list[Leaf]: ...
+    @property
+    def related(self) -> dict[str, tuple[int, ...]]: ...  # topic -> leaves that count for it
 
 
 class Scan(Protocol):
     """What a topic reads of one article being matched (matcher.engine.Scan): the engine calls
     the topics, never the other way round."""
 
-    m: Compiled
+    @property
+    def m(self) -> Compiled: ...
+
     original: str
     norm: str
     title_len: int

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
-from mediawatch.matcher.configmodel import ConfigModel, located, within
-from pydantic import Field, PlainValidator, ValidationInfo, model_validator
-from pydantic_core import PydanticUseDefault
+from mediawatch.matcher.configmodel import ConfigModel, check, located, within
+from pydantic import Field, PlainValidator, model_validator
 
 ENTITY_TYPES = ("place", "organisation", "person", "project", "event")
 CONDITION_KEYS = ("context", "within", "unless", "not_in", "not_after", "not_before")
@@ -51,7 +51,7 @@ class One(tuple):  # type: ignore[type-arg]
 def each(value: Any, read: Callable[[Any], T]) -> tuple[T, ...]:
     """Every item read; an item's error names its index when the file wrote a list."""
     found, listed = items(value)
-    out = tuple(within((i,) if listed else (), lambda x=x: read(x)) for i, x in enumerate(found))
+    out = tuple(within((i,) if listed else (), partial(read, x)) for i, x in enumerate(found))
     return out if listed else One(out)
 
 
@@ -88,17 +88,6 @@ def _weight(value: Any) -> float:
     return float(value)
 
 
-def _or_default(read: Callable[[Any], Any]) -> PlainValidator:
-    """An empty value (`key:` with nothing after it) is the default, as an absent key."""
-
-    def run(value: Any) -> Any:
-        if value is None:
-            raise PydanticUseDefault()
-        return read(value)
-
-    return PlainValidator(run)
-
-
 def _mapping(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
@@ -110,7 +99,7 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value
 
 
-Names = Annotated[tuple[str, ...], _or_default(_names)]
+Names = Annotated[tuple[str, ...], check(_names)]
 Terms = Any  # compiled by matcher.schema (spellings, conditions, references)
 
 
@@ -228,7 +217,7 @@ def _more(value: Any) -> tuple[Rule | str, Rule | str]:
     return first, second
 
 
-Rules = Annotated[tuple[Rule | str, ...], _or_default(lambda v: each(v, _rule))]
+Rules = Annotated[tuple[Rule | str, ...], check(lambda v: each(v, _rule))]
 
 
 class Topic(WatchlistModel):
@@ -238,7 +227,7 @@ class Topic(WatchlistModel):
     exclude: Rules = ()
     includes: Names = ()
     implies: Names = ()
-    min_score: Annotated[float, _or_default(_positive_number)] = 1.0
+    min_score: Annotated[float, check(_positive_number)] = 1.0
     alone_needs: Terms = None
     description: Any = None
 
@@ -246,9 +235,9 @@ class Topic(WatchlistModel):
 def _sections(read: Callable[[Any], T]) -> PlainValidator:
     """A mapping of named entries (groups, entities, topics), each read under its name."""
 
-    def run(value: Any, info: ValidationInfo) -> dict[str, T]:
+    def run(value: Any) -> dict[str, T]:
         return {
-            name: within((name,), lambda s=spec: read(s)) for name, spec in _mapping(value).items()
+            name: within((name,), partial(read, spec)) for name, spec in _mapping(value).items()
         }
 
     return PlainValidator(run)
@@ -256,10 +245,6 @@ def _sections(read: Callable[[Any], T]) -> PlainValidator:
 
 def _group(spec: Any) -> Group | Any:
     return Group.model_validate(spec) if isinstance(spec, dict) else spec
-
-
-def _topic(spec: Any) -> Topic:
-    return Topic.model_validate(spec)
 
 
 class Watchlist(WatchlistModel):
@@ -281,5 +266,5 @@ def _topics(value: Any) -> dict[str, Topic]:
     for name, spec in raw.items():
         if not TOPIC_NAME.fullmatch(name):
             raise located((name,), "topic names are lower-case letters, digits, - and _")
-        out[name] = within((name,), lambda s=spec: _topic(s))
+        out[name] = within((name,), partial(Topic.model_validate, spec))
     return out

@@ -44,6 +44,7 @@ from mediawatch.matcher.configmodel import (
     located,
     names,
     number,
+    read_duration,
     read_text,
     section,
 )
@@ -93,7 +94,7 @@ def _never_or_days(value: Any) -> float | None:
     """A duration of at least a day, or null / false meaning "never"."""
     if value is None or value is False:
         return None
-    seconds: float = duration().func(value)
+    seconds = read_duration(value)
     if seconds < 86400:
         raise located((), "must be at least 1d (or null for never)")
     return seconds
@@ -127,7 +128,7 @@ class Ops(NoticeChannels):
     subscription: Annotated[str | None, check(read_text)] = None  # its channels, not `channels`
     fail_after: Annotated[int, number(1, integer=True)] = DEFAULT_FAIL_AFTER
     # None: each source's own stale_after from sources.yaml
-    stale_after: Annotated[float | None, check(duration().func)] = None
+    stale_after: Annotated[float | None, check(read_duration)] = None
     notify_recovery: Annotated[bool, flag()] = True
 
     @model_validator(mode="after")
