@@ -23,12 +23,16 @@ from mediawatch.matcher.configmodel import (
     NAME_RE,
     NAME_RULE,
     ConfigModel,
+    Count,
+    Flag,
+    Identifier,
+    OptionalText,
+    Seconds,
+    Text,
+    Url,
     check,
-    duration,
-    flag,
     from_file,
-    http_url,
-    identifier,
+    listed,
     located,
     names,
     number,
@@ -38,11 +42,11 @@ from mediawatch.matcher.configmodel import (
     section,
     shared,
     text,
+    unique_names,
     within,
 )
 from pydantic import (
     AfterValidator,
-    BeforeValidator,
     Field,
     PlainValidator,
     ValidationInfo,
@@ -60,11 +64,6 @@ _DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 # A digest is read by people: `every: 1s` is a typo for 1m or 1h, not a wish for 3,600 mails an
 # hour. The daemon's own tests lower the bound through MEDIAWATCH_MIN_DIGEST_EVERY (seconds).
 MIN_DIGEST_EVERY = 60.0
-
-Text = Annotated[str, text()]
-OptionalText = Annotated[str | None, text()]
-Flag = Annotated[bool, flag()]
-Seconds = Annotated[float, duration()]
 
 
 def min_digest_every() -> float:
@@ -220,7 +219,7 @@ class EmailChannel(ConfigModel):
     name: str = Field(default="", exclude=True)  # the key under `channels:`
     type: str = "email"
     host: Text
-    port: Annotated[int, number(1, integer=True)] = 0  # default: the security's port
+    port: Count = 0  # default: the security's port
     security: Annotated[str, text(("starttls", "ssl", "none"))] = "starttls"
     username: OptionalText = None
     password_env: EnvName = None
@@ -254,7 +253,7 @@ class EmailChannel(ConfigModel):
 class WebhookChannel(ConfigModel):
     name: str = Field(default="", exclude=True)
     type: str = "webhook"
-    url: Annotated[str, http_url()]
+    url: Url
     secret_env: EnvName = None
     timeout: Annotated[float, number(0.1)] = 10.0
 
@@ -377,14 +376,14 @@ class Subscription(ConfigModel):
 
     extra_keys = SCHEDULE_KEYS
 
-    name: Annotated[str, identifier()]
+    name: Identifier
     topics: Annotated[tuple[str, ...], names()]
     channels: ChannelRefs = channel_refs()
-    title: Annotated[str, text()] = ""
+    title: Text = ""
     min_score: Annotated[float, number(0)] = 0.0
     languages: Annotated[tuple[str, ...], PlainValidator(_languages)] = ()
     lookback: Seconds = 48 * 3600
-    max_items: Annotated[int, number(1, integer=True)] = 50
+    max_items: Count = 50
     schedule: Schedule | None = Field(default=None, exclude=True)  # from every/cron/...
     immediate: Flag = False
     empty_notice: Flag = False
@@ -426,50 +425,23 @@ class Subscription(ConfigModel):
         )
 
 
-def unique_names(what: str) -> AfterValidator:
-    """Entries of a list whose `name`s must differ ("duplicate digest name 'x'")."""
-
-    def run(items: tuple[Any, ...]) -> tuple[Any, ...]:
-        seen: set[str] = set()
-        for i, item in enumerate(items):
-            if item.name in seen:
-                raise located((i, "name"), f"duplicate {what} name {item.name!r}")
-            seen.add(item.name)
-        return items
-
-    return AfterValidator(run)
-
-
-def listed(message: str = "must be a list") -> BeforeValidator:
-    """A list (an empty value: none)."""
-
-    def run(value: Any) -> Any:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise located((), message)
-        return value
-
-    return BeforeValidator(run)
-
-
 # ---------------------------------------------------------------- surges, delivery, templates
 
 
 class SurgeRule(ConfigModel):
     """One entry of `surges:`: what to count, over which window, and when it is a surge."""
 
-    name: Annotated[str, identifier()]
+    name: Identifier
     topic: OptionalText = None
     entity: OptionalText = None
     per_outlet: Flag = False
     window: Seconds = 6 * 3600  # seconds
     baseline: Seconds = 28 * 86400  # seconds before the window
-    min_count: Annotated[int, number(1, integer=True)] = 5
+    min_count: Count = 5
     ratio: Annotated[float | None, number(1)] = None
     p: Annotated[float | None, number(0)] = None
     channels: ChannelRefs = channel_refs()
-    max_stories: Annotated[int, number(1, integer=True)] = 5
+    max_stories: Count = 5
 
     @property
     def what(self) -> str:

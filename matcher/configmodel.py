@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     PlainValidator,
     ValidationError,
@@ -239,3 +241,40 @@ def identifier() -> PlainValidator:
 
 def http_url() -> PlainValidator:
     return check(_http_url)
+
+
+def unique_names(what: str) -> AfterValidator:
+    """Entries of a list whose `name`s must differ ("duplicate digest name 'x'")."""
+
+    def run(items: tuple[Any, ...]) -> tuple[Any, ...]:
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            if item.name in seen:
+                raise located((i, "name"), f"duplicate {what} name {item.name!r}")
+            seen.add(item.name)
+        return items
+
+    return AfterValidator(run)
+
+
+def listed(message: str = "must be a list") -> BeforeValidator:
+    """A list (an empty value: none)."""
+
+    def run(value: Any) -> Any:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise located((), message)
+        return value
+
+    return BeforeValidator(run)
+
+
+# The field types most models use.
+Text = Annotated[str, text()]
+OptionalText = Annotated[str | None, text()]
+Flag = Annotated[bool, flag()]
+Seconds = Annotated[float, duration()]
+Count = Annotated[int, number(1, integer=True)]
+Url = Annotated[str, http_url()]
+Identifier = Annotated[str, identifier()]

@@ -19,6 +19,7 @@ from pydantic import Field, PlainValidator, ValidationInfo, model_validator
 
 from mediawatch.alerts.config import (
     DEFAULT_CHANNEL,
+    SCHEDULE_KEYS,
     AlertsConfig,
     AppriseChannel,
     Channel,
@@ -30,23 +31,23 @@ from mediawatch.alerts.config import (
     Subscription,
     WebhookChannel,
     file_time_zone,
-    listed,
     schedule_of,
-    unique_names,
 )
 from mediawatch.errors import ConfigError
 from mediawatch.matcher.configmodel import (
     ConfigModel,
+    Count,
+    Flag,
+    Identifier,
     check,
     duration,
-    flag,
-    identifier,
+    listed,
     located,
     names,
-    number,
     read_duration,
     read_text,
     section,
+    unique_names,
 )
 from mediawatch.scrapers.sources import Source, SourcesConfig
 from mediawatch.yamlfile import YamlDoc, load_yaml, validate
@@ -56,7 +57,6 @@ MIN_GAP = {"gdelt": 15 * 60, "gnews": 30 * 60}
 # A source is "failing" after this many failed runs in a row (ops.fail_after): the one threshold
 # that status, sources, operator alerts and the Datasette canned query all use.
 DEFAULT_FAIL_AFTER = 3
-SCHEDULE_KEYS = ("every", "cron", "timezone", "jitter")
 
 
 def _scheduled(data: Any) -> Any:
@@ -71,7 +71,7 @@ class CrawlJob(ConfigModel):
 
     extra_keys = SCHEDULE_KEYS
 
-    name: Annotated[str, identifier()]
+    name: Identifier
     sources: Annotated[tuple[str, ...], names()] = ()
     schedule: Schedule = Field(default=Schedule(every=600), exclude=True)
     timeout: Annotated[float, duration()] = 600.0
@@ -107,7 +107,7 @@ class Housekeeping(ConfigModel):
     extra_keys = SCHEDULE_KEYS
 
     schedule: Schedule = Field(default=Schedule(cron="30 3 * * *"), exclude=True)
-    optimize_fts: Annotated[bool, flag()] = True
+    optimize_fts: Flag = True
     prune_crawl_runs_after: NeverOrDays = 90 * 86400
     text_retention: NeverOrDays = None
 
@@ -126,10 +126,10 @@ class Ops(NoticeChannels):
     """Operator alerts: where they go and when a failing or stale source deserves one."""
 
     subscription: Annotated[str | None, check(read_text)] = None  # its channels, not `channels`
-    fail_after: Annotated[int, number(1, integer=True)] = DEFAULT_FAIL_AFTER
+    fail_after: Count = DEFAULT_FAIL_AFTER
     # None: each source's own stale_after from sources.yaml
     stale_after: Annotated[float | None, check(read_duration)] = None
-    notify_recovery: Annotated[bool, flag()] = True
+    notify_recovery: Flag = True
 
     @model_validator(mode="after")
     def _one_way(self) -> Ops:
@@ -157,9 +157,7 @@ def _cluster(value: Any) -> str:
 class Schedules(AlertsConfig):
     """The whole of schedules.yaml (the alerts room's sections and the spine's)."""
 
-    max_concurrent_crawls: Annotated[int, number(1, integer=True)] = Field(
-        default_factory=lambda: os.cpu_count() or 1
-    )
+    max_concurrent_crawls: Count = Field(default_factory=lambda: os.cpu_count() or 1)
     crawls: Annotated[tuple[CrawlJob, ...], listed(), unique_names("crawl job")] = ()
     ops: Annotated[Ops, section(Ops)] = Field(default_factory=dict, validate_default=True)
     housekeeping: Annotated[Housekeeping, section(Housekeeping)] = Field(

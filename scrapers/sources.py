@@ -15,13 +15,16 @@ from urllib.parse import urlencode, urlsplit
 
 from mediawatch.matcher.configmodel import (
     ConfigModel,
+    Count,
+    Flag,
+    Identifier,
+    OptionalText,
+    Seconds,
+    Text,
+    Url,
     check,
-    duration,
-    flag,
     from_file,
-    http_url,
     http_url_problem,
-    identifier,
     located,
     names,
     number,
@@ -58,13 +61,6 @@ BROWSER_RESOURCE_TYPES = (
 )
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 
-Text = Annotated[str, text()]
-OptionalText = Annotated[str | None, text()]
-Flag = Annotated[bool, flag()]
-Seconds = Annotated[float, duration()]
-Count = Annotated[int, number(1, integer=True)]
-Url = Annotated[str, http_url()]
-
 
 class UnknownSourceError(LookupError):
     """A crawl named a source or tag that sources.yaml does not define."""
@@ -83,7 +79,7 @@ class CrawlerConfig(ConfigModel):
     """Crawler-wide politeness and safety settings (the `crawler:` section)."""
 
     contact_url: Url = "https://github.com/mediawatch/mediawatch"
-    user_agent: Annotated[str, text()] = ""
+    user_agent: Text = ""
     obey_robots: Flag = True
     download_delay: Annotated[float, number(0)] = 2.0
     max_download_size: Annotated[int, number(1024, integer=True)] = 5 * 1024 * 1024
@@ -172,7 +168,7 @@ class Source(ConfigModel):
 
     extra_keys = ("hl", "gl", "ceid", "timespan", "maxrecords")
 
-    name: Annotated[str, identifier()]
+    name: Identifier
     kind: Annotated[str, text(KINDS)]
     url: Text = ""  # a search source's URL is built from `query`
     outlet: Text = ""  # default: the URL's host
