@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml setup.py
 	$(PY) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[test]'
+	# setuptools prints an information notice for every editable install that maps folders
+	# (setup.py's package_dir); the checkout's mediawatch/ is the installed one, so it is moot here.
+	PYTHONWARNINGS='ignore:Editable installation' $(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
 .PHONY: setup run test lint imports
