@@ -476,12 +476,15 @@ class Daemon:
                 first,
             )
         for sub in cfg.schedules.scheduled:
+            schedule = sub.schedule
+            if schedule is None:  # never: `scheduled` lists the subscriptions that have one
+                continue
             wanted[f"digest:{sub.name}"] = (
-                sub.schedule,
+                schedule,
                 self.digests_due,
                 [sub.name],
-                sub.schedule.trigger(),
-                _grace(sub.schedule),
+                schedule.trigger(),
+                _grace(schedule),
                 None,
             )
         hk = cfg.schedules.housekeeping
