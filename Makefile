@@ -21,6 +21,7 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	sh .ci/lint-imports
+	$(VENV)/bin/python .ci/typecheck.py
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP)
