@@ -264,7 +264,7 @@ class Scan:
                 if form.cased is not None and not self._case_ok(form, start, end):
                     if self.explaining and form.leaf >= 0:
                         occ = Occ(start, end, form.leaf, index)
-                        why = f"case differs (needs {form.cased!r})"
+                        why = f"case differs (needs {form.cased!r}, exactly as written)"
                         self.rejected.setdefault(form.leaf, []).append((occ, why))
                     continue
                 spans = hits.get(index)

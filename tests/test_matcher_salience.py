@@ -272,6 +272,31 @@ def test_an_alias_can_be_marked_to_need_context_near_it():
     assert topics(m, "ضلع " + "لفظ " * 6 + "کیچ") == set()  # too far
 
 
+def test_urdu_text_is_told_from_persian_by_its_own_letters(shipped):
+    """Persian "نی" (a reed flute) folds to Urdu "نے"; written exactly, only Urdu is Urdu, so a
+    Persian text naming بلوچستان means Iran's side, an Urdu one Pakistan's."""
+    persian = (
+        "نوازندگان بلوچستان با ساز نی و قیچک در جشنواره شرکت کردند و برنامه آنها مورد استقبال"
+        " قرار گرفت."
+    )
+    assert topics(shipped, persian) == {"sistan-baluchestan"}
+    urdu = "بلوچستان کے موسیقاروں نے سرود اور بانسری کے ساتھ میلے میں شرکت کی اور داد پائی۔"
+    assert topics(shipped, urdu) == {"balochistan"}
+
+
+def test_exact_arabic_script_forms_with_case_true():
+    wl = {
+        "groups": {"urdu": {"weight": 0, "terms": [{"form": "نے", "case": True}]}},
+        "entities": {"p": {"type": "place", "aliases": ["بلوچستان"]}},
+        "topics": {"t": {"rules": [{"all": [{"entity": "p"}, {"group": "urdu"}]}]}},
+    }
+    m = matcher.compile(wl)
+    assert topics(m, "بلوچستان حکومت نے کہا") == {"t"}
+    assert topics(m, "بلوچستان و نی") == set()
+    why = m.explain("", "بلوچستان و نی")["topics"]["t"]["not_counted"]
+    assert any(r["term"] == "نی" and "exactly as written" in r["why"] for r in why)
+
+
 # -- named events ---------------------------------------------------------------------------------
 
 
