@@ -59,9 +59,22 @@ _VENUE_BEFORE = re.compile(
 # "(39) from Naseerabad", "(aged 45) from Karak": a person's hometown in a roll of names
 _ORIGIN_AGE = re.compile(r"\(\s*(?:aged\s+)?\d{1,3}\s*(?:years?)?\s*\),?\s+from\s+$", re.IGNORECASE)
 _ORIGIN_ITEM = re.compile(r"\)\s*,?\s+from\s+([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,2})")
-# "projects such as CPEC", "groups like the BLA", "including in CPEC projects": an example
-_EXAMPLE_BEFORE = re.compile(
-    r"(?:\bsuch as|\blike|\bincluding(?: in)?|\be\.g\.,?|\bnamely|\bas well as)\s+(?:the\s+)?$",
+# "projects such as CPEC", "groups like the SCO and BRI", "including in CPEC projects", Persian
+# "گروه‌هایی مانند جیش العدل", Urdu "مثلاً": an example, given before the list it heads.
+_EXAMPLE_CUE = re.compile(
+    r"(?:\bsuch as|\blike|\bincluding(?: in)?|\be\.g\.,?|\bnamely|\bas well as"
+    r"|(?<!\w)(?:مانند|مثل|همچون|نظیر|از جمله|جیسے کہ|مثلاً|مثلا|بشمول|بشمولیت))\s+"
+    r"(?:the\s+)?",
+    re.IGNORECASE,
+)
+# what may stand between the cue and the mention: earlier items of the same list
+_LIST_ITEM = r"(?:[^\s,،;؛.!?؟۔:()]+\s+){0,3}[^\s,،;؛.!?؟۔:()]+"
+_LIST_JOINT = r"\s*(?:[,،]\s*(?:(?:and|or|اور|و|یا)\s+)?|\s(?:and|or|&|اور|و|یا)\s+)(?:the\s+)?"
+_EXAMPLE_RUN = re.compile(rf"(?:{_LIST_ITEM}{_LIST_JOINT}){{0,5}}$", re.IGNORECASE)
+_NEXT_WORD = re.compile(r"(?:\s+[^\s,،;؛.!?؟۔:()]+){1,2}")
+# Urdu puts the cue after the list: "بی ایل اے اور بی ایل ایف جیسی تنظیمیں" (groups like ...)
+_EXAMPLE_AFTER = re.compile(
+    rf"(?:{_LIST_JOINT}{_LIST_ITEM}){{0,5}}\s+(?:جیسی|جیسے|جیسا|و غیره|وغیرہ|وغیره)(?!\w)",
     re.IGNORECASE,
 )
 # "استان خوزستان: ... استان زنجان: ...", "Sindh: 13,695; Balochistan: 456": labelled entries.
@@ -171,9 +184,25 @@ def origin_items(
     return items
 
 
-def is_example(original: str, start: int) -> bool:
-    """The mention is given as an example ("projects such as CPEC", "groups like the BLA")."""
-    return bool(_EXAMPLE_BEFORE.search(original[max(0, start - 20) : start]))
+def example_end(original: str, start: int, end: int) -> int:
+    """Where the example phrase ends when the mention is given as an example, alone or as one
+    item of the examples a cue heads ("projects such as CPEC", "platforms like the SCO and BRI",
+    "گروه‌هایی مانند جیش العدل", "بی ایل اے اور بی ایل ایف جیسی تنظیمیں"); 0 when it is not."""
+    lo = max(0, start - 120)
+    for m in _SENTENCE_END.finditer(original, lo, start):
+        lo = m.end()
+    cues = list(_EXAMPLE_CUE.finditer(original, lo, start))
+    if cues and _EXAMPLE_RUN.fullmatch(original, cues[-1].end(), start):
+        return end
+    after = _EXAMPLE_AFTER.match(original, end, min(len(original), end + 120))
+    if after is None:
+        return 0
+    noun = _NEXT_WORD.match(original, after.end())  # "... جیسی کالعدم تنظیمیں": what they are
+    return noun.end() if noun else after.end()
+
+
+def is_example(original: str, start: int, end: int) -> bool:
+    return example_end(original, start, end) > 0
 
 
 def entry_items(

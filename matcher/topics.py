@@ -17,7 +17,7 @@ from mediawatch.matcher.salience import (
     ORIGIN_FACTOR,
     ROUTE_FACTOR,
     VENUE_FACTOR,
-    is_example,
+    example_end,
     own_share,
     sentence_span,
 )
@@ -200,23 +200,29 @@ class TopicResult:
         spec = self.spec
         scan = self.scan
         leaf = scan.m._leaves[occ.leaf]
-        if not spec.alone_needs or leaf.kind != "entity" or leaf.type in ("event", "person"):
-            return ""  # a named attack or person is news in itself
+        if not spec.alone_needs or leaf.kind == "group" or leaf.type in ("event", "person"):
+            return ""  # a named attack or person is news in itself; supporting words never alone
         for other in self.shown():
             if (other.start, other.end) != (occ.start, occ.end) and not self._spelled_out(other):
                 return ""
+        a, b = scan.orig_span(occ.start, occ.end)
+        if a < scan.title_len:
+            return ""  # the title says what the article is about
         total = scan.word(len(scan.norm) - 1)
         first, last = scan.words(occ)
         near = min(total, last + COVERAGE_WINDOW + 1) - max(0, first - COVERAGE_WINDOW)
         if total <= 0 or near / total >= COVERAGE_SHARE:
             return ""  # a short text that names it is about it
         a, b = scan.orig_span(occ.start, occ.end)
-        example = is_example(scan.original, a)
+        example = example_end(scan.original, a, b)
         if example:
             floor, ceil = (
                 (0, scan.title_len) if a < scan.title_len else (scan.text_start, len(scan.original))
             )
             a = sentence_span(scan.original, a, b, floor, ceil)[0]  # its head: "projects such as"
+            b = example  # ... and its tail: "BLA اور BLF جیسی کالعدم تنظیمیں"
+        elif leaf.kind == "phrase":
+            return ""  # a rule's phrase: the rule has already placed it (Pakistan, China near)
         for leaf in spec.alone_needs:
             for other in scan.occ(leaf):
                 oa, ob = scan.orig_span(other.start, other.end)

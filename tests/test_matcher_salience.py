@@ -557,3 +557,78 @@ def test_a_stop_of_a_freight_route_is_not_the_scene(shipped):
     roles = {c["term"]: c.get("role", "") for c in topic["counted"]}
     assert roles["Zahedan"].startswith("route") and roles["Taftan"].startswith("route")
     assert not topic["flagged"]
+
+
+# -- third round: examples headed by a cue in every script, lone mentions of the province ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        (
+            "Speakers said militant organisations such as the TTP, BLA and BLF threatened the"
+            " region's stability." + FILLER * 2,
+            "bla",
+        ),
+        (
+            "وزیر نے کہا کہ ٹی ٹی پی، بی ایل اے اور بی ایل ایف جیسی تنظیمیں خطے کے امن کے لیے"
+            " خطرہ ہیں۔" + FILLER_UR * 2,
+            "bla",
+        ),
+        (
+            "او گفت گروه‌هایی مانند ارتش آزادیبخش بلوچستان و داعش تهدیدی برای امنیت منطقه هستند."
+            + FILLER_FA * 2,
+            "bla",
+        ),
+        (
+            "He said engagement with platforms like the SCO and BRI shows Pakistan's commitment"
+            " to multilateralism." + FILLER * 2,
+            "cpec",
+        ),
+    ],
+)
+def test_every_item_of_examples_a_cue_heads_is_an_example(shipped, text, topic):
+    """ "such as A, B and C", Persian "مانند A و B", Urdu "A اور B جیسی": each item is an
+    example, not only the first; with nothing on the topic after it, it is passing."""
+    assert topic not in topics(shipped, text)
+    assert "balochistan" not in topics(shipped, text)
+
+
+def test_explain_names_an_example_in_a_list(shipped):
+    text = "Militant organisations such as the TTP, BLA and BLF were discussed." + FILLER * 2
+    topic = shipped.explain("", text)["topics"]["bla"]
+    (bla,) = [c for c in topic["counted"] if c["term"] == "BLA"]
+    assert bla["role"].startswith("an example")
+
+
+def test_a_persian_name_of_the_bla_is_not_irans_province(shipped):
+    text = "ارتش آزادیبخش بلوچستان مسئولیت حمله به قطار در کویته پاکستان را بر عهده گرفت."
+    assert topics(shipped, text) == {"bla", "balochistan"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister said the new visa rules would apply to all foreigners, and that officials"
+        " from Balochistan had attended the meeting." + FILLER * 2,
+        "وزیر نے کہا کہ ویزا کے نئے قواعد تمام غیر ملکیوں پر لاگو ہوں گے اور اجلاس میں بلوچستان"
+        " کے افسران بھی شریک تھے۔" + FILLER_UR * 2,
+    ],
+)
+def test_the_provinces_one_mention_in_a_story_about_else_is_passing(shipped, text):
+    assert "balochistan" not in topics(shipped, text)
+    topic = shipped.explain("", text)["topics"]["balochistan"]
+    assert any("one mention" in c.get("role", "") for c in topic["counted"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister said the new visa rules would apply to all foreigners, while the"
+        " Balochistan government held talks with protesters." + FILLER * 2,
+        "وزیر نے کہا کہ ویزا کے نئے قواعد لاگو ہوں گے جبکہ بلوچستان کی صوبائی حکومت نے احتجاج"
+        " کرنے والوں سے مذاکرات کیے۔" + FILLER_UR * 2,
+    ],
+)
+def test_the_provinces_one_mention_with_its_field_is_coverage(shipped, text):
+    assert "balochistan" in topics(shipped, text)
