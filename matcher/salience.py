@@ -12,8 +12,10 @@ COVERAGE_WINDOW words of a plain mention of the topic, the score gains COVERAGE_
 one-sentence report about Quetta is about Quetta; one sentence in eight that names it is a mention.
 
 A venue ("a meeting held in Quetta", "Iran's Consul General in Quetta", "کوئٹہ میں منعقدہ") says
-where people met, not what they discussed. Origin ("a resident of Quetta", "hailing from Quetta", "کوئٹہ کے رہائشی"), says where
-someone comes from, not where the story happens.
+where people met, not what they discussed. Origin ("a resident of Quetta", "hailing from Quetta",
+"born in Quetta", "Balochistan-based groups", "کوئٹہ کے رہائشی", "کوئٹہ میں مقیم", Persian "اهل
+زاهدان", "متولد زاهدان") says where someone or something comes from or sits, not where the story
+happens.
 Each role multiplies the mention's weight (DATELINE_FACTOR, LIST_FACTOR, VENUE_FACTOR, ORIGIN_FACTOR) - a list only when fewer
 than half its items are the topic's own (a list of Balochistan's districts is coverage of
 Balochistan); the topic's score, the sum of its mentions' weights, must then reach its min_score.
@@ -45,8 +47,10 @@ _DATELINE_TAIL = re.compile(r"[^\S\n]*(?:[,(\-–—][^\n:.!?؟۔]{0,40})?[:：]
 # "a resident of Quetta", "hailing from Quetta": where someone comes from, not where the story
 # happens ("residents of Quetta protested" is the story).
 _ORIGIN_BEFORE = re.compile(
-    r"(?:\b(?:a|the|was|is) (?:resident|native) of|\bhail(?:s|ed|ing)? from|\bbelong(?:s|ed|ing)? to)"
-    r"\s+(?:the\s+)?$",
+    r"(?:\b(?:a|the|was|is) (?:resident|native) of|\bhail(?:s|ed|ing)? from|\bbelong(?:s|ed|ing)? to"
+    r"|\bborn (?:and (?:raised|brought up) )?in|\bgrew up in"
+    r"|(?<!\w)(?:اهل|زاده|متولد|مستقر در|ساکن|بومی))"
+    r"\s+(?:the\s+)?(?:شهر\s+|استان\s+)?$",
     re.IGNORECASE,
 )
 # "a meeting held in Quetta", "Iran's Consul General in Quetta": where people met or an envoy sits.
@@ -85,7 +89,13 @@ _ENTRY = re.compile(
 )
 ENTRY_MIN_ITEMS = 3
 _VENUE_AFTER = re.compile(r"\s*(?:میں|مں)\s+(?:منعقد|منعقدہ|ہونے والے اجلاس|ہونے والی میٹنگ)")
-_ORIGIN_AFTER = re.compile(r"\s*(?:کے|کی)\s+(?:رہائشی|رہنے والے|باشندے)|\s*سے تعلق")
+# "Balochistan-based groups", "a Quetta-based journalist", "کوئٹہ میں مقیم", "کوئٹہ میں پیدا ہونے
+# والے": what someone or something is by where it sits, not news of the place.
+_ORIGIN_AFTER = re.compile(
+    r"\s*(?:کے|کی)\s+(?:رہائشی|رہنے والے|باشندے)|\s*سے تعلق|[-‐‑ ]based\b"
+    r"|\s*میں\s+(?:مقیم|پیدا)",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"[.!?؟۔\n]+(?=\s|$)|\n")
 _SEPARATOR = re.compile(
     r"\s*(?:[,،;؛]\s*(?:(?:and|or|اور|و|یا)\s+)?|\s(?:and|or|&|اور|و|یا)\s+)\s*", re.IGNORECASE

@@ -632,3 +632,41 @@ def test_the_provinces_one_mention_in_a_story_about_else_is_passing(shipped, tex
 )
 def test_the_provinces_one_mention_with_its_field_is_coverage(shipped, text):
     assert "balochistan" in topics(shipped, text)
+
+
+@pytest.mark.parametrize(
+    ("based", "scene"),
+    [
+        (
+            "The state later designated Balochistan-based groups as Fitna al Hindustan, and the"
+            " ISPR said an operation was conducted in Mohmand district.",
+            "The state later designated groups in Balochistan as Fitna al Hindustan, and the"
+            " ISPR said an operation was conducted in Mohmand district.",
+        ),
+        (
+            "ریاست نے بعد میں بلوچستان میں مقیم گروہوں کو فتنہ الہندوستان قرار دیا اور آئی ایس پی"
+            " آر نے کہا کہ ضلع مہمند میں آپریشن کیا گیا۔",
+            "ریاست نے بعد میں بلوچستان میں سرگرم گروہوں کو فتنہ الہندوستان قرار دیا اور آئی ایس پی"
+            " آر نے کہا کہ ضلع مہمند میں آپریشن کیا گیا۔",
+        ),
+    ],
+)
+def test_based_in_a_place_is_where_something_sits_not_the_scene(shipped, based, scene):
+    """ "Balochistan-based groups", "بلوچستان میں مقیم": an origin (x0.5), as "a resident of"."""
+    assert "balochistan" not in topics(shipped, based + FILLER * 2)
+    assert "balochistan" in topics(shipped, scene + FILLER * 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "term"),
+    [
+        ("The prize went to a Quetta-based journalist." + FILLER, "balochistan", "Quetta"),
+        ("She was born in Quetta and now lives in Lahore." + FILLER, "balochistan", "Quetta"),
+        ("جایزه به خبرنگار اهل زاهدان اهدا شد." + FILLER_FA, "sistan-baluchestan", "زاهدان"),
+        ("این ورزشکار متولد زاهدان است." + FILLER_FA, "sistan-baluchestan", "زاهدان"),
+    ],
+)
+def test_explain_names_an_origin(shipped, text, topic, term):
+    counted = shipped.explain("", text)["topics"][topic]["counted"]
+    (found,) = [c for c in counted if c["term"] == term]
+    assert found["role"].startswith("origin")
