@@ -226,10 +226,11 @@ class Scan:
         return " ".join(text.split()) if "\n" in text or "  " in text else text
 
     def word(self, pos: int) -> int:
-        """Word index of a normalised offset (spaces before it; the title/text break counts one)."""
+        """Word index of a normalised offset (spaces before it; the title/text break counts one).
+        A possessive "'s" is no word of its own ("Iran's province" is two words, not three)."""
         cached = self.word_cache.get(pos)
         if cached is None:
-            cached = self.norm.count(" ", 0, pos)
+            cached = self.norm.count(" ", 0, pos) - self.norm.count(" s ", 0, pos + 1)
             self.word_cache[pos] = cached
         return cached
 

@@ -670,3 +670,11 @@ def test_explain_names_an_origin(shipped, text, topic, term):
     counted = shipped.explain("", text)["topics"][topic]["counted"]
     (found,) = [c for c in counted if c["term"] == term]
     assert found["role"].startswith("origin")
+
+
+def test_sistan_and_baluchestan_is_one_item_of_a_persian_list(shipped):
+    """ "سیستان و بلوچستان" is one name: its "و" does not split it into two items of a list."""
+    listed = "بارش در استان‌های سیستان و بلوچستان، کرمان، هرمزگان و فارس پیش بینی شده است."
+    assert "sistan-baluchestan" not in topics(shipped, listed + FILLER_FA)
+    scene = "بارش شدید در استان سیستان و بلوچستان سیل به راه انداخت و راه روستاها بسته شد."
+    assert "sistan-baluchestan" in topics(shipped, scene + FILLER_FA)
