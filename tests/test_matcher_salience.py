@@ -718,3 +718,26 @@ def test_a_list_item_does_not_vouch_for_the_one_plain_mention(shipped, text):
     """The same name again as an item of a tally is neither a second plain mention nor a word of
     the province's field ("Baloch*" does not find the topic's own mentions)."""
     assert "balochistan" not in topics(shipped, text)
+
+
+@pytest.mark.parametrize(
+    ("corridor", "plain"),
+    [
+        (
+            "The new airport, a part of the China-Pakistan Economic Corridor, will handle wide-body"
+            " aircraft and stimulate the development of Gwadar and its peninsula.",
+            "The new airport will handle wide-body aircraft and stimulate the development of"
+            " Gwadar and its peninsula.",
+        ),
+        (
+            "سی پیک کے تحت بننے والا نیا ہوائی اڈہ بڑے طیاروں کو سنبھال سکے گا اور گوادر کی ترقی"
+            " میں اہم کردار ادا کرے گا۔",
+            "نیا ہوائی اڈہ بڑے طیاروں کو سنبھال سکے گا اور گوادر کی ترقی میں اہم کردار ادا کرے گا۔",
+        ),
+    ],
+)
+def test_gwadar_in_a_text_about_the_corridor_is_the_provinces_news(shipped, corridor, plain):
+    """The port city where CPEC ends weighs as the province in a corridor text; elsewhere it is
+    a town named once."""
+    assert {"balochistan", "cpec"} <= topics(shipped, corridor + FILLER * 2)
+    assert "balochistan" not in topics(shipped, plain + FILLER * 2)
