@@ -741,3 +741,57 @@ def test_gwadar_in_a_text_about_the_corridor_is_the_provinces_news(shipped, corr
     a town named once."""
     assert {"balochistan", "cpec"} <= topics(shipped, corridor + FILLER * 2)
     assert "balochistan" not in topics(shipped, plain + FILLER * 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The BLA claimed responsibility for the attack, which killed ten soldiers.",
+            {"bla", "balochistan"},
+        ),
+        ("The FDA accepted the company's BLA for priority review this month.", set()),
+        ("Conviasa said flights to BLA would resume on Monday after runway repairs.", set()),
+    ],
+)
+def test_the_bla_acronym_is_known_by_an_attack_or_a_claim(shipped, text, expected):
+    """A passage cut from a BLA story may name neither Pakistan nor the Baloch."""
+    assert topics(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "A year after the Pakistan Stock Exchange attack, the anti-terrorism court convicted"
+            " two facilitators." + FILLER,
+            {"bla", "balochistan"},
+        ),
+        (
+            "Survivors of the suicide bombing at Quetta railway station recalled the moment the"
+            " blast tore through the crowd." + FILLER,
+            {"bla", "balochistan"},
+        ),
+        (
+            "کوئٹہ ریلوے اسٹیشن پر خودکش دھماکے کے زخمیوں نے بتایا کہ دھماکے کے وقت پلیٹ فارم پر رش"
+            " تھا۔" + FILLER_UR,
+            {"bla", "balochistan"},
+        ),
+        (
+            "بازماندگان انفجار ایستگاه قطار کویته از لحظه انفجار گفتند." + FILLER_FA,
+            {"bla", "balochistan"},
+        ),
+        (
+            "Five years after the attack on the Chinese consulate in Karachi, the policemen who"
+            " stopped the gunmen were honoured." + FILLER,
+            {"bla", "balochistan", "cpec"},
+        ),
+        (
+            "چینی قونصل خانے پر حملہ ناکام بنانے والے پولیس اہلکاروں کو اعزازات سے نوازا گیا۔"
+            + FILLER_UR,
+            {"bla", "balochistan", "cpec"},
+        ),
+    ],
+)
+def test_more_attacks_the_bla_claimed_are_known_by_name(shipped, text, expected):
+    assert topics(shipped, text) == expected
