@@ -57,7 +57,10 @@ _ORIGIN_BEFORE = re.compile(
 _VENUE_BEFORE = re.compile(
     r"(?:\b(?:held|hosted|convened|organised|organized|chaired)|\bmeeting|\bconsul(?:ate)?"
     r"(?: general)?(?: of \w+)?|\bsub-missions?|\bembassy|\bhigh commission)\s+(?:in|at)\s+"
-    r"(?:the\s+)?$",
+    r"(?:the\s+)?$"
+    # Persian: "سرکنسول ایران در کویته", "کنسولگری پاکستان در زاهدان", "نشستی در زاهدان"
+    r"|(?<!\w)(?:سرکنسول|کنسول|کنسولگری|سرکنسولگری|سفارت|نشست|همایش|اجلاس)(?:ی)?"
+    r"(?:\s+[^\s,،.]+)?\s+در\s+(?:شهر\s+)?$",
     re.IGNORECASE,
 )
 # "(39) from Naseerabad", "(aged 45) from Karak": a person's hometown in a roll of names
@@ -88,7 +91,11 @@ _ENTRY = re.compile(
     r"[^\S\n]*[:：]"
 )
 ENTRY_MIN_ITEMS = 3
-_VENUE_AFTER = re.compile(r"\s*(?:میں|مں)\s+(?:منعقد|منعقدہ|ہونے والے اجلاس|ہونے والی میٹنگ)")
+# Urdu "کوئٹہ میں منعقدہ اجلاس", Persian "... در زاهدان برگزار شد": where a meeting was held
+_VENUE_AFTER = re.compile(
+    r"\s*(?:میں|مں)\s+(?:منعقد|منعقدہ|ہونے والے اجلاس|ہونے والی میٹنگ)"
+    r"|\s+(?:برگزار\s+(?:شد|شده|می\s*شود|خواهد)|میزبان)"
+)
 # "Balochistan-based groups", "a Quetta-based journalist", "کوئٹہ میں مقیم", "کوئٹہ میں پیدا ہونے
 # والے": what someone or something is by where it sits, not news of the place.
 _ORIGIN_AFTER = re.compile(
@@ -103,7 +110,9 @@ _SEPARATOR = re.compile(
 _COMMA = re.compile(r"[,،]")
 _AND = re.compile(r"(?<!\w)(?:and|or|&|اور|و|یا)(?!\w)", re.IGNORECASE)
 _ASIDE = re.compile(
-    r"\s*(?:particularly|especially|notably|mainly|mostly|namely|i\.e\.|e\.g\.)\b", re.I
+    r"\s*(?:particularly|especially|notably|mainly|mostly|namely|i\.e\.|e\.g\.)\b"
+    r"|\s*(?:خاص طور پر|خصوصاً|خصوصا|بالخصوص|به ویژه|بویژه|به خصوص|بخصوص|مخصوصا)(?!\w)",
+    re.I,
 )
 # Lower-case words that still make a place item: "north and eastern Balochistan, upper Sindh"
 _QUALIFIERS = frozenset(

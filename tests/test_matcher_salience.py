@@ -795,3 +795,19 @@ def test_the_bla_acronym_is_known_by_an_attack_or_a_claim(shipped, text, expecte
 )
 def test_more_attacks_the_bla_claimed_are_known_by_name(shipped, text, expected):
     assert topics(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("سرکنسول پاکستان در زاهدان گفت ویزای زائران به زودی صادر می‌شود.", "venue"),
+        ("نشست مشترک مرزی ایران و پاکستان در زاهدان برگزار شد.", "venue"),
+        ("سیل در زاهدان خانه‌ها را ویران کرد و راه روستاها بسته شد.", ""),
+    ],
+)
+def test_persian_venues_are_where_people_met(shipped, text, role):
+    """Persian puts the venue after the place ("در زاهدان برگزار شد") or names an envoy's seat
+    ("سرکنسول پاکستان در زاهدان"), as English "held in" and Urdu "میں منعقدہ" do."""
+    counted = shipped.explain("", text + FILLER_FA)["topics"]["sistan-baluchestan"]["counted"]
+    (zahedan,) = [c for c in counted if c["term"] == "زاهدان"]
+    assert zahedan.get("role", "").startswith(role) if role else "role" not in zahedan
