@@ -811,3 +811,14 @@ def test_persian_venues_are_where_people_met(shipped, text, role):
     counted = shipped.explain("", text + FILLER_FA)["topics"]["sistan-baluchestan"]["counted"]
     (zahedan,) = [c for c in counted if c["term"] == "زاهدان"]
     assert zahedan.get("role", "").startswith(role) if role else "role" not in zahedan
+
+
+def test_persian_state_of_balochistan_is_pakistans_province(shipped):
+    """Persian calls Pakistan's provinces "ایالت" (state) and Iran's "استان" (province)."""
+    pakistan = (
+        "به گزارش فارس، در حمله افراد مسلح به یک اتوبوس در ایالت بلوچستان ۱۰ نفر کشته شدند و"
+        " پلیس منطقه را محاصره کرد."
+    )
+    assert topics(shipped, pakistan) == {"balochistan"}
+    iran = pakistan.replace("ایالت بلوچستان", "استان سیستان و بلوچستان")
+    assert topics(shipped, iran) == {"sistan-baluchestan"}
