@@ -822,3 +822,19 @@ def test_persian_state_of_balochistan_is_pakistans_province(shipped):
     assert topics(shipped, pakistan) == {"balochistan"}
     iran = pakistan.replace("ایالت بلوچستان", "استان سیستان و بلوچستان")
     assert topics(shipped, iran) == {"sistan-baluchestan"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The 14th JCC meeting between Pakistan and China approved new projects in energy.",
+            {"cpec"},
+        ),
+        ("Circular debt owed to Chinese IPPs crossed Rs400 billion, the ministry said.", {"cpec"}),
+        ("حکومت نے چینی آئی پی پیز کو واجبات کی ادائیگی کا نیا منصوبہ تیار کر لیا ہے۔", {"cpec"}),
+        ("The JCC of the university met on Monday to approve the exam schedule.", set()),
+    ],
+)
+def test_the_corridors_committee_and_power_plants_are_cpec(shipped, text, expected):
+    assert topics(shipped, text) == expected
