@@ -162,7 +162,15 @@ def is_origin(original: str, start: int, end: int) -> bool:
 
 
 # "smuggled from Quetta to Punjab", "enter Iran via Taftan": a stop on someone's way, not the scene
-_ROUTE_BEFORE = re.compile(r"\b(?:via|through)\s+(?:the\s+)?$", re.IGNORECASE)
+_ROUTE_BEFORE = re.compile(
+    r"(?:\b(?:via|through)\s+(?:the\s+)?"
+    r"|(?<!\w)(?:از طریق|از مسیر|از راه|براستہ|بذریعہ)\s+(?:(?:بندر|شهر|شہر)\s+)?)$",
+    re.IGNORECASE,
+)
+# Urdu "چمن کے راستے" (via Chaman), Persian "بندر چابهار هم یکی از مسیرهای آن است" (one of its routes)
+_ROUTE_AFTER = re.compile(
+    r"\s+(?:کے راستے|کے ذریعے)(?!\w)|\s+(?:(?:هم|نیز)\s+)?(?:یکی از\s+)?(?:مسیر|گذرگاه)"
+)
 _FROM_BEFORE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _TO_AFTER = re.compile(r"\s+to\s+(?:the\s+)?[A-Z]")
 # "... where Zahedan will be its first stop"
@@ -177,7 +185,11 @@ def is_route(original: str, start: int, end: int) -> bool:
     """The mention is a stop on a way ("from Quetta to Punjab", "via Taftan", "Zahedan will be
     its first stop")."""
     before = original[max(0, start - 20) : start]
-    if _ROUTE_BEFORE.search(before) or _STOP_AFTER.match(original, end):
+    if (
+        _ROUTE_BEFORE.search(before)
+        or _STOP_AFTER.match(original, end)
+        or _ROUTE_AFTER.match(original, end)
+    ):
         return True
     return bool(_FROM_BEFORE.search(before) and _TO_AFTER.match(original, end))
 

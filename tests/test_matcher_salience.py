@@ -838,3 +838,19 @@ def test_persian_state_of_balochistan_is_pakistans_province(shipped):
 )
 def test_the_corridors_committee_and_power_plants_are_cpec(shipped, text, expected):
     assert topics(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "term"),
+    [
+        ("کالاهای هندی از طریق بندر چابهار به افغانستان می‌رسد.", "sistan-baluchestan", "چابهار"),
+        ("بندر چابهار هم یکی از مسیرهای این کریدور است.", "sistan-baluchestan", "چابهار"),
+        ("ٹرانزٹ ٹریڈ کا سامان کوئٹہ کے راستے قندھار پہنچایا جاتا ہے۔", "balochistan", "کوئٹہ"),
+    ],
+)
+def test_urdu_and_persian_routes_are_a_stop_on_the_way(shipped, text, topic, term):
+    """Persian "از طریق" (via), "یکی از مسیرهای" (one of the routes), Urdu "کے راستے" (by way
+    of): a stop on someone's way, as English "via" is."""
+    counted = shipped.explain("", text)["topics"][topic]["counted"]
+    (found,) = [c for c in counted if c["term"] == term]
+    assert found["role"].startswith("route")
