@@ -55,7 +55,8 @@ _ORIGIN_BEFORE = re.compile(
 )
 # "a meeting held in Quetta", "Iran's Consul General in Quetta": where people met or an envoy sits.
 _VENUE_BEFORE = re.compile(
-    r"(?:\b(?:held|hosted|convened|organised|organized|chaired)|\bmeeting|\bconsul(?:ate)?"
+    r"(?:\b(?:held|hosted|convened|organised|organized|chaired)"
+    r"|\b(?:meeting|ceremony|seminar|conference|workshop|summit|moot)|\bconsul(?:ate)?"
     r"(?: general)?(?: of \w+)?|\bsub-missions?|\bembassy|\bhigh commission)\s+(?:in|at)\s+"
     r"(?:the\s+)?$"
     # Persian: "سرکنسول ایران در کویته", "کنسولگری پاکستان در زاهدان", "نشستی در زاهدان"

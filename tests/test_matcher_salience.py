@@ -854,3 +854,10 @@ def test_urdu_and_persian_routes_are_a_stop_on_the_way(shipped, text, topic, ter
     counted = shipped.explain("", text)["topics"][topic]["counted"]
     (found,) = [c for c in counted if c["term"] == term]
     assert found["role"].startswith("route")
+
+
+def test_a_ceremony_or_seminar_in_a_place_is_a_venue(shipped):
+    text = "Speaking at a ceremony in Quetta, the federal minister announced a tax regime for exporters."
+    counted = shipped.explain("", text + FILLER)["topics"]["balochistan"]["counted"]
+    (quetta,) = [c for c in counted if c["term"] == "Quetta"]
+    assert quetta["role"].startswith("venue")
