@@ -100,7 +100,7 @@ _VENUE_AFTER = re.compile(
 # "Balochistan-based groups", "a Quetta-based journalist", "کوئٹہ میں مقیم", "کوئٹہ میں پیدا ہونے
 # والے": what someone or something is by where it sits, not news of the place.
 _ORIGIN_AFTER = re.compile(
-    r"\s*(?:کے|کی)\s+(?:رہائشی|رہنے والے|باشندے)|\s*سے تعلق|[-‐‑ ]based\b"
+    r"\s*(?:کے|کی)\s+(?:رہائشی|رہنے والے|باشندے)|\s*سے تعلق|[-‐‑–]based\b"
     r"|\s*میں\s+(?:مقیم|پیدا)",
     re.IGNORECASE,
 )
