@@ -66,6 +66,7 @@ _VENUE_BEFORE = re.compile(
 )
 # "(39) from Naseerabad", "(aged 45) from Karak": a person's hometown in a roll of names
 _ORIGIN_AGE = re.compile(r"\(\s*(?:aged\s+)?\d{1,3}\s*(?:years?)?\s*\),?\s+from\s+$", re.IGNORECASE)
+_ORIGIN_LEAD = re.compile(r"\)\s*,?\s+from\s+(?:[A-Z][\w'.-]*\s+){0,2}$")
 _ORIGIN_ITEM = re.compile(r"\)\s*,?\s+from\s+([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,2})")
 # "projects such as CPEC", "groups like the SCO and BRI", "including in CPEC projects", Persian
 # "گروه‌هایی مانند جیش العدل", Urdu "مثلاً": an example, given before the list it heads.
@@ -209,7 +210,12 @@ def origin_items(
 ) -> list[tuple[int, int]]:
     """The hometowns of a roll of names ("Havildar Sohrab Khan (39) from Naseerabad, Sepoy
     Nawab (30) from Quetta, ..."), as spans, when the mention is one of three or more."""
-    lo, hi = sentence_span(original, start, end, floor, ceil)
+    if not _ORIGIN_LEAD.search(original, max(floor, start - 60), start):
+        return []  # not a hometown after "(30) from": no roll to look for (speed)
+    # the roll's sentence, looked for near the mention only: scanning from the start of the
+    # text for every mention made long texts with many mentions quadratic
+    near_floor = max(floor, start - 2 * LIST_REACH)
+    lo, hi = sentence_span(original, start, end, near_floor, min(ceil, end + 2 * LIST_REACH))
     items = [m.span(1) for m in _ORIGIN_ITEM.finditer(original, lo, hi)]
     if len(items) < LIST_MIN_ITEMS or not any(a <= start and end <= b for a, b in items):
         return []
