@@ -43,7 +43,14 @@ AND_CHAIN_MIN_ITEMS = 4  # "Karachi and Gwadar and Chabahar and Bandar Abbas": a
 ALONE_FACTOR = 0.25  # the topic's one mention, with nothing else in the text about it
 
 # "QUETTA:", "QUETTA, Mar 13 (APP):", "URUMQI (China), Oct 20 (APP):", "کوئٹہ (ویب ڈیسک):"
-_DATELINE_TAIL = re.compile(r"[^\S\n]*(?:[,(\-–—][^\n:.!?؟۔]{0,40})?[:：]")
+_DATELINE_TAIL = re.compile(
+    r"[^\S\n]*(?:[,(\-–—][^\n:.!?؟۔]{0,40})?[:：]"
+    # wire copy: "QUETTA, Pakistan (Reuters) -", "QUETTA (AP) —"
+    r"|(?:,[^\S\n]*[^\W\d][^\n:.!?()]{0,25})?[^\S\n]*\([^()\n]{1,30}\)[^\S\n]*[-–—]"
+    # Urdu agencies and desks: "کوئٹہ (این این آئی)", "کوئٹہ (نامہ نگار)"
+    r"|[^\S\n]*\([^()\n]{0,12}(?:ویب ڈیسک|نیوز ڈیسک|مانیٹرنگ ڈیسک|نمائندہ|نامہ نگار|خبر نگار"
+    r"|این این آئی|اے پی پی|آن لائن|ثنا نیوز|آئی این پی|پی پی آئی|اسٹاف رپورٹر)[^()\n]{0,12}\)"
+)
 # "a resident of Quetta", "hailing from Quetta": where someone comes from, not where the story
 # happens ("residents of Quetta protested" is the story).
 _ORIGIN_BEFORE = re.compile(
@@ -142,14 +149,24 @@ _PARENS = re.compile(r"\([^()]*\)")  # "the Balochistan Liberation Army (BLA)" i
 
 
 def is_dateline(original: str, start: int, end: int, body_start: int) -> bool:
-    """The mention opens a line of the body and a colon follows it within a few words."""
+    """The mention opens a line of the body and a colon follows it within a few words, or a
+    wire agency in brackets and a dash ("QUETTA (Reuters) -"), or an Urdu agency or desk in
+    brackets ("کوئٹہ (این این آئی)"); the name's own acronym in brackets is no agency."""
     if start < body_start:
         return False  # a title has no dateline
     line_start = original.rfind("\n", 0, start) + 1
     line_start = max(line_start, body_start)
     if original[line_start:start].strip():
         return False
-    return _DATELINE_TAIL.match(original, end) is not None
+    tail = _DATELINE_TAIL.match(original, end)
+    if tail is None:
+        return False
+    # "Balochistan Liberation Army (BLA) - ...": the name's own acronym, not a wire agency
+    initials = "".join(w[0] for w in original[start:end].split()).lower()
+    return not any(
+        p.group()[1:-1].replace(" ", "").replace(".", "").lower() == initials
+        for p in _PARENS.finditer(tail.group())
+    )
 
 
 def is_origin(original: str, start: int, end: int) -> bool:

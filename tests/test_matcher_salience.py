@@ -861,3 +861,23 @@ def test_a_ceremony_or_seminar_in_a_place_is_a_venue(shipped):
     counted = shipped.explain("", text + FILLER)["topics"]["balochistan"]["counted"]
     (quetta,) = [c for c in counted if c["term"] == "Quetta"]
     assert quetta["role"].startswith("venue")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "QUETTA, Pakistan (Reuters) - The central bank kept its policy rate unchanged on Monday.",
+        "QUETTA (AP) — The central bank kept its policy rate unchanged on Monday.",
+        "کوئٹہ (این این آئی) وفاقی کابینہ نے اسلام آباد میں آئندہ سال کا بجٹ منظور کر لیا۔",
+    ],
+)
+def test_wire_and_agency_datelines_without_a_colon(shipped, text):
+    """Wire copy heads a story "QUETTA (Reuters) -", Urdu agencies "کوئٹہ (این این آئی)"."""
+    assert "balochistan" not in topics(shipped, text + FILLER)
+    counted = shipped.explain("", text + FILLER)["topics"]["balochistan"]["counted"]
+    assert counted[0]["role"].startswith("dateline")
+
+
+def test_a_names_own_acronym_in_brackets_is_no_wire_agency(shipped):
+    text = "Balochistan Liberation Army (BLA) - the banned group - claimed the attack." + FILLER
+    assert {"bla", "balochistan"} <= topics(shipped, text)
