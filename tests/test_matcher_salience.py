@@ -835,6 +835,11 @@ def test_persian_state_of_balochistan_is_pakistans_province(shipped):
         ("Circular debt owed to Chinese IPPs crossed Rs400 billion, the ministry said.", {"cpec"}),
         ("حکومت نے چینی آئی پی پیز کو واجبات کی ادائیگی کا نیا منصوبہ تیار کر لیا ہے۔", {"cpec"}),
         ("The JCC of the university met on Monday to approve the exam schedule.", set()),
+        (
+            "China's $62 billion corridor through Pakistan is behind schedule, officials said.",
+            {"cpec"},
+        ),
+        ("India's $10 billion corridor to Europe faces delays, officials said.", set()),
     ],
 )
 def test_the_corridors_committee_and_power_plants_are_cpec(shipped, text, expected):
