@@ -1,6 +1,7 @@
 """Extraction quality and speed: mediawatch's extract() against plain trafilatura on the same pages.
 
 Usage: .venv/bin/python bench/extract.py [CORPUS_DIR ...] [--show N] [--only NAME] [--no-default]
+       [--half even|odd]
 
 CORPUS_DIR (html/*.html.gz + ground_truth.json) defaults to both ../shared/corpus/news-pages and
 ../shared/corpus/wcxb-dev; each gets its own table. Scoring follows the corpus README: body tokens
@@ -295,11 +296,18 @@ def main() -> None:
     parser.add_argument(
         "--no-default", action="store_true", help="leave out trafilatura's default mode"
     )
+    parser.add_argument(
+        "--half",
+        choices=("even", "odd"),
+        help="only the even- or odd-indexed pages (tune on one half, check on the other)",
+    )
     args = parser.parse_args()
     names = args.only or [n for n in RUNNERS if not (args.no_default and n == "traf-default")]
     tables = []
     for corpus in args.corpus:
         pages = load(corpus)
+        if args.half:
+            pages = pages[0 if args.half == "even" else 1 :: 2]
         if not pages:
             sys.exit(f"no pages under {corpus}")
         runs = run_all(names, pages)

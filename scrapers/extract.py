@@ -278,6 +278,9 @@ def _title(
     if selected:
         return clean_title(selected, names, sections), "selector"
     article = pm.article
+    # a news article (by its JSON-LD type, or a newspaper section in article:section) keeps its
+    # metadata headline: there the <h1> often carries a kicker or a longer print headline
+    news = bool(types(article) & NEWS_TYPES) or bool(pm.first("article:section"))
     headline = ld_value(article, "headline", "name") if article else None
     raw = [  # og:title first: the publisher's chosen headline; JSON-LD's is often the SEO variant
         ("og:title", pm.first("og:title")),
@@ -288,7 +291,11 @@ def _title(
         ("title-tag", pm.title_tag),
         ("meta-title", pm.first("title", "dc.title", "parsely-title", "sailthru.title")),
     ]
-    h1_raw = pm.h1[0] if pm.h1 else None
+    h1_raw = _headline_h1(pm.h1, raw, names)
+    logo = next(iter(pm.h1), None)
+    if logo and logo != h1_raw and _names_the_site(" ".join(logo.split()), raw, names):
+        names = names | {norm(logo)}  # the first <h1> is the site's logo: cut it from the titles
+    raw = [(rule, h1_raw if rule == "h1" else value) for rule, value in raw]
     if h1_raw and _names_the_site(" ".join(h1_raw.split()), raw, names):
         names = names | {norm(h1_raw)}  # the <h1> is the site's logo: cut it from the titles too
         raw = [(rule, value) for rule, value in raw if rule != "h1"]
@@ -301,17 +308,58 @@ def _title(
     if agreed != best:
         rule, best = next(r for r, v in candidates[1:] if v == agreed), agreed
     h1 = dict(cleaned).get("h1")
-    if not h1 or norm(h1) == norm(best):
+    if not h1 or norm(h1) == norm(best) and (news or _quotes(h1) == _quotes(best)):
         return best, rule
+    if not news and (norm(h1) == norm(best) or _cut_of(h1, best)):
+        # the printed headline as readers see it (quotes, case, dashes), without what metadata
+        # added around it
+        return h1, "h1"
     confirmed = [dict(cleaned).get("jsonld"), dict(cleaned).get("microdata")]
     if any(value and norm(value) == norm(h1) for value in confirmed):
         return h1, "h1+jsonld"
-    # a news article (by its JSON-LD type, or a newspaper section in article:section) keeps its
-    # metadata headline: there the <h1> often carries a kicker or a longer print headline
-    news = bool(types(article) & NEWS_TYPES) or bool(pm.first("article:section"))
     if not news and _rewritten_headline(h1, best, cleaned):
         return h1, "h1"
     return best, rule
+
+
+_QUOTES = str.maketrans("‘’‚‛“”„‟", "''''\"\"\"\"")
+
+
+def _quotes(text: str) -> str:
+    """Text with typographic quotes made plain: which of the two a page prints is no evidence."""
+    return text.translate(_QUOTES)
+
+
+def _headline_h1(h1s: list[str], raw: list[tuple[str, str | None]], names: set[str]) -> str | None:
+    """The <h1> that carries the headline: the first that metadata confirms (a page may open with
+    its logo or a section name in an <h1>), else the first that does not name the site."""
+    if not h1s:
+        return None
+    declared = [norm(value) for rule, value in raw if rule != "h1" and value]
+    for h1 in h1s:
+        key = norm(h1)
+        if len(key) >= 10 and any(key in value for value in declared):
+            return h1
+    for h1 in h1s:
+        if not _names_the_site(" ".join(h1.split()), raw, names):
+            return h1
+    return h1s[0]
+
+
+_CUT_AFTER = re.compile(r"^\s*(?:[|,:;–—·•(\[]|-\s|\s-)")
+_CUT_BEFORE = re.compile(r"(?:[|:–—·•]|\s-)\s*$")
+
+
+def _cut_of(h1: str, best: str) -> bool:
+    """The printed <h1> is the metadata title without what the metadata added before or after it
+    ('Best Hammocks of 2026, Tested & Reviewed', 'Garnix Blog: Hardware-Attested Nix Builds')."""
+    if len(_WORD.findall(h1)) < 3 or len(h1) >= len(best):
+        return False
+    if best.startswith(h1):
+        return bool(_CUT_AFTER.match(best[len(h1) :]))
+    if best.endswith(h1):
+        return bool(_CUT_BEFORE.search(best[: -len(h1)]))
+    return False
 
 
 def _names_the_site(h1: str, raw: list[tuple[str, str | None]], names: set[str]) -> bool:

@@ -523,3 +523,41 @@ def test_article_times_keep_the_most_precise_trustworthy_value(tmp_path, replay_
     other = stored["feed-time-on-another-day"]
     assert other["published_at"] == "2026-11-02T00:00:00Z"
     assert other["date_source"] == "meta"
+
+
+def test_blog_headline_keeps_the_case_and_dashes_printed_in_its_h1():
+    head = '<meta property="og:title" content="How To Reach Ziarat - A Winter Guide">'
+    got = extract(
+        html_page(head, "<h1>How to Reach Ziarat: A Winter Guide</h1>"),
+        url="https://blog.example/ziarat",
+    )
+    assert got.title == "How to Reach Ziarat: A Winter Guide"
+
+
+def test_blog_headline_without_what_the_seo_title_adds_before_or_after_it():
+    head = '<meta property="og:title" content="Best Tents of 2026, Tested &amp; Reviewed">'
+    got = extract(html_page(head, "<h1>Best Tents of 2026</h1>"), url="https://gear.example/t")
+    assert got.title == "Best Tents of 2026"
+    head = '<meta property="og:title" content="Field Notes Blog: Camping Near Hingol">'
+    got = extract(html_page(head, "<h1>Camping Near Hingol</h1>"), url="https://notes.example/h")
+    assert got.title == "Camping Near Hingol"
+
+
+def test_news_headline_keeps_its_metadata_form_beside_a_kicker_in_the_h1():
+    head = (
+        '<meta property="og:title" content="Fishermen end sit-in at Gwadar port">'
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "headline": "Fishermen end sit-in at Gwadar port"}</script>'
+    )
+    got = extract(
+        html_page(head, "<h1>After talks: Fishermen end sit-in at Gwadar port</h1>"),
+        url="https://news.example/g",
+    )
+    assert got.title == "Fishermen end sit-in at Gwadar port"
+
+
+def test_headline_is_the_h1_the_metadata_confirms_not_the_logo_h1_before_it():
+    head = '<meta property="og:title" content="A Winter Guide To The Juniper Forest Of Ziarat">'
+    body = "<h1>Baloch Travel Notes</h1><h1>A winter guide to the juniper forest of Ziarat</h1>"
+    got = extract(html_page(head, body), url="https://travelnotes.example/j")
+    assert got.title == "A winter guide to the juniper forest of Ziarat"
