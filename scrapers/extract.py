@@ -29,6 +29,7 @@ from mediawatch.scrapers.extract_clean import (
 from mediawatch.scrapers.extract_dates import shown_date, url_date
 from mediawatch.scrapers.extract_meta import (
     NEWS_TYPES,
+    NOT_NEWS,
     PageMeta,
     harvest,
     ld_authors,
@@ -278,9 +279,11 @@ def _title(
     if selected:
         return clean_title(selected, names, sections), "selector"
     article = pm.article
-    # a news article (by its JSON-LD type, or a newspaper section in article:section) keeps its
-    # metadata headline: there the <h1> often carries a kicker or a longer print headline
-    news = bool(types(article) & NEWS_TYPES) or bool(pm.first("article:section"))
+    # a news article (by its JSON-LD type, or a newspaper section in article:section on a page
+    # that does not call itself a blog post) keeps its metadata headline: there the <h1> often
+    # carries a kicker or a longer print headline
+    kinds = types(article)
+    news = bool(kinds & NEWS_TYPES) or bool(pm.first("article:section") and not kinds & NOT_NEWS)
     headline = ld_value(article, "headline", "name") if article else None
     raw = [  # og:title first: the publisher's chosen headline; JSON-LD's is often the SEO variant
         ("og:title", pm.first("og:title")),

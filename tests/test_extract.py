@@ -561,3 +561,17 @@ def test_headline_is_the_h1_the_metadata_confirms_not_the_logo_h1_before_it():
     body = "<h1>Baloch Travel Notes</h1><h1>A winter guide to the juniper forest of Ziarat</h1>"
     got = extract(html_page(head, body), url="https://travelnotes.example/j")
     assert got.title == "A winter guide to the juniper forest of Ziarat"
+
+
+def test_a_blog_post_in_a_category_still_has_its_printed_h1_as_headline():
+    head = (
+        '<meta property="og:title" content="Ziarat Travel Tips For 2026">'
+        '<meta property="article:section" content="Travel Blog">'
+        '<script type="application/ld+json">{"@type": "BlogPosting",'
+        ' "headline": "Ziarat Travel Tips For 2026"}</script>'
+    )
+    got = extract(
+        html_page(head, "<h1>Seven travel tips for Ziarat this winter</h1>"),
+        url="https://blog.example/ziarat-tips",
+    )
+    assert got.title == "Seven travel tips for Ziarat this winter"
