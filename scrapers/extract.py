@@ -492,6 +492,12 @@ _AUTHOR_CLASSES = (
     "//body//*[contains(@class, 'author-name') or contains(@class, 'author__name')"
     " or contains(@class, 'authorname') or contains(@class, 'byline')]"
 )
+# any element its class calls the author's ('author vcard', 'blog_author-text', 'at-author'),
+# after the precise ones: its text is often the name alone
+_AUTHOR_MARKED = (
+    "//body//*[contains(translate(@class, 'AUTHOR', 'author'), 'author')"
+    " and not(contains(@class, 'avatar'))]"
+)
 _BY_TEXT = re.compile(
     r"^(?:written |posted |words )?by:?\s+(.{2,80}?)(?:\s+(?:on|at|[|•·,–—-])\s.*)?$", re.I
 )
@@ -511,13 +517,15 @@ def _page_byline(tree, names: set[str]) -> tuple[list[str], list[str]]:
             site.extend(found)
         return people
 
-    for path in (_AUTHOR_LINKS, _AUTHOR_CLASSES):
+    for path in (_AUTHOR_LINKS, _AUTHOR_CLASSES, _AUTHOR_MARKED):
+        # an element only loosely marked as the author's must hold a name that looks like one
+        plausible = looks_like_person if path is _AUTHOR_MARKED else _plausible_name
         for node in tree.xpath(path)[:8]:
             if _outside_article(node):
                 continue
             text = " ".join(node.text_content().split())
             if 1 < len(text) <= 80:
-                found = take([name for name in clean_authors([text]) if _plausible_name(name)])
+                found = take([name for name in clean_authors([text]) if plausible(name)])
                 if found:
                     return found, site
     for node in tree.iter(*_BYLINE_BLOCKS):
@@ -548,11 +556,21 @@ def _page_byline(tree, names: set[str]) -> tuple[list[str], list[str]]:
 
 
 def _outside_article(node) -> bool:
+    """In navigation, comments, related links or the site's footer. Classes on <body> describe the
+    whole page ('footer-widgets-visible'), and an <article>'s own footer holds its byline."""
+    chain = []
     for element in (node, *node.iterancestors()):
-        if element.tag in ("nav", "footer"):
+        if element.tag in ("body", "html"):
+            break
+        chain.append(element)
+    in_article = any(element.tag == "article" for element in chain)
+    for element in chain:
+        if element.tag == "nav":
             return True
         marks = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-        if "comment" in marks or "related" in marks or "footer" in marks or "menu" in marks:
+        if "comment" in marks or "related" in marks or "menu" in marks:
+            return True
+        if (element.tag == "footer" or "footer" in marks) and not in_article:
             return True
     return False
 

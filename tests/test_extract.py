@@ -575,3 +575,27 @@ def test_a_blog_post_in_a_category_still_has_its_printed_h1_as_headline():
         url="https://blog.example/ziarat-tips",
     )
     assert got.title == "Seven travel tips for Ziarat this winter"
+
+
+def test_byline_in_the_articles_own_footer_on_a_page_whose_body_class_says_footer():
+    page_html = (
+        '<!DOCTYPE html><html><head><meta property="og:title" content="Ziarat in winter"></head>'
+        '<body class="single-post footer-widgets-visible"><div class="author">Admin</div>'
+        "<article><h1>Ziarat in winter</h1>"
+        + "<p>The juniper forest of Ziarat is quiet in winter, and the road is open most days"
+        " of the month, the district administration said on Monday.</p>"
+        * 3
+        + '<footer class="entry-footer"><span class="entry-author-name">Shazia Baloch</span>'
+        "</footer></article><footer>About this site</footer></body></html>"
+    )
+    got = extract(page_html, url="https://blog.example/ziarat")
+    assert got.authors == ["Shazia Baloch"]
+
+
+def test_byline_in_an_element_its_class_calls_the_authors():
+    body = (
+        '<div class="author">Admin</div><h1>Ziarat in winter</h1><p class="post-meta">'
+        '<span class="post-author vcard"><a href="/team">Shazia Baloch</a></span> | 3 March 2026</p>'
+    )
+    got = extract(html_page("", body), url="https://blog.example/ziarat")
+    assert got.authors == ["Shazia Baloch"]
