@@ -26,7 +26,7 @@ from mediawatch.scrapers.extract_clean import (
     split_title,
     utc_iso,
 )
-from mediawatch.scrapers.extract_dates import shown_date, url_date
+from mediawatch.scrapers.extract_dates import shown_date, shown_days, url_date
 from mediawatch.scrapers.extract_meta import (
     NEWS_TYPES,
     NOT_NEWS,
@@ -405,7 +405,8 @@ def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
         for key in ("datePublished", "dateCreated", "uploadDate"):
             parsed = parse_date(ld_value(pm.article, key))
             if parsed:
-                return (*parsed, "jsonld")
+                revised = ld_value(pm.article, "dateModified")
+                return _shown_revision(pm, tree, parsed, revised) or (*parsed, "jsonld")
     for key in DATE_META:
         for value in pm.meta.get(key, ()):
             parsed = parse_date(value)
@@ -425,6 +426,21 @@ def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
     if shown is not None:
         return shown
     return _htmldate(tree, url)
+
+
+def _shown_revision(pm: PageMeta, tree, published: tuple, revised_value) -> tuple | None:
+    """A guide or blog post that shows readers only its revision day ('Updated March 3') is dated
+    by it: the first publication is a detail of its history. News keeps its publication date.
+    Only JSON-LD's dateModified: article:modified_time also moves with every template change."""
+    if not revised_value or types(pm.article) & NEWS_TYPES:
+        return None
+    revised = parse_date(revised_value)
+    if revised is None or revised[0].date() <= published[0].date():
+        return None
+    shown = shown_days(tree)
+    if revised[0].date() in shown and published[0].date() not in shown:
+        return (*revised, "modified-shown")
+    return None
 
 
 def _htmldate(tree, url: str | None) -> tuple:

@@ -599,3 +599,40 @@ def test_byline_in_an_element_its_class_calls_the_authors():
     )
     got = extract(html_page("", body), url="https://blog.example/ziarat")
     assert got.authors == ["Shazia Baloch"]
+
+
+def test_date_labelled_published_on_the_page_beats_an_earlier_date():
+    body = (
+        "<h1>Ziarat in winter</h1><p>Updated on 30 September 2022</p>"
+        "<p>This guide was originally published on 26 September 2019 and revised since.</p>"
+    )
+    got = extract(html_page("", body), url="https://guides.example/ziarat")
+    assert got.published_at.startswith("2019-09-26")
+    assert got.date_source == "page-text"
+
+
+def test_a_guide_that_shows_only_its_revision_day_is_dated_by_it():
+    head = (
+        '<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Ziarat in winter",'
+        ' "datePublished": "2019-09-26T10:00:00+00:00", "dateModified": "2025-12-03T08:00:00+00:00"}'
+        "</script>"
+    )
+    body = "<h1>Ziarat in winter</h1><p>Last updated December 3, 2025</p>"
+    got = extract(html_page(head, body), url="https://guides.example/ziarat")
+    assert got.published_at.startswith("2025-12-03")
+    # the same page showing its first publication keeps it
+    shown = body + "<p>First published September 26, 2019</p>"
+    assert extract(html_page(head, shown), url="https://guides.example/z").published_at.startswith(
+        "2019-09-26"
+    )
+
+
+def test_news_keeps_its_publication_date_beside_a_shown_revision():
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Kech attack",'
+        ' "datePublished": "2026-11-20T10:00:00+05:00", "dateModified": "2026-11-22T08:00:00+05:00"}'
+        "</script>"
+    )
+    body = "<h1>Kech attack</h1><p>Updated November 22, 2026</p>"
+    got = extract(html_page(head, body), url="https://news.example/kech")
+    assert got.published_at.startswith("2026-11-20")
