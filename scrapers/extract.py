@@ -13,6 +13,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from mediawatch.scrapers.extract_byline import page_author
 from mediawatch.scrapers.extract_clean import (
     clean_authors,
     clean_title,
@@ -236,7 +237,10 @@ def _paragraphs(text: str) -> str:
 
 
 _WORD = re.compile(r"\w+")
-_VISIBLE_TEXT = "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
+_ANCHOR_TEXT = (
+    "//body//text()[contains(., $anchor)][not(ancestor::script or ancestor::style"
+    " or ancestor::noscript or ancestor::template)]"
+)
 
 
 def _with_lead(tree, text: str, description: str) -> str:
@@ -248,17 +252,22 @@ def _with_lead(tree, text: str, description: str) -> str:
     words = " ".join(tokens)
     if len(tokens) < 8 or words in " ".join(_WORD.findall(text)):
         return text
-    # Tokenising the whole page is the costly part: only the text around the description's
-    # rarest-looking word (its longest among the first five) is compared.
-    visible = " ".join(tree.xpath(_VISIBLE_TEXT))
+    # Joining and tokenising the whole page is the costly part: only the text nodes holding the
+    # description's rarest-looking word (its longest among the first five) are looked at, each
+    # with the few elements around it.
     anchor = max(tokens[:5], key=len)
     span = len(description)
-    for number, found in enumerate(re.finditer(re.escape(anchor), visible)):
-        if number >= 50:
-            break
-        window = visible[max(0, found.start() - 2 * span) : found.end() + 2 * span]
-        if words in " ".join(_WORD.findall(window)):
-            return f"{description}\n{text}"
+    for found in tree.xpath(_ANCHOR_TEXT, anchor=anchor)[:50]:
+        element = found.getparent()
+        for _ in range(4):
+            if element is None:
+                break
+            content = element.text_content()
+            if words in " ".join(_WORD.findall(content)):
+                return f"{description}\n{text}"
+            if len(content) > 4 * span:
+                break
+            element = element.getparent()
     return text
 
 
@@ -602,10 +611,8 @@ def _capitalised(name: str) -> bool:
 
 
 def _byline(tree) -> list[str]:
-    from trafilatura.metadata import extract_author
-
     try:
-        found = extract_author(tree)
+        found = page_author(tree)
     except Exception:  # heuristics over odd markup; a missing byline is an answer
         found = None
     return clean_authors(found.split(";")) if found else []
