@@ -263,9 +263,12 @@ def _with_lead(tree, text: str, description: str) -> str:
             if element is None:
                 break
             content = element.text_content()
+            if len(content) > 4 * span:  # a large block: only the text around the anchor
+                at = content.find(anchor)
+                content = content[max(0, at - 2 * span) : at + 2 * span] if at >= 0 else ""
             if words in " ".join(_WORD.findall(content)):
                 return f"{description}\n{text}"
-            if len(content) > 4 * span:
+            if len(content) >= 4 * span:
                 break
             element = element.getparent()
     return text

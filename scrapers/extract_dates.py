@@ -45,6 +45,10 @@ _VISIBLE_TEXT = (
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
     " or ancestor::template or ancestor::time)]"
 )
+_SHOWN_TEXT = (
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)]"
+)
 MAX_TIME_ELEMENTS = 6
 MAX_TEXT_CHARS = 200_000
 
@@ -116,15 +120,13 @@ def shown_date(tree) -> tuple[datetime, bool, str] | None:
 
 
 def shown_days(tree) -> set[date]:
-    """Every calendar day the page shows: in <time> elements and in its visible text."""
+    """Every calendar day the page shows: in <time> elements' datetime and in its visible text
+    (the text of <time> elements included)."""
     days: set[date] = set()
-    for number, node in enumerate(tree.iter("time")):
-        if number >= 4 * MAX_TIME_ELEMENTS:
-            break
-        for value in (node.get("datetime"), " ".join(node.text_content().split())):
-            parsed = parse_date(value) if value and any(ch.isdigit() for ch in value) else None
-            if parsed:
-                days.add(parsed[0].date())
-    text = " ".join(" ".join(tree.xpath(_VISIBLE_TEXT)).split())[:MAX_TEXT_CHARS]
+    for value in tree.xpath("//time/@datetime")[: 4 * MAX_TIME_ELEMENTS]:
+        parsed = parse_date(value) if _ISO_DAY.match(value.strip()) else None
+        if parsed:
+            days.add(parsed[0].date())
+    text = " ".join(" ".join(tree.xpath(_SHOWN_TEXT)).split())[:MAX_TEXT_CHARS]
     days.update(moment.date() for _, moment in _text_dates(text))
     return days

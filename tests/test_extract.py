@@ -636,3 +636,21 @@ def test_news_keeps_its_publication_date_beside_a_shown_revision():
     body = "<h1>Kech attack</h1><p>Updated November 22, 2026</p>"
     got = extract(html_page(head, body), url="https://news.example/kech")
     assert got.published_at.startswith("2026-11-20")
+
+
+def test_page_author_answers_as_trafilaturas_byline_heuristic():
+    from lxml import html as lxml_html
+    from mediawatch.scrapers.extract_byline import page_author
+    from trafilatura.metadata import extract_author
+
+    pages = [
+        '<div class="comments"><span class="author">A Commenter</span></div>'
+        '<p class="byline">By <time>3 May</time> Shazia Baloch</p>',
+        '<div id="author-box"><h3>Saleem Shahid</h3></div><span class="writer">Other Name</span>',
+        '<aside class="sidebar"><a rel="author">Side Bar</a></aside><author>Mohammad Zafar</author>',
+        '<p class="post-meta"><span class="author vcard"><a href="/u">whova</a></span></p>',
+        "<p>No byline here at all, only a paragraph of text.</p>",
+    ]
+    for body in pages:
+        tree = lxml_html.fromstring(f"<html><body>{body}</body></html>")
+        assert page_author(tree) == extract_author(tree), body
