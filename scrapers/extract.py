@@ -285,6 +285,20 @@ def _without_headline(text: str, title: str | None) -> str:
 def _title(
     pm: PageMeta, names: set[str], sections: set[str], selected: str | None
 ) -> tuple[str | None, str | None]:
+    """(headline, rule): _chosen_title without what follows a ' | ' after a headline of three
+    words or more: what sites append there (a brand, a section, an SEO tagline) is not part of
+    it, even when the site's name is not declared anywhere to recognise it."""
+    title, rule = _chosen_title(pm, names, sections, selected)
+    if title and rule != "selector":
+        head, bar, _ = title.partition(" | ")
+        if bar and len(head.split()) >= 3:
+            return head.strip(), rule
+    return title, rule
+
+
+def _chosen_title(
+    pm: PageMeta, names: set[str], sections: set[str], selected: str | None
+) -> tuple[str | None, str | None]:
     """(headline, rule). The publisher's metadata first; the headline printed on the page (<h1>)
     when another source confirms it, or, outside news articles, when metadata carries an SEO
     variant of it."""
@@ -323,7 +337,7 @@ def _title(
     if agreed != best:
         rule, best = next(r for r, v in candidates[1:] if v == agreed), agreed
     h1 = dict(cleaned).get("h1")
-    if not h1 or norm(h1) == norm(best) and (news or _quotes(h1) == _quotes(best)):
+    if not h1 or norm(h1) == norm(best) and (news or _quotes(h1) == _quotes(best) or _shouted(h1)):
         return best, rule
     if not news and (norm(h1) == norm(best) or _cut_of(h1, best)):
         # the printed headline as readers see it (quotes, case, dashes), without what metadata
@@ -338,6 +352,11 @@ def _title(
 
 
 _QUOTES = str.maketrans("‘’‚‛“”„‟", "''''\"\"\"\"")
+
+
+def _shouted(text: str) -> bool:
+    """An <h1> in capitals only (a style, not the headline's spelling)."""
+    return text.isupper() and sum(ch.isalpha() for ch in text) >= 8
 
 
 def _quotes(text: str) -> str:

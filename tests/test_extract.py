@@ -104,7 +104,7 @@ def test_site_name_is_cut_from_the_title_tag_and_date_only_becomes_midnight_utc(
         (
             "Quetta roads reopen | Pakistan | Dawn.com | 21.11.2026",
             "https://www.dawn.com/news/1",
-            "Quetta roads reopen | Pakistan",
+            "Quetta roads reopen",  # the section after the bar goes too
         ),
         # a colon inside a headline is not a site separator
         (
@@ -654,3 +654,21 @@ def test_page_author_answers_as_trafilaturas_byline_heuristic():
     for body in pages:
         tree = lxml_html.fromstring(f"<html><body>{body}</body></html>")
         assert page_author(tree) == extract_author(tree), body
+
+
+def test_headline_without_what_follows_a_bar_even_when_the_site_is_not_named():
+    head = '<meta property="og:title" content="The Ultimate Winter Checklist | Ziarat Tyres">'
+    got = extract(html_page(head), url="https://tyres.example/checklist")
+    assert got.title == "The Ultimate Winter Checklist"
+    # a short kicker before the bar is the headline's own first part
+    head = '<meta property="og:title" content="BUDGET 3.0 | Province gets funds for new roads">'
+    got = extract(html_page(head), url="https://news.example/budget")
+    assert got.title == "BUDGET 3.0 | Province gets funds for new roads"
+
+
+def test_a_capitals_only_h1_does_not_replace_the_metadata_spelling():
+    head = '<meta property="og:title" content="Tips for Online Success in Turbat">'
+    got = extract(
+        html_page(head, "<h1>TIPS FOR ONLINE SUCCESS IN TURBAT</h1>"), url="https://edu.example/t"
+    )
+    assert got.title == "Tips for Online Success in Turbat"
