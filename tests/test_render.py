@@ -60,7 +60,7 @@ def rendered(tmp_path_factory, replay_site):
         folder = write_config(base / "config", replay_site.base, render_sources(port))
         sources = folder / "sources.yaml"
         text = sources.read_text(encoding="utf-8").replace(
-            "crawler:\n", "crawler:\n  browser_page_timeout: 5s\n  browser_restart_after: 1\n", 1
+            "crawler:\n", "crawler:\n  browser_page_timeout: 20s\n  browser_restart_after: 1\n", 1
         )
         sources.write_text(text, encoding="utf-8")
         ws = Workspace(folder, base / "archive.db", replay_site)
