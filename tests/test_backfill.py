@@ -61,15 +61,15 @@ def test_backfilled_articles_are_never_news(history):
     )
     assert len(flagged) == 4  # flagged like any article
     since = ["--since", "2024-10-01"]
-    dry = history.run("digest", "bla-alerts", "--dry-run", *since)
+    dry = history.cli("digest", "bla-alerts", "--dry-run", *since)
     assert "nothing new" in dry.stdout, dry.stdout
-    period = history.run(
+    period = history.cli(
         "digest", "bla-alerts", "--from", "2024-11-01", "--to", "2024-11-30", "--dry-run"
     )
     assert period.returncode == 0, period.stderr
     assert "4 articles" in period.stdout, period.stdout
     # sending the period digest leaves the subscription's news untouched
-    sent = history.run("digest", "bla-alerts", "--from", "2024-11-01", "--to", "2024-11-30")
+    sent = history.cli("digest", "bla-alerts", "--from", "2024-11-01", "--to", "2024-11-30")
     assert sent.returncode == 0, sent.stderr
     delivered = history.rows("SELECT * FROM digest_items WHERE subscription = 'bla-alerts'")
     assert delivered == []

@@ -49,7 +49,7 @@ def states(ws: Workspace) -> dict[str, str]:
 
 
 def gnews_status(ws: Workspace) -> dict:
-    out = json.loads(ws.run("status", "--json", check=True).stdout)
+    out = json.loads(ws.cli("status", "--json", check=True).stdout)
     return next(r for r in out["sources"] if r["name"] == "gnews-makran")["google_news_links"]
 
 
@@ -91,7 +91,7 @@ def test_opaque_links_resolve_to_their_articles_once(tmp_path, replay_site):
     assert ("POST", "/gnewsr/batchexecute") in google_requests(ws)
     assert ws.runs("gnews-makran")[-1]["status"] == "ok"
     assert gnews_status(ws) == {"resolved": 2, "pending": 0, "failed": 1}
-    text = ws.run("status", check=True).stdout
+    text = ws.cli("status", check=True).stdout
     assert "google news links: 2 resolved, 0 pending, 1 failed" in text
 
     # next run: resolved tokens come from the archive, only the failed one is asked again
