@@ -9,16 +9,24 @@ $(STAMP): pyproject.toml setup.py
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: setup run test lint
+.PHONY: setup run test check lint
 setup: $(STAMP)
 
 run: $(STAMP)
 	$(VENV)/bin/mediawatch demo
 
+# Two pytest workers (pytest-xdist): much of the suite waits on crawl and daemon subprocesses;
+# loadgroup keeps the tests that share an expensive fixture in one worker (tests/conftest.py).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n 2 --dist loadgroup
+
+# The inner loop, under a minute: ruff and every test that starts no crawl, daemon or browser.
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

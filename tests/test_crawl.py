@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+pytestmark = pytest.mark.slow
+
 SEED_PATH = (
     "/myind/Home/viewArticle/"
     "pakistan-launches-military-offensive-in-balochistan-amid-mounting-chinese-pressure"

@@ -16,6 +16,8 @@ from daemon_helpers import CONVOY, PANJGUR, DaemonRun, LiveSite, cli_env, rss, w
 
 from mediawatch import db
 
+pytestmark = pytest.mark.slow
+
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (INFO|WARNING|ERROR) +\S+ +\S.*$")
 MAIL = """
 channels:

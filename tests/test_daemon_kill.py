@@ -12,6 +12,8 @@ from daemon_helpers import PANJGUR, DaemonRun, LiveSite, rss, write_workspace
 
 from mediawatch import db
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def live(tmp_path):

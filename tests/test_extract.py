@@ -480,6 +480,7 @@ TIMES_SOURCE = """
 """
 
 
+@pytest.mark.slow
 def test_article_times_keep_the_most_precise_trustworthy_value(tmp_path, replay_site):
     """A page time with a zone beats the feed; a page day takes the feed's time on that day."""
     from datetime import UTC, datetime, timedelta

@@ -61,6 +61,7 @@ def google_requests(ws: Workspace) -> list[tuple[str, str]]:
     ]
 
 
+@pytest.mark.slow
 def test_opaque_links_resolve_to_their_articles_once(tmp_path, replay_site):
     ws = make_workspace(tmp_path, replay_site)
     replay_site.log.clear()
@@ -104,6 +105,7 @@ def test_opaque_links_resolve_to_their_articles_once(tmp_path, replay_site):
     assert len(ws.rows("SELECT 1 FROM articles WHERE resolved = 1")) == 2
 
 
+@pytest.mark.slow
 def test_a_rate_limited_google_leaves_items_unresolved_until_a_later_run(tmp_path, replay_site):
     ws = make_workspace(tmp_path, replay_site, batchexecute="limited/batchexecute")
     replay_site.log.clear()
@@ -125,6 +127,7 @@ def test_a_rate_limited_google_leaves_items_unresolved_until_a_later_run(tmp_pat
     assert len(ws.rows("SELECT 1 FROM articles WHERE resolved = 1")) == 2
 
 
+@pytest.mark.slow
 def test_a_changed_answer_shape_degrades_to_unresolved(tmp_path, replay_site):
     ws = make_workspace(tmp_path, replay_site, batchexecute="changed/batchexecute")
     ws.run("crawl", "gnews-makran", check=True)
@@ -135,6 +138,7 @@ def test_a_changed_answer_shape_degrades_to_unresolved(tmp_path, replay_site):
     assert errors.count("batchexecute answer holds no publisher URL") == 2
 
 
+@pytest.mark.slow
 def test_the_budget_leaves_the_rest_pending_for_the_next_run(tmp_path, replay_site):
     ws = make_workspace(tmp_path, replay_site, budget=1)
     ws.run("crawl", "gnews-makran", check=True)

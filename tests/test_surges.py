@@ -223,6 +223,7 @@ surges:
 """
 
 
+@pytest.mark.slow
 def test_daemon_raises_a_surge_after_a_crawl(workspace):
     (workspace.config_dir / "schedules.yaml").write_text(DAEMON_SCHEDULES)
     env = {
@@ -303,6 +304,7 @@ def test_entity_surge_from_the_command_line(tmp_path):
     assert body["what"] == "Balochistan Liberation Army" and body["count"] == 4
 
 
+@pytest.mark.slow
 def test_crawl_command_raises_a_surge_too(workspace):
     (workspace.config_dir / "schedules.yaml").write_text(DAEMON_SCHEDULES)
     result = workspace.run("crawl", "myind-reports", check=True)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
+
+pytestmark = pytest.mark.slow
+
 DAWN_ARTICLE = "/dawn/news/1870001/gwadar-port-handles-first-cpec-transit-cargo"
 
 
