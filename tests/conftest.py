@@ -132,6 +132,14 @@ class Workspace:
             raise AssertionError(f"mediawatch {' '.join(args)} failed:\n{result.stderr}")
         return result
 
+    def copy(self, folder: Path) -> Workspace:
+        """The configuration, archive and what lies beside them (the watchlist cache) in a new
+        folder: a test that writes works on a copy of a fixture several tests share."""
+        base = self.db_path.parent
+        shutil.copytree(base, folder)
+        config_dir = folder / self.config_dir.relative_to(base)
+        return Workspace(config_dir, folder / self.db_path.name, self.site)
+
     def rows(self, sql: str, params=()) -> list[dict]:
         conn = sqlite3.connect(self.db_path)
         conn.row_factory = sqlite3.Row
@@ -181,7 +189,7 @@ def crawled(tmp_path_factory, replay_site) -> Workspace:
 
 # Expensive fixtures several tests read: under `pytest -n 2 --dist loadgroup` (make test) the tests
 # that share one run in the same worker, which builds it once instead of once per worker.
-SHARED_FIXTURES = ("crawled", "rendered", "first_demo", "redis_server")
+SHARED_FIXTURES = ("crawled", "rendered", "first_demo", "redis_server", "dawn_crawled")
 
 
 def pytest_collection_modifyitems(items):
