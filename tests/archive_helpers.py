@@ -248,7 +248,7 @@ def serving(path: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen]]:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise AssertionError("serve did not answer within 60 s")
+                raise AssertionError("serve did not answer within 120 s")
             time.sleep(0.2)
         yield base, process
     finally:
