@@ -15,12 +15,13 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/mediawatch demo
 
-# Two pytest workers (pytest-xdist): much of the suite waits on crawl and daemon subprocesses;
-# loadgroup keeps the tests that share an expensive fixture in one worker (tests/conftest.py).
+# Two pytest workers (pytest-xdist): much of the suite waits on crawl and daemon subprocesses.
+# loadfile keeps each module in one worker, which builds its shared fixtures (a crawled archive,
+# the browser crawl, the demo, Redis) once.
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest -q -n 2 --dist loadgroup
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile
 
 # The inner loop, under a minute: ruff and every test that starts no crawl, daemon or browser.
 check: $(STAMP)

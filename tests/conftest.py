@@ -185,16 +185,3 @@ def crawled(tmp_path_factory, replay_site) -> Workspace:
     ws.first_log = list(replay_site.log.entries)
     ws.run("crawl", "gdelt-balochistan", check=True)
     return ws
-
-
-# Expensive fixtures several tests read: under `pytest -n 2 --dist loadgroup` (make test) the tests
-# that share one run in the same worker, which builds it once instead of once per worker.
-SHARED_FIXTURES = ("crawled", "rendered", "first_demo", "redis_server", "dawn_crawled")
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        for name in SHARED_FIXTURES:
-            if name in item.fixturenames:
-                item.add_marker(pytest.mark.xdist_group(name))
-                break
