@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml setup.py
 	$(PY) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[test]'
+	# setuptools prints an information notice for every editable install that maps folders
+	# (setup.py's package_dir); the checkout's mediawatch/ is the installed one, so it is moot here.
+	PYTHONWARNINGS='ignore:Editable installation' $(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: setup run test check lint
+.PHONY: setup run test check lint imports
 setup: $(STAMP)
 
 run: $(STAMP)
@@ -21,6 +23,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	sh .ci/lint-imports
 	$(VENV)/bin/pytest -q -n 2 --dist loadfile
 
 # The inner loop, under a minute: ruff and every test that starts no crawl, daemon or browser.
@@ -32,3 +35,7 @@ check: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The import contracts alone (pyproject.toml [tool.importlinter]): spine -> stages -> db/matcher.
+imports: $(STAMP)
+	sh .ci/lint-imports
