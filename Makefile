@@ -11,18 +11,27 @@ $(STAMP): pyproject.toml setup.py
 	PYTHONWARNINGS='ignore:Editable installation' $(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: setup run test lint imports typecheck
+.PHONY: setup run test check lint imports typecheck
 setup: $(STAMP)
 
 run: $(STAMP)
 	$(VENV)/bin/mediawatch demo
 
+# Two pytest workers (pytest-xdist): much of the suite waits on crawl and daemon subprocesses.
+# loadfile keeps each module in one worker, which builds its shared fixtures (a crawled archive,
+# the browser crawl, the demo, Redis) once.
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	sh .ci/lint-imports
 	$(VENV)/bin/python .ci/typecheck.py
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+
+# The inner loop, under a minute: ruff and every test that starts no crawl, daemon or browser.
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

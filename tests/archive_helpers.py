@@ -237,7 +237,7 @@ def serving(path: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             if process.poll() is not None:
                 raise AssertionError(f"serve exited early: {process.stdout.read()}")
@@ -248,7 +248,7 @@ def serving(path: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen]]:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise AssertionError("serve did not answer within 60 s")
+                raise AssertionError("serve did not answer within 120 s")
             time.sleep(0.2)
         yield base, process
     finally:

@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,49 @@ def write_config(folder: Path, base: str, extra_sources: str = TEST_SOURCES) -> 
     return folder
 
 
+PROXIES = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+
+@dataclass
+class Completed:
+    """What `subprocess.run` would have returned, for tests that switch to `invoke`."""
+
+    returncode: int
+    stdout: str | bytes
+    stderr: str | bytes
+
+
+def invoke(
+    *args: str,
+    input: str | bytes | None = None,
+    env: dict[str, str | None] | None = None,
+    cwd: Path | None = None,
+    text: bool = True,
+) -> Completed:
+    """The real CLI in this process (click's CliRunner), for tests about a command's output, exit
+    code and archive, where a subprocess would add only its start-up. Crawls stay subprocesses:
+    Twisted's reactor runs once per process. `env` entries set to None are unset meanwhile."""
+    from click.testing import CliRunner
+
+    from mediawatch.cli import main
+
+    env = {**{name: None for name in PROXIES}, **(env or {})}
+    before = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner(env=env).invoke(main, list(args), input=input, prog_name="mediawatch")
+    finally:
+        os.chdir(before)
+    stderr = result.stderr_bytes
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        trace = "".join(traceback.format_exception(result.exception))
+        stderr += trace.encode()
+    if text:
+        return Completed(result.exit_code, result.stdout, stderr.decode("utf-8", "replace"))
+    return Completed(result.exit_code, result.stdout_bytes, stderr)
+
+
 @dataclass
 class Workspace:
     config_dir: Path
@@ -64,7 +108,7 @@ class Workspace:
         """Run the real CLI in a subprocess, as a user would."""
         env = {**os.environ, "MEDIAWATCH_CONFIG_DIR": str(self.config_dir)}
         env["MEDIAWATCH_DB"] = str(self.db_path)
-        for proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        for proxy in PROXIES:
             env.pop(proxy, None)
         result = subprocess.run(
             [sys.executable, "-m", "mediawatch.cli", *args],
@@ -78,6 +122,23 @@ class Workspace:
         if check and result.returncode != 0:
             raise AssertionError(f"mediawatch {' '.join(args)} failed:\n{result.stderr}")
         return result
+
+    def cli(self, *args: str, input: str | None = None, check: bool = False) -> Completed:
+        """The CLI in this process: for commands that start no crawl (status, sources, search,
+        digest), whose subprocess would add only its start-up."""
+        env = {"MEDIAWATCH_CONFIG_DIR": str(self.config_dir), "MEDIAWATCH_DB": str(self.db_path)}
+        result = invoke(*args, input=input, env=env, cwd=self.config_dir)
+        if check and result.returncode != 0:
+            raise AssertionError(f"mediawatch {' '.join(args)} failed:\n{result.stderr}")
+        return result
+
+    def copy(self, folder: Path) -> Workspace:
+        """The configuration, archive and what lies beside them (the watchlist cache) in a new
+        folder: a test that writes works on a copy of a fixture several tests share."""
+        base = self.db_path.parent
+        shutil.copytree(base, folder)
+        config_dir = folder / self.config_dir.relative_to(base)
+        return Workspace(config_dir, folder / self.db_path.name, self.site)
 
     def rows(self, sql: str, params=()) -> list[dict]:
         conn = sqlite3.connect(self.db_path)

@@ -138,7 +138,7 @@ class DaemonRun:
             out.append(event)
         return out
 
-    def wait_for(self, check, what: str, timeout: float = 60.0):
+    def wait_for(self, check, what: str, timeout: float = 120.0):
         """Poll `check()` until it returns something truthy; fail with the log tail otherwise."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -156,7 +156,7 @@ class DaemonRun:
             f"timed out waiting for {what}; daemon log:\n{self.log_text()[-4000:]}"
         )
 
-    def wait_event(self, what: str, source: str | None = None, count: int = 1, timeout=60.0):
+    def wait_event(self, what: str, source: str | None = None, count: int = 1, timeout=120.0):
         return self.wait_for(
             lambda: (e := self.events(what, source)) and len(e) >= count and e,
             f"{count} log event(s) {what!r} from {source or 'any source'}",
@@ -203,7 +203,7 @@ class DaemonRun:
         assert self.proc is not None
         self.proc.send_signal(sig)
 
-    def stop(self, timeout: float = 30.0) -> int:
+    def stop(self, timeout: float = 60.0) -> int:
         """SIGTERM and wait (generously) for the exit; returns the exit status."""
         assert self.proc is not None
         if self.proc.poll() is None:
@@ -225,7 +225,7 @@ class DaemonRun:
         with contextlib.suppress(psutil.NoSuchProcess):
             with_children = psutil.Process(self.pid).children(recursive=True)
         self.proc.kill()
-        self.proc.wait(timeout=30)
+        self.proc.wait(timeout=60)
         for child in with_children:
             with contextlib.suppress(OSError):
                 os.killpg(child.pid, signal.SIGKILL)

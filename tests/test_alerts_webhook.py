@@ -167,8 +167,8 @@ def test_a_receiver_that_accepts_too_slowly_gets_at_most_one_repeat_with_the_sam
     archive = seeded_archive(tmp_path)
     # the slow answer comes well after the timeout, and the timeout leaves a loaded machine
     # ample time for the second, immediate answer
-    schedules = config(tmp_path, receiver, timeout=1.0)
-    receiver.script = [(200, {}, 3.0)]
+    schedules = config(tmp_path, receiver, timeout=3.0)
+    receiver.script = [(200, {}, 10.0)]
 
     (result,) = alerts.send_immediate(archive, schedules, NOW)
     assert result.attempts[0].status == "retry"

@@ -28,6 +28,7 @@ def _paths(site) -> list[str]:
     return [p.split("?")[0] for p in site.log.paths()]
 
 
+@pytest.mark.slow
 def test_sitemap_backfill_takes_the_period_only(history):
     site = history.site
     site.log.clear()
@@ -51,6 +52,7 @@ def test_sitemap_backfill_takes_the_period_only(history):
     assert "articles stored 4" in out.stderr  # the progress line
 
 
+@pytest.mark.slow
 def test_backfilled_articles_are_never_news(history):
     history.run(
         "backfill", "--from", "2024-11-01", "--to", "2024-11-30", "history-sitemap", check=True
@@ -61,20 +63,21 @@ def test_backfilled_articles_are_never_news(history):
     )
     assert len(flagged) == 4  # flagged like any article
     since = ["--since", "2024-10-01"]
-    dry = history.run("digest", "bla-alerts", "--dry-run", *since)
+    dry = history.cli("digest", "bla-alerts", "--dry-run", *since)
     assert "nothing new" in dry.stdout, dry.stdout
-    period = history.run(
+    period = history.cli(
         "digest", "bla-alerts", "--from", "2024-11-01", "--to", "2024-11-30", "--dry-run"
     )
     assert period.returncode == 0, period.stderr
     assert "4 articles" in period.stdout, period.stdout
     # sending the period digest leaves the subscription's news untouched
-    sent = history.run("digest", "bla-alerts", "--from", "2024-11-01", "--to", "2024-11-30")
+    sent = history.cli("digest", "bla-alerts", "--from", "2024-11-01", "--to", "2024-11-30")
     assert sent.returncode == 0, sent.stderr
     delivered = history.rows("SELECT * FROM digest_items WHERE subscription = 'bla-alerts'")
     assert delivered == []
 
 
+@pytest.mark.slow
 def test_interrupted_backfill_resumes_without_fetching_twice(history):
     site = history.site
     site.log.clear()
@@ -105,6 +108,7 @@ def test_interrupted_backfill_resumes_without_fetching_twice(history):
     assert [p for p in _paths(site) if p != "/robots.txt"] == []
 
 
+@pytest.mark.slow
 def test_wayback_source_stores_archived_copies_under_the_original_url(history):
     site = history.site
     site.log.clear()
@@ -124,6 +128,7 @@ def test_wayback_source_stores_archived_copies_under_the_original_url(history):
     assert not any("before-the-period" in p for p in site.log.paths())
 
 
+@pytest.mark.slow
 def test_wayback_source_in_a_normal_crawl_lists_its_lookback(history):
     text = (history.config_dir / "sources.yaml").read_text()
     text = text.replace("tags: [history]}\n", "tags: [history], lookback: 36500d}\n")
@@ -140,6 +145,7 @@ def test_wayback_source_in_a_normal_crawl_lists_its_lookback(history):
     assert any("before-the-period.html: HTTP 404" in e for e in run["error_messages"])
 
 
+@pytest.mark.slow
 def test_search_sources_by_gdelt_window_and_gnews_day(history):
     site = history.site
     site.log.clear()
@@ -183,6 +189,7 @@ def _slow_outlet(folder, pages: int) -> None:
     (folder / "_behaviour.json").write_text(json.dumps(rules))
 
 
+@pytest.mark.slow
 def test_killed_backfill_continues_where_it_stopped(tmp_path):
     import os
     import signal
@@ -271,6 +278,7 @@ def test_gdelt_window_at_the_record_cap_is_asked_again_in_halves(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_failed_gdelt_window_stays_queued_and_the_rest_go_on(history):
     site = history.site
     site.log.clear()

@@ -19,6 +19,8 @@ from cluster_helpers import Workers, redis_clean, redis_server  # noqa: F401 - f
 from conftest import write_config
 from daemon_helpers import DaemonRun, cli_env
 
+pytestmark = pytest.mark.slow
+
 SOURCES = [
     "dawn-home",
     "tribune-balochistan",

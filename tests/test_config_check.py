@@ -146,6 +146,7 @@ def test_status_warns_about_unpolled_sources_and_shows_whole_time_zones(folder):
     assert daily["next_run_at"].endswith("T02:00:00Z")  # its next 07:00 Karachi, not "now"
 
 
+@pytest.mark.slow
 def test_run_warns_at_start_and_on_reload(folder, tmp_path, caplog, monkeypatch):
     import os
     import subprocess

@@ -65,6 +65,7 @@ def test_a_file_past_the_size_limit_is_refused_before_it_is_parsed(tmp_path):
     assert str(caught.value) == f"{path}: larger than 1,000 bytes; split or shorten it"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["sources.yaml", "watchlist.yaml", "schedules.yaml"])
 def test_each_of_the_three_files_is_protected(tmp_path, name):
     folder = write_config(tmp_path / "config", "http://127.0.0.1:9")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+pytestmark = pytest.mark.slow
+
 SEED_PATH = (
     "/myind/Home/viewArticle/"
     "pakistan-launches-military-offensive-in-balochistan-amid-mounting-chinese-pressure"
@@ -289,7 +293,7 @@ def test_sources_command_shows_health_and_marks_stale_and_failing(workspace):
             'url: "' + ws.site.base + '/dawn/feeds/home.xml", stale_after: 30m,',
         )
     )
-    result = ws.run("sources", "--json", check=True)
+    result = ws.cli("sources", "--json", check=True)
     rows = {r["name"]: r for r in json.loads(result.stdout)}
     assert rows["dawn-home"]["stale"] is True
     assert rows["dawn-home"]["newest_item_age_hours"] >= 0.9
@@ -299,17 +303,17 @@ def test_sources_command_shows_health_and_marks_stale_and_failing(workspace):
     assert rows["tribune-balochistan"]["last_run_at"] is None
     # one failed run is not "failing" yet: ops.fail_after (3 here) runs in a row are, as in status
     assert rows["missing-feed"]["failing"] is False
-    table = ws.run("sources", check=True).stdout
+    table = ws.cli("sources", check=True).stdout
     assert "! " in table and "HTTP 404" in table  # the error is shown all the same
     assert any(line.startswith("dawn-home") and "stale" in line for line in table.splitlines())
     schedules = ws.config_dir / "schedules.yaml"
     schedules.write_text(schedules.read_text().replace("fail_after: 3", "fail_after: 1"))
-    table = ws.run("sources", check=True).stdout
+    table = ws.cli("sources", check=True).stdout
     assert any(line.startswith("missing-feed") and "failing" in line for line in table.splitlines())
 
 
 def test_search_shows_a_linked_google_news_item_once(crawled):
-    result = crawled.run("search", "Gwadar transit cargo", "--json", check=True)
+    result = crawled.cli("search", "Gwadar transit cargo", "--json", check=True)
     hits = json.loads(result.stdout)
     titles = [h["title"] for h in hits]
     assert titles.count("Gwadar port handles first transit cargo under CPEC this year") == 1

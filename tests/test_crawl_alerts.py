@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from alerts_helpers import Receiver
 
+pytestmark = pytest.mark.slow
+
 SCHEDULES = """
 channels:
   hook:

@@ -3,7 +3,10 @@ under two URLs is stored once, the second URL kept as an alias."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import TEST_SOURCES, Workspace, write_config
+
+pytestmark = pytest.mark.slow
 
 SEED_PATH = (
     "/myind/Home/viewArticle/"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from mediawatch.scrapers.progress import Board
 
 OFFLINE = """
@@ -12,6 +13,7 @@ OFFLINE = """
 """
 
 
+@pytest.mark.slow
 def test_crawl_prints_one_line_per_source_and_no_tracebacks(workspace):
     ws = workspace
     with (ws.config_dir / "sources.yaml").open("a", encoding="utf-8") as fh:
@@ -34,6 +36,7 @@ def test_crawl_prints_one_line_per_source_and_no_tracebacks(workspace):
     assert "[scrapy" in verbose.stderr  # Scrapy's own log is there for whoever asks
 
 
+@pytest.mark.slow
 def test_json_output_has_no_progress_lines(workspace):
     result = workspace.run("crawl", "tribune-balochistan", "--json", check=True)
     assert " pages " not in result.stderr and "tribune-balochistan" not in result.stderr

@@ -12,6 +12,8 @@ import psutil
 import pytest
 from daemon_helpers import PANJGUR, DaemonRun, LiveSite, cli_env, rss, write_workspace
 
+pytestmark = pytest.mark.slow
+
 # The command a user runs (the installed entry point), not `python -m`, which would put the
 # working directory on sys.path for the daemon itself too.
 MEDIAWATCH = str(Path(sys.executable).with_name("mediawatch"))

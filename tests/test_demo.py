@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import re
+import shlex
+import shutil
 import sqlite3
-import subprocess
-import sys
+
+import pytest
+from conftest import invoke
+
+pytestmark = pytest.mark.slow
 
 
-def test_demo_crawls_flags_archives_and_writes_a_digest(tmp_path):
-    archive = tmp_path / "demo.db"
-    result = subprocess.run(
-        [sys.executable, "-m", "mediawatch.cli", "demo", "--db", str(archive)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+@pytest.fixture(scope="module")
+def first_demo(tmp_path_factory):
+    """One demo into a new archive (in this process: the demo runs its crawls in a subprocess),
+    read by the first test and copied by the second."""
+    work = tmp_path_factory.mktemp("demo")
+    result = invoke("demo", "--db", str(work / "demo.db"))
     assert result.returncode == 0, result.stderr
+    return work, result
+
+
+def test_demo_crawls_flags_archives_and_writes_a_digest(first_demo):
+    work, result = first_demo
+    archive = work / "demo.db"
     out = result.stdout
     assert re.search(r"sources\s+11 crawled, 11 ok, 0 failed", out), out
     stored = int(re.search(r"articles\s+(\d+) stored", out).group(1))
@@ -30,30 +39,26 @@ def test_demo_crawls_flags_archives_and_writes_a_digest(tmp_path):
     assert re.search(r"flagged\s+.*bla: \d+", out)
     digests = [line.strip() for line in out.splitlines() if line.strip().endswith(".html")]
     assert digests, out
-    html = (tmp_path / "outbox").glob("*daily*.html")
+    html = (work / "outbox").glob("*daily*.html")
     page = next(html).read_text(encoding="utf-8")
     assert "Pakistan launches military offensive in Balochistan" in page
     # the cricket team named after Quetta is not news about Balochistan
     assert "Gladiators edge Kings" not in page
 
 
-def test_demo_again_into_the_same_archive_counts_this_run_and_stores_nothing_new(tmp_path):
-    import shlex
-
-    from click.testing import CliRunner
-
-    from mediawatch.cli import main
-
-    archive = tmp_path / "demo.db"
-    argv = [sys.executable, "-m", "mediawatch.cli", "demo", "--db", str(archive)]
-    first = subprocess.run(argv, capture_output=True, text=True, timeout=300)
-    assert first.returncode == 0, first.stderr
+def test_demo_again_into_the_same_archive_counts_this_run_and_stores_nothing_new(
+    first_demo, tmp_path
+):
+    # the first demo's folder (archive, outbox, its configuration and replay port), copied
+    work = tmp_path / "demo"
+    shutil.copytree(first_demo[0], work)
+    archive = work / "demo.db"
     conn = sqlite3.connect(archive)
     stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     flagged = conn.execute("SELECT count(*) FROM matches").fetchone()[0]
     conn.close()
 
-    again = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    again = invoke("demo", "--db", str(archive))
     assert again.returncode == 0, again.stderr
     out = again.stdout
     assert re.search(r"sources\s+11 crawled, 11 ok, 0 failed", out), out
@@ -69,6 +74,6 @@ def test_demo_again_into_the_same_archive_counts_this_run_and_stores_nothing_new
     hint = next(line for line in out.splitlines() if line.startswith("next"))
     words = shlex.split(hint.split(None, 1)[1])
     assert words[0].endswith("mediawatch") and "--config-dir" in words and "--db" in words
-    result = CliRunner().invoke(main, [*words[1:], "--json"])
-    assert result.exit_code == 0, result.output
+    result = invoke(*words[1:], "--json")
+    assert result.returncode == 0, result.stderr
     assert "Balochistan" in result.stdout

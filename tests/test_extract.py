@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import Completed, invoke
 from mediawatch.scrapers.extract import ExtractionError, check_selector, extract
 from mediawatch.scrapers.extract_clean import clean_authors
 from mediawatch.scrapers.language import detect_language
@@ -302,16 +300,9 @@ def test_page_without_an_article_is_not_an_error():
 # ------------------------------------------------------------------ the command
 
 
-def mediawatch(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    return subprocess.run(
-        [sys.executable, "-m", "mediawatch.cli", *args],
-        input=input,
-        capture_output=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
+def mediawatch(*args: str, input: bytes | None = None) -> Completed:
+    """`mediawatch` as run in the checkout (in this process: it reads files and stdin only)."""
+    return invoke(*args, input=input, cwd=ROOT, text=False)
 
 
 def test_cli_single_page_from_gzip_file(tmp_path):
@@ -489,6 +480,7 @@ TIMES_SOURCE = """
 """
 
 
+@pytest.mark.slow
 def test_article_times_keep_the_most_precise_trustworthy_value(tmp_path, replay_site):
     """A page time with a zone beats the feed; a page day takes the feed's time on that day."""
     from datetime import UTC, datetime, timedelta

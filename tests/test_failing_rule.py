@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import urllib.request
 
+import pytest
 from archive_helpers import serving
 from click.testing import CliRunner
 
 from mediawatch import db
 from mediawatch.cli import main
+
+pytestmark = pytest.mark.slow
 
 SOURCES = """
 sources:

@@ -49,7 +49,7 @@ def states(ws: Workspace) -> dict[str, str]:
 
 
 def gnews_status(ws: Workspace) -> dict:
-    out = json.loads(ws.run("status", "--json", check=True).stdout)
+    out = json.loads(ws.cli("status", "--json", check=True).stdout)
     return next(r for r in out["sources"] if r["name"] == "gnews-makran")["google_news_links"]
 
 
@@ -61,6 +61,7 @@ def google_requests(ws: Workspace) -> list[tuple[str, str]]:
     ]
 
 
+@pytest.mark.slow
 def test_opaque_links_resolve_to_their_articles_once(tmp_path, replay_site):
     ws = make_workspace(tmp_path, replay_site)
     replay_site.log.clear()
@@ -91,7 +92,7 @@ def test_opaque_links_resolve_to_their_articles_once(tmp_path, replay_site):
     assert ("POST", "/gnewsr/batchexecute") in google_requests(ws)
     assert ws.runs("gnews-makran")[-1]["status"] == "ok"
     assert gnews_status(ws) == {"resolved": 2, "pending": 0, "failed": 1}
-    text = ws.run("status", check=True).stdout
+    text = ws.cli("status", check=True).stdout
     assert "google news links: 2 resolved, 0 pending, 1 failed" in text
 
     # next run: resolved tokens come from the archive, only the failed one is asked again
@@ -104,6 +105,7 @@ def test_opaque_links_resolve_to_their_articles_once(tmp_path, replay_site):
     assert len(ws.rows("SELECT 1 FROM articles WHERE resolved = 1")) == 2
 
 
+@pytest.mark.slow
 def test_a_rate_limited_google_leaves_items_unresolved_until_a_later_run(tmp_path, replay_site):
     ws = make_workspace(tmp_path, replay_site, batchexecute="limited/batchexecute")
     replay_site.log.clear()
@@ -125,6 +127,7 @@ def test_a_rate_limited_google_leaves_items_unresolved_until_a_later_run(tmp_pat
     assert len(ws.rows("SELECT 1 FROM articles WHERE resolved = 1")) == 2
 
 
+@pytest.mark.slow
 def test_a_changed_answer_shape_degrades_to_unresolved(tmp_path, replay_site):
     ws = make_workspace(tmp_path, replay_site, batchexecute="changed/batchexecute")
     ws.run("crawl", "gnews-makran", check=True)
@@ -135,6 +138,7 @@ def test_a_changed_answer_shape_degrades_to_unresolved(tmp_path, replay_site):
     assert errors.count("batchexecute answer holds no publisher URL") == 2
 
 
+@pytest.mark.slow
 def test_the_budget_leaves_the_rest_pending_for_the_next_run(tmp_path, replay_site):
     ws = make_workspace(tmp_path, replay_site, budget=1)
     ws.run("crawl", "gnews-makran", check=True)

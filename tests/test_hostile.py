@@ -24,6 +24,7 @@ def fetched(ws, prefix: str) -> list[str]:
 # -- 3. entities declared in UTF-16 / UTF-32 ----------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_utf16_feed_declaring_an_entity_is_an_error_of_its_run(workspace):
     ws = workspace
     ws.site.log.clear()
@@ -48,6 +49,7 @@ def _entity_feed(refs: int) -> str:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("codec", "bom"),
     [
@@ -108,6 +110,7 @@ def test_declared_charset_and_http_charset_are_used_in_that_order():
 # -- 4. linear DTD stripping, parsing off the reactor thread --------------------------------------
 
 
+@pytest.mark.slow
 def test_a_megabyte_of_doctype_declarations_does_not_stall_the_crawl(workspace):
     ws = workspace
     ws.site.log.clear()
@@ -145,6 +148,7 @@ def test_declarations_are_removed_whole_and_the_rest_is_kept():
 # -- 5. sitemap indexes ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_sitemap_index_maze_is_bounded_by_visits_depth_and_budget(workspace):
     ws = workspace
     ws.site.log.clear()
@@ -187,6 +191,7 @@ def test_unspecified_and_mapped_addresses_count_as_loopback(address):
     assert address_verdict(address, allow_loopback=True, allow_private=False) is None
 
 
+@pytest.mark.slow
 def test_allow_private_does_not_open_the_machine_itself(workspace):
     ws = workspace
     port = ws.site.base.rsplit(":", 1)[1]
@@ -212,6 +217,7 @@ def test_allow_private_does_not_open_the_machine_itself(workspace):
 # -- 7. one slow URL -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_slow_url_is_given_up_within_its_time_limit_and_recorded(workspace):
     ws = workspace
     (ws.config_dir / "sources.yaml").write_text(
@@ -238,6 +244,7 @@ def test_a_slow_url_is_given_up_within_its_time_limit_and_recorded(workspace):
 # -- 14. UTF-16 article pages -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_utf16_article_pages_are_decoded_and_extracted(workspace):
     ws = workspace
     ws.run("crawl", "utf16-pages", check=True)

@@ -34,6 +34,7 @@ def env_for(folder: Path, archive: Path) -> dict[str, str]:
     return {**os.environ, "MEDIAWATCH_CONFIG_DIR": str(folder), "MEDIAWATCH_DB": str(archive)}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare(1) (util-linux)")
 def test_run_once_on_a_read_only_file_system_says_so_in_one_line(tmp_path):
     folder = write_config(tmp_path / "config", "http://127.0.0.1:9")
@@ -62,6 +63,7 @@ def test_run_once_on_a_read_only_file_system_says_so_in_one_line(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_search_on_a_damaged_archive_reports_the_archive_not_the_words(tmp_path):
     seeded_archive(tmp_path).conn.close()
     archive = tmp_path / "a.db"

@@ -30,6 +30,8 @@ from chaos_helpers import (
 
 from mediawatch import db
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def outlet(tmp_path):

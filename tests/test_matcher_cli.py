@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import invoke
 
 from mediawatch import db
 from mediawatch.cli import main
@@ -111,13 +110,7 @@ def test_a_broken_watchlist_is_one_located_error_line(config):
         SMALL_WATCHLIST + "  cpec:\n    rules:\n      - all: [China, Pakistan]\n        near: -2\n",
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "mediawatch.cli", "--config-dir", str(config), "match", "-"],
-        input="text",
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = invoke("--config-dir", str(config), "match", "-", input="text")
     assert result.returncode == 1
     assert result.stderr.strip().endswith(
         "watchlist.yaml:21: topics.cpec.rules[0].near: must be a positive integer"
@@ -231,13 +224,7 @@ def test_the_shipped_watchlist_through_the_batch_command():
     payload = "".join(
         json.dumps({"id": r["id"], "title": r["title"], "text": r["text"]}) + "\n" for r in rows
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "mediawatch.cli", "--config-dir", str(config), "match", "--batch"],
-        input=payload,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = invoke("--config-dir", str(config), "match", "--batch", input=payload)
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["id"] for o in out] == [r["id"] for r in rows]

@@ -37,6 +37,7 @@ def query(archive, tmp_path, sql: str, *options: str):
     return result, out.stat().st_size
 
 
+@pytest.mark.slow
 def test_query_refuses_a_value_past_the_length_limit_at_once(archive, tmp_path):
     # one step: the progress handler (the --timeout clock) never gets to run during it
     result, written = query(archive, tmp_path, "SELECT randomblob(100000000) AS b", "--csv")
@@ -48,6 +49,7 @@ def test_query_refuses_a_value_past_the_length_limit_at_once(archive, tmp_path):
     assert written < 1000
 
 
+@pytest.mark.slow
 def test_query_refuses_a_row_past_the_memory_limit(archive, tmp_path):
     wide = ", ".join(["randomblob(15000000)"] * 40)  # 600 MB in one row, each value allowed
     result, written = query(archive, tmp_path, f"SELECT {wide}", "--json")
@@ -59,6 +61,7 @@ def test_query_refuses_a_row_past_the_memory_limit(archive, tmp_path):
     assert written < 1000
 
 
+@pytest.mark.slow
 def test_query_still_returns_large_ordinary_answers(archive, tmp_path):
     result, written = query(
         archive,
@@ -80,6 +83,7 @@ def get(base: str, **params: str) -> tuple[int, dict]:
         return exc.code, json.loads(exc.read())
 
 
+@pytest.mark.slow
 def test_serve_bounds_values_and_answers_and_keeps_its_memory(archive):
     with serving(archive) as (base, process):
         server = psutil.Process(process.pid)
@@ -106,6 +110,7 @@ def test_serve_bounds_values_and_answers_and_keeps_its_memory(archive):
         assert status == 200 and body["rows"] == [{"n": 5}]
 
 
+@pytest.mark.slow
 def test_serve_on_every_interface_prints_that_address_and_warns(archive):
     from archive_helpers import free_port
 

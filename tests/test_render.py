@@ -60,7 +60,7 @@ def rendered(tmp_path_factory, replay_site):
         folder = write_config(base / "config", replay_site.base, render_sources(port))
         sources = folder / "sources.yaml"
         text = sources.read_text(encoding="utf-8").replace(
-            "crawler:\n", "crawler:\n  browser_page_timeout: 5s\n  browser_restart_after: 1\n", 1
+            "crawler:\n", "crawler:\n  browser_page_timeout: 20s\n  browser_restart_after: 1\n", 1
         )
         sources.write_text(text, encoding="utf-8")
         ws = Workspace(folder, base / "archive.db", replay_site)
@@ -77,6 +77,7 @@ def stored(ws: Workspace, path: str) -> dict:
     return rows[0]
 
 
+@pytest.mark.slow
 def test_a_listing_written_by_a_script_is_followed_in_the_browser(rendered):
     assert stored(rendered, "/render/articles/data-body.html")["source"] == "js-listing"
     # the same page without a browser shows no links at all
@@ -84,6 +85,7 @@ def test_a_listing_written_by_a_script_is_followed_in_the_browser(rendered):
     assert any("no article links matched" in e for e in plain["error_messages"])
 
 
+@pytest.mark.slow
 def test_an_article_body_written_by_a_script_is_stored(rendered):
     page = stored(rendered, "/render/articles/data-body.html")
     assert page["title"] == "Turbat traders reopen market after week-long strike"
@@ -94,6 +96,7 @@ def test_an_article_body_written_by_a_script_is_stored(rendered):
     assert not any("turbat-bazaar.jpg" in p for p in rendered.site_log)
 
 
+@pytest.mark.slow
 def test_a_feed_is_read_as_data_and_its_article_rendered(rendered):
     page = stored(rendered, "/render/articles/mobile-body.html")
     assert page["source"] == "js-feed"
@@ -101,6 +104,7 @@ def test_a_feed_is_read_as_data_and_its_article_rendered(rendered):
     assert rendered.runs("js-feed")[-1]["error_messages"] == []
 
 
+@pytest.mark.slow
 def test_the_browser_reaches_neither_other_local_services_nor_files(rendered):
     page = stored(rendered, "/render/articles/probe.html")
     assert "seized more than forty thousand litres" in page["text"]  # the page itself rendered
@@ -112,6 +116,7 @@ def test_the_browser_reaches_neither_other_local_services_nor_files(rendered):
     assert "is not public and not the page's own origin" in log
 
 
+@pytest.mark.slow
 def test_a_page_that_never_finishes_loading_is_cut_and_recorded(rendered):
     run = rendered.runs("js-listing")[-1]
     hang = [e for e in run["error_messages"] if "/render/articles/hang.html" in e]
@@ -136,6 +141,7 @@ print(json.dumps({"new": summaries[0].new_articles, "children": children,
 """
 
 
+@pytest.mark.slow
 def test_sources_without_render_never_load_playwright_nor_start_a_browser(tmp_path, replay_site):
     folder = write_config(tmp_path / "config", replay_site.base)
     env = {**os.environ, "MEDIAWATCH_CONFIG_DIR": str(folder)}

@@ -40,6 +40,7 @@ def rows(base: str, query: str, **params: str) -> list[dict]:
     return answer["rows"]
 
 
+@pytest.mark.slow
 def test_every_canned_query_in_the_metadata_is_served(server):
     base, _, _ = server
     status, body = get(base, "/mediawatch.json")
@@ -161,6 +162,7 @@ def test_listens_on_loopback_only_by_default(server):
     assert listening == {"127.0.0.1"}
 
 
+@pytest.mark.slow
 def test_serving_a_missing_archive_is_one_line(tmp_path):
     import subprocess
     import sys

@@ -3,6 +3,7 @@ article, and appends the source keeping sources.yaml's comments; disable / enabl
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from mediawatch import config
@@ -18,6 +19,7 @@ def with_comment(ws) -> str:
     return text
 
 
+@pytest.mark.slow
 def test_add_finds_the_feed_a_page_names_and_appends_it(workspace):
     ws = workspace
     before = with_comment(ws)
@@ -44,6 +46,7 @@ def test_add_finds_the_feed_a_page_names_and_appends_it(workspace):
     ]
 
 
+@pytest.mark.slow
 def test_add_falls_back_to_the_sitemap_robots_txt_names(workspace):
     ws = workspace
     path = ws.config_dir / "sources.yaml"
@@ -56,6 +59,7 @@ def test_add_falls_back_to_the_sitemap_robots_txt_names(workspace):
     assert (source.kind, source.url) == ("sitemap", ws.site.url("/quarterly/sitemap.xml"))
 
 
+@pytest.mark.slow
 def test_add_fetches_only_what_the_address_rules_allow(workspace):
     ws = workspace
     path = ws.config_dir / "sources.yaml"

@@ -112,7 +112,7 @@ def build_archive(ws):
 
 def test_status_marks_failing_and_stale_sources_and_shows_deliveries(workspace):
     build_archive(workspace)
-    result = workspace.run("status", "--json", check=True)
+    result = workspace.cli("status", "--json", check=True)
     report = json.loads(result.stdout)
     sources = {s["name"]: s for s in report["sources"]}
 
@@ -135,7 +135,7 @@ def test_status_marks_failing_and_stale_sources_and_shows_deliveries(workspace):
     assert [d["error"] for d in report["failed_deliveries"]] == ["SMTP 550: mailbox unavailable"]
     assert report["daemon_pid"] is None
 
-    text = workspace.run("status", check=True).stdout
+    text = workspace.cli("status", check=True).stdout
     lines = {line.split()[0]: line for line in text.splitlines() if line.strip()}
     assert lines["dawn-home"].endswith("failing")
     assert "! http://dawn/feed.xml: HTTP 503" in text
@@ -148,7 +148,7 @@ def test_status_marks_failing_and_stale_sources_and_shows_deliveries(workspace):
 
 def test_status_before_the_first_crawl(workspace):
     (workspace.config_dir / "schedules.yaml").write_text(SCHEDULES, encoding="utf-8")
-    result = workspace.run("status", check=True)
+    result = workspace.cli("status", check=True)
     assert "never run" in result.stdout
     assert not workspace.db_path.exists()  # status only reads
 

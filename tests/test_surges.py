@@ -223,6 +223,7 @@ surges:
 """
 
 
+@pytest.mark.slow
 def test_daemon_raises_a_surge_after_a_crawl(workspace):
     (workspace.config_dir / "schedules.yaml").write_text(DAEMON_SCHEDULES)
     env = {
@@ -247,7 +248,7 @@ def test_daemon_raises_a_surge_after_a_crawl(workspace):
     surges = [b for b in bodies if b.get("type") == "surge"]
     assert len(surges) == 1 and surges[0]["state"] == "started"
     assert "/myind/" in surges[0]["stories"][0]["url"]
-    status = workspace.run("status", check=True)
+    status = workspace.cli("status", check=True)
     assert "surges going on now:" in status.stdout and "bla-surge" in status.stdout
     # the canned query of past (and current) episodes, as Datasette runs it
     from mediawatch.db.queries import canned_queries
@@ -303,6 +304,7 @@ def test_entity_surge_from_the_command_line(tmp_path):
     assert body["what"] == "Balochistan Liberation Army" and body["count"] == 4
 
 
+@pytest.mark.slow
 def test_crawl_command_raises_a_surge_too(workspace):
     (workspace.config_dir / "schedules.yaml").write_text(DAEMON_SCHEDULES)
     result = workspace.run("crawl", "myind-reports", check=True)

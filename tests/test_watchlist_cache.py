@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
+from conftest import Workspace, write_config
+
+pytestmark = pytest.mark.slow
+
 DAWN_ARTICLE = "/dawn/news/1870001/gwadar-port-handles-first-cpec-transit-cargo"
 
 
@@ -26,9 +31,24 @@ def fresh_crawl(ws):
     ws.run("crawl", "dawn-home", check=True)
 
 
-def test_a_crawl_caches_the_compiled_watchlist_and_reuses_it(workspace):
-    ws = workspace
+@pytest.fixture(scope="module")
+def dawn_crawled(tmp_path_factory, replay_site) -> Workspace:
+    """One crawl of dawn-home into a new workspace (read-only: each test works on a copy)."""
+    base = tmp_path_factory.mktemp("dawn")
+    folder = write_config(base / "config", replay_site.base)
+    ws = Workspace(folder, base / "archive.db", replay_site)
     ws.run("crawl", "dawn-home", check=True)
+    return ws
+
+
+@pytest.fixture
+def workspace(dawn_crawled, tmp_path) -> Workspace:
+    """A workspace just after its first crawl of dawn-home."""
+    return dawn_crawled.copy(tmp_path / "ws")
+
+
+def test_a_crawl_caches_the_compiled_watchlist_and_reuses_it(workspace):
+    ws = workspace  # crawled dawn-home once
     [cached] = cache_files(ws)
     assert callable(getattr(pickle.loads(cached.read_bytes()), "match", None))
     assert "cpec" in topics_of(ws, DAWN_ARTICLE)
@@ -40,8 +60,7 @@ def test_a_crawl_caches_the_compiled_watchlist_and_reuses_it(workspace):
 
 
 def test_an_edited_watchlist_is_compiled_anew(workspace):
-    ws = workspace
-    ws.run("crawl", "dawn-home", check=True)
+    ws = workspace  # crawled dawn-home once
     [before] = cache_files(ws)
     watchlist = ws.config_dir / "watchlist.yaml"
     watchlist.write_text(watchlist.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
@@ -51,8 +70,7 @@ def test_an_edited_watchlist_is_compiled_anew(workspace):
 
 
 def test_a_corrupt_cache_is_ignored_and_rebuilt(workspace):
-    ws = workspace
-    ws.run("crawl", "dawn-home", check=True)
+    ws = workspace  # crawled dawn-home once
     [cached] = cache_files(ws)
     cached.write_bytes(b"\x80\x05not a pickle at all")
     fresh_crawl(ws)
@@ -61,8 +79,7 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(workspace):
 
 
 def test_a_broken_watchlist_is_still_reported_with_file_and_line(workspace):
-    ws = workspace
-    ws.run("crawl", "dawn-home", check=True)  # a valid cache exists for the old content
+    ws = workspace  # crawled dawn-home once: a valid cache exists for the old content
     watchlist = ws.config_dir / "watchlist.yaml"
     watchlist.write_text("topics:\n  - name: x\n    bogus_key: 1\n", encoding="utf-8")
     result = ws.run("crawl", "dawn-home")
