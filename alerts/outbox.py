@@ -20,7 +20,7 @@ from mediawatch.alerts.digest import Digest, build_digest
 from mediawatch.alerts.errors import AlertError, PermanentError, SecretMissing, TransientError
 from mediawatch.alerts.render import Message, render_digest, render_notice
 from mediawatch.db import deliveries as store
-from mediawatch.db.connection import parse_iso, utc_iso
+from mediawatch.times import parse_iso, utc_iso
 
 if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
     from mediawatch.schedules import Channel, Schedules, Subscription

@@ -19,7 +19,7 @@ from typing import Any
 from markupsafe import escape
 from mediawatch.db import deliveries as store
 from mediawatch.db import surges as surge_store
-from mediawatch.db.connection import utc_iso
+from mediawatch.times import utc_iso
 
 CHART_DAYS = 7
 CHART_CID = "surge-chart"

@@ -12,7 +12,8 @@ import sqlite3
 from typing import Any
 
 import sqlite_utils
-from mediawatch.db.connection import utc_iso, write
+from mediawatch.db.connection import write
+from mediawatch.times import utc_iso
 
 
 def health_states(db) -> dict[str, frozenset[str]]:

@@ -38,9 +38,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from mediawatch import db, health, runconfig
 from mediawatch import eventlog as log
 from mediawatch.db import health as health_store
-from mediawatch.db.connection import parse_iso, utc_iso
 from mediawatch.errors import MediawatchError
 from mediawatch.supervisor import AlreadyRunning, Outcome, Supervisor, take_lock
+from mediawatch.times import parse_iso, utc_iso
 
 STOP_GRACE = 5.0  # seconds a crawl gets to close its spiders after SIGTERM
 STOP_DEADLINE = 9.0  # the whole stop, from the signal to the exit

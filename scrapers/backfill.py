@@ -30,6 +30,7 @@ from mediawatch.scrapers.spiders.base import NewsSpider
 from mediawatch.scrapers.spiders.gdelt import MIN_DELAY, seendate_iso
 from mediawatch.scrapers.spiders.wayback import WaybackSpider
 from mediawatch.scrapers.wayback import Capture, cdx_url
+from mediawatch.times import parse_iso, utc_iso
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.gz import gunzip
@@ -70,11 +71,11 @@ class Period:
 
     @property
     def start_iso(self) -> str:
-        return db.utc_iso(self.start)
+        return utc_iso(self.start)
 
     @property
     def end_iso(self) -> str:
-        return db.utc_iso(self.end)
+        return utc_iso(self.end)
 
     def holds(self, when: str | None) -> bool:
         return bool(when) and self.start_iso <= when < self.end_iso
@@ -293,7 +294,7 @@ class GdeltBackfill(BackfillMixin, NewsSpider):
         return out
 
     def window(self, start: datetime, end: datetime) -> tuple[str, dict]:
-        meta = {"start": db.utc_iso(start), "end": db.utc_iso(end)}
+        meta = {"start": utc_iso(start), "end": utc_iso(end)}
         return self.window_url(start, end), meta
 
     def __init__(self, *args, **kwargs):
@@ -348,7 +349,7 @@ class GdeltBackfill(BackfillMixin, NewsSpider):
         docs, found = [], []
         if data is not None:
             articles = data.get("articles", []) if isinstance(data, dict) else []
-            start, end = db.parse_iso(meta.get("start")), db.parse_iso(meta.get("end"))
+            start, end = parse_iso(meta.get("start")), parse_iso(meta.get("end"))
             if len(articles) >= self.cap and start and end and end - start > GDELT_MIN_WINDOW:
                 middle = start + (end - start) / 2
                 docs = [self.window(start, middle), self.window(middle, end)]

@@ -24,7 +24,6 @@ from mediawatch.scrapers.extract_clean import (
     shortest_agreed,
     site_names,
     split_title,
-    utc_iso,
 )
 from mediawatch.scrapers.extract_dates import shown_date, url_date
 from mediawatch.scrapers.extract_meta import (
@@ -45,6 +44,7 @@ from mediawatch.scrapers.extract_select import (
 )
 from mediawatch.scrapers.language import detect_language, normalise_declared, plausible
 from mediawatch.scrapers.xmlsafe import charset_of, decode_unicode, unicode_family
+from mediawatch.times import utc_iso
 
 __all__ = ["SELECTOR_FIELDS", "Extracted", "ExtractionError", "check_selector", "extract"]
 

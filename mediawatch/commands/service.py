@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import click
 
 from mediawatch import config
+from mediawatch.times import parse_iso, utc_iso
 
 
 def register(group: click.Group) -> None:
@@ -73,7 +74,7 @@ def status(ctx, as_json):
     conn = sqlite_utils.Database(db.connect_readonly(path)) if path.exists() else None
     now = datetime.now(UTC)
     report = {
-        "generated_at": db.utc_iso(now),
+        "generated_at": utc_iso(now),
         "archive": str(path),
         "daemon_pid": running_daemon(path),
         "sources": health.source_rows(conn, sources_cfg, schedules),
@@ -181,7 +182,6 @@ def _print_report(report: dict, now: datetime) -> None:
 
 
 def _ago(stamp: str | None, now: datetime) -> str:
-    from mediawatch.db.connection import parse_iso
 
     moment = parse_iso(stamp)
     if moment is None:

@@ -25,6 +25,7 @@ from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.items import ArticlePage, Hints
 from mediawatch.scrapers.middlewares import UrlTimeLimitExceeded
 from mediawatch.scrapers.resolver import refusal_of
+from mediawatch.times import utc_iso
 from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
@@ -167,7 +168,7 @@ class NewsSpider(scrapy.Spider):
         if not published_at:
             return False
         cutoff = datetime.now(UTC) - timedelta(seconds=self.source.lookback)
-        return published_at < db.utc_iso(cutoff)
+        return published_at < utc_iso(cutoff)
 
     def follow_articles(
         self, candidates: Iterable[tuple[str, Hints]], document: str | None = None
@@ -205,7 +206,7 @@ class NewsSpider(scrapy.Spider):
 
     def drain_backlog(self) -> list[scrapy.Request]:
         """Requests for what earlier crawls left (killed, out of budget, turned away), oldest first."""
-        cutoff = db.utc_iso(datetime.now(UTC) - timedelta(seconds=self.source.lookback))
+        cutoff = utc_iso(datetime.now(UTC) - timedelta(seconds=self.source.lookback))
         rows = db.backlog(self.archive, self.source.name, cutoff)
         if not rows:
             return []

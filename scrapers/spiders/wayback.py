@@ -14,6 +14,7 @@ from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.items import ArticlePage, Hints
 from mediawatch.scrapers.spiders.base import HTML_TYPES, NewsSpider
 from mediawatch.scrapers.wayback import Capture, CdxError, cdx_url, copy_url, parse_cdx
+from mediawatch.times import utc_iso
 
 from mediawatch import db
 
@@ -44,7 +45,7 @@ class WaybackSpider(NewsSpider):
         if found is None:
             return
         captures, _ = found  # a normal crawl looks back a little: one page is plenty
-        since = db.utc_iso(self.period()[0])
+        since = utc_iso(self.period()[0])
         captures = [c for c in captures if c.captured_at >= since]
         forms = {c.original: {c.original, strip_tracking(c.original)} for c in captures}
         known = db.known_urls(self.archive, [f for fs in forms.values() for f in fs])
