@@ -1,6 +1,7 @@
 """A source's own selectors (sources.yaml `selectors:`): CSS, or XPath when it starts with / or (.
 
 They exist for outlets where generic extraction gets a field wrong, so a selector that matches wins.
+CSS is parsel's (Scrapy's) dialect, the one `links:` and `next_page:` use, with ::text and ::attr().
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from functools import lru_cache
 
 from lxml import etree
 from mediawatch.scrapers.extract_clean import parse_date
+from parsel.csstranslator import css2xpath
 
 LOG = logging.getLogger(__name__)
 
@@ -28,9 +30,7 @@ def is_xpath(selector: str) -> bool:
 def _compile(selector: str):
     if is_xpath(selector):
         return etree.XPath(selector.strip())
-    from lxml.cssselect import CSSSelector
-
-    return CSSSelector(selector.strip())
+    return etree.XPath(css2xpath(selector.strip()))
 
 
 def check_selector(selector: str) -> str | None:
