@@ -18,6 +18,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/vulture  # dead code; settings in pyproject.toml [tool.vulture]
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP)

@@ -202,7 +202,7 @@ class Reader:
     def _tick(self) -> int:
         return int(self._deadline is not None and time.monotonic() > self._deadline)
 
-    def _authorize(self, action: int, arg1, arg2, dbname, source) -> int:
+    def _authorize(self, action: int, arg1, arg2, _dbname, source) -> int:
         if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
             self._denied = "ATTACH, DETACH and VACUUM are not allowed: queries see the archive only"
             return sqlite3.SQLITE_DENY
@@ -241,7 +241,7 @@ class _Translate:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, exc, tb) -> bool:
+    def __exit__(self, kind, exc, _tb) -> bool:
         if isinstance(exc, MemoryError):  # what sqlite3 raises for SQLITE_NOMEM
             raise QueryError(
                 f"query: needs more than {MAX_HEAP_BYTES // 2**20} MiB of memory, the most "

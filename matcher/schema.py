@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
 
+from mediawatch.matcher.errors import WatchlistError
 from mediawatch.matcher.normalise import (
     PHRASE_BREAKS,
     is_arabic_script,
@@ -67,16 +68,6 @@ GROUP_KEYS = {
     "not_after",
     "not_before",
 }
-
-
-class WatchlistError(Exception):
-    """Invalid watchlist data; `keypath` points into the YAML data, `message` says what is wrong."""
-
-    def __init__(self, keypath: tuple, message: str):
-        self.keypath = tuple(keypath)
-        self.message = message
-        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in self.keypath)
-        super().__init__(f"{where.lstrip('.')}: {message}" if where else message)
 
 
 @dataclass

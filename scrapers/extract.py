@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from mediawatch.scrapers.extract_clean import (
@@ -125,9 +125,6 @@ class Extracted:
     title_source: str | None = None
     author_source: str | None = None
     body_source: str | None = None
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 # ---------------------------------------------------------------- parsing

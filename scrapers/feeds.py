@@ -35,7 +35,6 @@ class FeedEntry:
     published_at: str | None = None
     authors: list[str] = field(default_factory=list)
     source_title: str | None = None
-    source_url: str | None = None
 
 
 @dataclass
@@ -83,7 +82,6 @@ def parse_feed(body: bytes, content_type: str = "", base_url: str = "") -> Feed:
                     authors=[a.get("name") for a in e.get("authors", []) if a.get("name")]
                     or ([e["author"]] if e.get("author") else []),
                     source_title=source.get("title"),
-                    source_url=source.get("href"),
                 )
             )
         )

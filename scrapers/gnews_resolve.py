@@ -111,7 +111,6 @@ class Resolver:
         self.slot = f"gnews-resolve:{spider.source.name}"
         self.busy = False
         self.stopped = False
-        self.resolved = self.failed = 0
 
     @staticmethod
     def slot_settings(sources) -> dict[str, dict]:
@@ -206,7 +205,7 @@ class Resolver:
             return
         conn = self.spider.archive
         store.mark_resolved(conn, item.token, url)
-        self.resolved += 1
+        self.spider.crawler.stats.inc_value("mediawatch/gnews_resolved")
         store.link_item(conn, item.link, url)  # when the article is already in the archive
         self.busy = False
         yield from self.spider.follow_articles([(url, replace(item.hints, via=item.link))])
@@ -224,6 +223,6 @@ class Resolver:
     def _fail(self, item: Pending, reason: str):
         self.spider.logger.warning("gnews: could not resolve %s: %s", item.link, reason)
         store.mark_failed(self.spider.archive, item.token, reason)
-        self.failed += 1
+        self.spider.crawler.stats.inc_value("mediawatch/gnews_unresolved")
         self.busy = False
         yield from self._next()

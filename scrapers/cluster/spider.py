@@ -105,7 +105,7 @@ class ClusterSpider(scrapy.Spider):
 
     async def start(self):
         return
-        yield  # the queue in Redis is the only source of requests
+        yield  # noqa: V201 - the queue in Redis is the only source of requests
 
     def idle(self):
         claims.reset()  # the pipeline's per-process claims: nothing in flight, so forget them
