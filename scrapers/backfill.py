@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
 from mediawatch.db import backfill as queue_db
-from mediawatch.scrapers.archive import archive, close_all
+from mediawatch.scrapers.archive import archive_of
 from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.feeds import FeedError, parse_feed
 from mediawatch.scrapers.gnews import decode_link, is_gnews_link, split_title
@@ -29,6 +29,7 @@ from mediawatch.scrapers.sitemaps import SitemapError, parse_sitemap
 from mediawatch.scrapers.spiders.base import NewsSpider
 from mediawatch.scrapers.spiders.gdelt import MIN_DELAY, seendate_iso
 from mediawatch.scrapers.spiders.wayback import WaybackSpider
+from mediawatch.scrapers.stats import NEW_ARTICLES
 from mediawatch.scrapers.wayback import Capture, cdx_url
 from mediawatch.times import parse_iso, utc_iso
 from scrapy import signals
@@ -508,7 +509,7 @@ class BackfillProgress:
             self.report(spider, final=True)
 
     def report(self, spider, final: bool = False) -> None:
-        counts = queue_db.progress(archive(spider.db_path), spider.job)
+        counts = queue_db.progress(archive_of(self.crawler), spider.job)
         pages = self.crawler.stats.get_value("downloader/request_count", 0)
         docs_total = counts["doc_done"] + counts["doc_pending"]
         done = counts["doc_done"] + counts["article_done"]
@@ -519,7 +520,7 @@ class BackfillProgress:
             eta = str(timedelta(seconds=round(elapsed / done * left))) + " left"
         sys.stderr.write(
             f"{spider.source.name}: periods {counts['doc_done']}/{docs_total}, "
-            f"pages {pages}, articles stored {spider.new_articles}, "
+            f"pages {pages}, articles stored {self.crawler.stats.get_value(NEW_ARTICLES, 0)}, "
             f"queued {counts['article_pending']}, {eta}\n"
         )
         sys.stderr.flush()
@@ -554,7 +555,6 @@ def run_backfill(
         process.crawl(
             c,
             source=source,
-            db_path=str(db_path),
             matcher=matcher,
             period=period,
             max_pages=max_pages,
@@ -576,5 +576,5 @@ def run_backfill(
                 errors=list(spider.errors),
             )
         )
-    close_all()
+    conn.conn.close()
     return summaries

@@ -8,7 +8,7 @@ import ipaddress
 import time
 from urllib.parse import urlsplit
 
-from mediawatch.scrapers.archive import archive as _archive
+from mediawatch.scrapers.archive import archive_of
 from mediawatch.scrapers.resolver import address_verdict
 from mediawatch.times import retry_after
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
@@ -95,22 +95,24 @@ def add_validators(request, saved: dict) -> None:
 class ConditionalGetMiddleware:
     """Sends the ETag / Last-Modified kept per feed URL, and keeps new ones, so unchanged feeds cost a 304."""
 
-    def __init__(self, db_path: str):
-        self.db_path = db_path
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.enabled = bool(crawler.settings.get("MEDIAWATCH_DB_PATH"))
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("MEDIAWATCH_DB_PATH"))
+        return cls(crawler)
 
     def process_request(self, request):
-        if not request.meta.get("conditional") or not self.db_path:
+        if not request.meta.get("conditional") or not self.enabled:
             return None
         source = request.meta["source_name"]
-        add_validators(request, db.validators(_archive(self.db_path), source).get(request.url, {}))
+        saved = db.validators(archive_of(self.crawler), source)
+        add_validators(request, saved.get(request.url, {}))
         return None
 
     def process_response(self, request, response):
-        if request.meta.get("conditional") and self.db_path and response.status == 200:
+        if request.meta.get("conditional") and self.enabled and response.status == 200:
             etag = response.headers.get(b"ETag")
             modified = response.headers.get(b"Last-Modified")
             request.meta["validators"] = (

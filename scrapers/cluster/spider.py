@@ -15,6 +15,7 @@ from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.cluster.frontier import PREFIX, Frontier, connect
 from mediawatch.scrapers.runner import SPIDERS
 from mediawatch.scrapers.spiders.base import Document, describe_failure
+from mediawatch.scrapers.stats import CLUSTER_PAGES
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
@@ -94,7 +95,6 @@ class ClusterSpider(scrapy.Spider):
         self.frontier = Frontier(connect(redis_url))
         self.held: set[str] = set()  # leases this worker holds
         self.delegates: dict[tuple[str, int], scrapy.Spider] = {}
-        self.pages = 0
         self.last_error: str | None = None
 
     @classmethod
@@ -118,9 +118,7 @@ class ClusterSpider(scrapy.Spider):
             for old in [k for k in self.delegates if k[0] == source_name]:
                 del self.delegates[old]
             source = self.sources[source_name]
-            spider = cluster_class(SPIDERS[source.kind])(
-                source=source, db_path="", matcher=self.matcher
-            )
+            spider = cluster_class(SPIDERS[source.kind])(source=source, matcher=self.matcher)
             spider.frontier = self.frontier
             spider.run_id = run
             spider._set_crawler(self.crawler)
@@ -135,7 +133,7 @@ class ClusterSpider(scrapy.Spider):
         deferred = False
         try:
             self.frontier.r.hincrby(f"{PREFIX}:run:{run}", "requests", 1)
-            self.pages += 1
+            self.crawler.stats.inc_value(CLUSTER_PAGES)
             if name not in self.sources:
                 self.last_error = f"{response.url}: source {name!r} is not configured here"
                 self.logger.warning(self.last_error)

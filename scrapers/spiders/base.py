@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from mediawatch.scrapers import claims
-from mediawatch.scrapers.archive import archive
+from mediawatch.scrapers.archive import archive_of
 from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.items import ArticlePage, Hints
 from mediawatch.scrapers.middlewares import UrlTimeLimitExceeded
@@ -62,19 +62,14 @@ def _resolve_source(source: Source | str) -> Source:
 class NewsSpider(scrapy.Spider):
     # no `name`: only the per-kind subclasses are spiders that `scrapy list` shows
 
-    def __init__(self, source: Source | str, db_path: str | None = None, matcher=None, **kwargs):
+    def __init__(self, source: Source | str, matcher=None, **kwargs):
         source = _resolve_source(source)
         super().__init__(name=source.name, **kwargs)
-        from mediawatch import config
-
         self.source = source
-        self.db_path = str(db_path or config.db_path())
         self.matcher = matcher
         if source.download_delay is not None:
             self.download_delay = source.download_delay
         self.article_requests = 0
-        self.new_articles = 0
-        self.duplicates = 0
         self.errors: list[str] = []
         self.index_failed = False
         self.newest_item_at: str | None = None
@@ -107,7 +102,7 @@ class NewsSpider(scrapy.Spider):
 
     @property
     def archive(self):
-        return archive(self.db_path)
+        return archive_of(self.crawler)
 
     def index_request(self, url: str, callback, conditional: bool = True) -> scrapy.Request:
         """A request for the source's own document (feed, sitemap, listing, API answer)."""
