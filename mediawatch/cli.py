@@ -99,26 +99,20 @@ def _accept_global_options(command: click.Command) -> None:
     from mediawatch import config
 
     taken = {opt for p in command.params for opt in getattr(p, "opts", ())}
-    if "--config-dir" not in taken:
-        command.params.append(
-            click.Option(
-                ["--config-dir", "late_config_dir"],
-                type=click.Path(file_okay=False),
-                expose_value=False,
-                callback=_late_option("config_dir", config.config_dir),
-                help="As `mediawatch --config-dir`, given after the command.",
+    for flag, key, path_type, convert in (
+        ("--config-dir", "config_dir", click.Path(file_okay=False), config.config_dir),
+        ("--db", "db_path", click.Path(dir_okay=False), config.db_path),
+    ):
+        if flag not in taken:
+            command.params.append(
+                click.Option(
+                    [flag, f"late_{key}"],
+                    type=path_type,
+                    expose_value=False,
+                    callback=_late_option(key, convert),
+                    help=f"As `mediawatch {flag}`, given after the command.",
+                )
             )
-        )
-    if "--db" not in taken:
-        command.params.append(
-            click.Option(
-                ["--db", "late_db"],
-                type=click.Path(dir_okay=False),
-                expose_value=False,
-                callback=_late_option("db_path", config.db_path),
-                help="As `mediawatch --db`, given after the command.",
-            )
-        )
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _accept_global_options(sub)

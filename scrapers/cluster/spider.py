@@ -31,14 +31,7 @@ class ClusterSource:
 
     def follow_articles(self, candidates, document=None):
         """No backlog in the archive here: a lost request comes back through its lease."""
-        fresh = []
-        for url, hints in candidates:
-            self.note_item_date(hints.published_at)
-            if not url.startswith(("http://", "https://")) or self.too_old(hints.published_at):
-                continue
-            fresh.append((url, hints))
-        fresh.sort(key=lambda pair: pair[1].published_at or "", reverse=True)
-        for url, hints in fresh:
+        for url, hints in self.fresh(candidates):
             if self.article_requests >= self.source.max_pages:
                 self.logger.info("page budget of %d reached", self.source.max_pages)
                 return

@@ -165,13 +165,8 @@ class NewsSpider(scrapy.Spider):
         cutoff = datetime.now(UTC) - timedelta(seconds=self.source.lookback)
         return published_at < utc_iso(cutoff)
 
-    def follow_articles(
-        self, candidates: Iterable[tuple[str, Hints]], document: str | None = None
-    ) -> Iterator[scrapy.Request]:
-        """Article requests for new URLs only, newest first, within the look-back and the page budget.
-
-        Every new URL goes into the backlog (committed) before the first request goes out; those
-        past the page budget wait there for the next crawl."""
+    def fresh(self, candidates: Iterable[tuple[str, Hints]]) -> list[tuple[str, Hints]]:
+        """Web URLs within the look-back, newest first (every item's date noted for freshness)."""
         fresh = []
         for url, hints in candidates:
             self.note_item_date(hints.published_at)
@@ -179,6 +174,16 @@ class NewsSpider(scrapy.Spider):
                 continue
             fresh.append((url, hints))
         fresh.sort(key=lambda pair: pair[1].published_at or "", reverse=True)
+        return fresh
+
+    def follow_articles(
+        self, candidates: Iterable[tuple[str, Hints]], document: str | None = None
+    ) -> Iterator[scrapy.Request]:
+        """Article requests for new URLs only, newest first, within the look-back and the page budget.
+
+        Every new URL goes into the backlog (committed) before the first request goes out; those
+        past the page budget wait there for the next crawl."""
+        fresh = self.fresh(candidates)
         forms = {url: {url, strip_tracking(url)} for url, _ in fresh}
         known = db.known_urls(self.archive, [f for fs in forms.values() for f in fs])
         new, seen = [], set(known)
@@ -242,10 +247,18 @@ class NewsSpider(scrapy.Spider):
 
     # -- callbacks ----------------------------------------------------------------------------
 
-    def parse_article(self, response):
+    def html_type(self, response) -> str | None:
+        """The page's content type ('' when it gave none); None, recorded as an error of the
+        run, when the answer is not an HTML page."""
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         if ctype and not ctype.startswith(HTML_TYPES):
             self.record_error(f"{response.url}: not an HTML page ({ctype.split(';')[0]})")
+            return None
+        return ctype
+
+    def parse_article(self, response):
+        ctype = self.html_type(response)
+        if ctype is None:
             self.settle(response.meta.get("backlog"))  # judged: not an article
             return
         yield ArticlePage(

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import scrapy
 from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.items import ArticlePage, Hints
-from mediawatch.scrapers.spiders.base import HTML_TYPES, NewsSpider
+from mediawatch.scrapers.spiders.base import NewsSpider
 from mediawatch.scrapers.wayback import Capture, CdxError, cdx_url, copy_url, parse_cdx
 from mediawatch.times import utc_iso
 
@@ -73,9 +73,8 @@ class WaybackSpider(NewsSpider):
 
     def parse_copy(self, response):
         """The archived page, stored under its original URL."""
-        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        if ctype and not ctype.startswith(HTML_TYPES):
-            self.record_error(f"{response.url}: not an HTML page ({ctype.split(';')[0]})")
+        ctype = self.html_type(response)
+        if ctype is None:
             return
         original = response.meta["original"]
         yield ArticlePage(
