@@ -20,8 +20,8 @@ from mediawatch.alerts.errors import PermanentError, SecretMissing, TransientErr
 from mediawatch.alerts.render import Message
 from mediawatch.times import retry_after
 
-if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
-    from mediawatch.schedules import WebhookChannel
+if TYPE_CHECKING:  # types only
+    from mediawatch.alerts.config import WebhookChannel
 
 USER_AGENT = "mediawatch-webhook/0.1"
 

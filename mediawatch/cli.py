@@ -21,6 +21,7 @@ from mediawatch.alerts.errors import AlertError
 from mediawatch.db import ArchiveError
 from mediawatch.errors import MediawatchError
 from mediawatch.matcher.errors import WatchlistError
+from mediawatch.scrapers.sources import UnknownSourceError
 
 # Each area keeps its commands in mediawatch/commands/<area>.py, exposing `register(group)`;
 # the order is the order of `mediawatch --help`.
@@ -46,7 +47,13 @@ class Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (MediawatchError, ArchiveError, WatchlistError, AlertError) as exc:
+        except (
+            MediawatchError,
+            ArchiveError,
+            UnknownSourceError,
+            WatchlistError,
+            AlertError,
+        ) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_ERROR)
         except sqlite3.Error as exc:

@@ -34,14 +34,14 @@ def _compile(selector: str):
 
 
 def check_selector(selector: str) -> str | None:
-    """None when the selector compiles, else the reason: for validating sources.yaml at start."""
+    """None when the selector compiles, else the reason: for validating sources.yaml at start
+    (`selectors:`, `links:` and `next_page:` alike)."""
     if not isinstance(selector, str) or not selector.strip():
         return "empty selector"
     try:
         _compile(selector)
     except Exception as exc:  # cssselect and lxml raise their own parse errors
-        kind = "XPath" if is_xpath(selector) else "CSS selector"
-        return f"invalid {kind}: {exc}"
+        return f"invalid selector: {exc}"
     return None
 
 

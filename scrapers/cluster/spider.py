@@ -13,8 +13,9 @@ import scrapy
 from mediawatch.scrapers import claims
 from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.cluster.frontier import PREFIX, Frontier, connect
+from mediawatch.scrapers.failures import describe_failure
 from mediawatch.scrapers.runner import SPIDERS
-from mediawatch.scrapers.spiders.base import Document, describe_failure
+from mediawatch.scrapers.spiders.base import Document
 from mediawatch.scrapers.stats import CLUSTER_PAGES
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
