@@ -11,7 +11,6 @@ from functools import lru_cache
 
 from lxml import etree
 from mediawatch.scrapers.extract_clean import parse_date
-from parsel.csstranslator import css2xpath
 
 LOG = logging.getLogger(__name__)
 
@@ -30,6 +29,8 @@ def is_xpath(selector: str) -> bool:
 def _compile(selector: str):
     if is_xpath(selector):
         return etree.XPath(selector.strip())
+    from parsel.csstranslator import css2xpath  # ~35 ms, paid by crawls, not by every command
+
     return etree.XPath(css2xpath(selector.strip()))
 
 
