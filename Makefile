@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml setup.py
 	PYTHONWARNINGS='ignore:Editable installation' $(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: setup run test lint imports
+.PHONY: setup run test lint imports typecheck
 setup: $(STAMP)
 
 run: $(STAMP)
@@ -22,6 +22,7 @@ test: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/vulture  # dead code; settings in pyproject.toml [tool.vulture]
 	sh .ci/lint-imports
+	$(VENV)/bin/python .ci/typecheck.py
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP)
@@ -31,3 +32,7 @@ lint: $(STAMP)
 # The import contracts alone (pyproject.toml [tool.importlinter]): spine -> stages -> db/matcher.
 imports: $(STAMP)
 	sh .ci/lint-imports
+
+# mypy over the package as installed (the rooms as mediawatch.*); settings in pyproject.toml.
+typecheck: $(STAMP)
+	$(VENV)/bin/python .ci/typecheck.py

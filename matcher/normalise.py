@@ -139,7 +139,7 @@ def fold_char(ch: str, casefold: bool = True) -> str:
     category = unicodedata.category(ch)
     if category == "Nd":
         return str(unicodedata.digit(ch))
-    out = []
+    out: list[str] = []
     for c in unicodedata.normalize("NFD", unicodedata.normalize("NFKC", ch)):
         if _in_ranges(ord(c), _STRIP_MARKS) or c in _DROP:
             continue

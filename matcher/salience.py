@@ -155,8 +155,8 @@ def sentence_span(original: str, start: int, end: int, floor: int, ceil: int) ->
     lo = floor
     for m in _SENTENCE_END.finditer(original, floor, start):
         lo = m.end()
-    m = _SENTENCE_END.search(original, end, ceil)
-    return lo, (m.start() if m else ceil)
+    stop = _SENTENCE_END.search(original, end, ceil)
+    return lo, (stop.start() if stop else ceil)
 
 
 def origin_items(
@@ -209,8 +209,8 @@ def list_items(original: str, start: int, end: int, floor: int, ceil: int) -> li
     lo = max(floor, start - LIST_REACH)
     for m in _SENTENCE_END.finditer(original, lo, start):
         lo = m.end()
-    m = _SENTENCE_END.search(original, end, min(ceil, end + LIST_REACH))
-    hi = m.start() if m else min(ceil, end + LIST_REACH)
+    stop = _SENTENCE_END.search(original, end, min(ceil, end + LIST_REACH))
+    hi = stop.start() if stop else min(ceil, end + LIST_REACH)
     pieces: list[tuple[int, int]] = []
     seps: list[str] = []
     last = lo

@@ -174,25 +174,25 @@ class TopicResult:
                         own.extend(scan.occ(leaf))
                 mentions = [scan.orig_span(o.start, o.end) for o in own]
                 share = own_share(items, mentions)
-                own = round(share * len(items))
+                n_own = round(share * len(items))
                 same = self._same_list(occ, items) if share < LIST_OWN_SHARE else ""
                 if same:
                     found = (0.0, f"in the same list as {same!r}: a list counts once")
                 elif share < LIST_OWN_SHARE:
                     found = (
                         LIST_FACTOR,
-                        f"item of a list of {len(items)} ({own} of them this topic's)",
+                        f"item of a list of {len(items)} ({n_own} of them this topic's)",
                     )
                 else:
                     found = (
                         1.0,
-                        f"in a list of {len(items)}, {own} of them this topic's: counts in full",
+                        f"in a list of {len(items)}, {n_own} of them this topic's: counts in full",
                     )
             else:
                 found = (1.0, "")
             if found[0] >= 1:
-                leaf = scan.m.leaves[occ.leaf]
-                if leaf.kind == "group" and 0 < leaf.weight < 1 and not self._anchored():
+                term = scan.m.leaves[occ.leaf]
+                if term.kind == "group" and 0 < term.weight < 1 and not self._anchored():
                     found = (0.0, "supporting word, but no full mention of the topic to support")
                 else:
                     alone = self._alone(occ)
@@ -232,8 +232,8 @@ class TopicResult:
         example of)."""
         spec = self.spec
         scan = self.scan
-        leaf = scan.m.leaves[occ.leaf]
-        if not spec.alone_needs or leaf.kind != "entity" or leaf.type in ("event", "person"):
+        term = scan.m.leaves[occ.leaf]
+        if not spec.alone_needs or term.kind != "entity" or term.type in ("event", "person"):
             return ""  # a named attack or person is news in itself
         for other in self.shown():
             if (other.start, other.end) != (occ.start, occ.end) and not self._spelled_out(other):
@@ -401,7 +401,7 @@ class TopicResult:
                 if member not in relevant:
                     relevant.add(member)
                     todo.append(member)
-        rejected = []
+        rejected: list[dict[str, Any]] = []
         for leaf in sorted(relevant):
             scan.occ(leaf)
             for occ, why in scan.rejected.get(leaf, []):

@@ -223,7 +223,8 @@ def _trafilatura_text(tree, url: str | None, favor_recall: bool) -> str:
         include_comments=False,
         include_tables=True,
     )
-    return (doc.text or "") if doc is not None else ""
+    # trafilatura types the result for both as_dict values; as_dict=False gives a Document
+    return (doc.text or "") if doc is not None else ""  # type: ignore[union-attr]
 
 
 def _paragraphs(text: str) -> str:
@@ -396,8 +397,8 @@ def _authors(
     declared: list[str] = []
     rule = None
     if pm.article:
-        found = ld_authors(pm.article, pm.ld_ids)
-        declared, rule = clean_authors([name for name, _ in found]), "jsonld"
+        credited = ld_authors(pm.article, pm.ld_ids)
+        declared, rule = clean_authors([name for name, _ in credited]), "jsonld"
     if not declared:
         declared = clean_authors(
             [v for v in pm.all(*AUTHOR_META) if not v.startswith(("http:", "https:"))]

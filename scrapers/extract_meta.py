@@ -62,7 +62,7 @@ class PageMeta:
         return None
 
     def all(self, *names: str) -> list[str]:
-        found = []
+        found: list[str] = []
         for name in names:
             found.extend(v.strip() for v in self.meta.get(name, ()) if v and v.strip())
         return found
@@ -254,7 +254,9 @@ def ld_authors(obj: dict, ids: dict[str, dict] | None = None) -> list[tuple[str,
         value = obj.get(key)
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, dict) and not item.get("name") and ids:
-                item = ids.get(item.get("@id"), item)
+                ref = item.get("@id")
+                if isinstance(ref, str):
+                    item = ids.get(ref, item)
             if isinstance(item, str):
                 found.append((html.unescape(item), False))
             elif isinstance(item, dict):

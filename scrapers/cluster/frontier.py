@@ -137,8 +137,7 @@ class Frontier:
 
     def claim(self, url: str, forms: set[str]) -> bool:
         """True when no form of the URL is known and this caller is the one that claimed it."""
-        forms = sorted(forms)
-        if any(self.r.smismember(KNOWN, forms)):
+        if any(self.r.smismember(KNOWN, sorted(forms))):
             return False
         return bool(self.r.sadd(KNOWN, url))
 

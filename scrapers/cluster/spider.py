@@ -8,6 +8,7 @@ every result goes to the stream: a worker never opens the archive.
 from __future__ import annotations
 
 import inspect
+from typing import TYPE_CHECKING
 
 import scrapy
 from mediawatch.scrapers import claims
@@ -15,14 +16,18 @@ from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.cluster.frontier import PREFIX, Frontier, connect
 from mediawatch.scrapers.failures import describe_failure
 from mediawatch.scrapers.runner import SPIDERS
-from mediawatch.scrapers.spiders.base import Document
+from mediawatch.scrapers.spiders.base import Document, NewsSpider
 from mediawatch.scrapers.stats import CLUSTER_PAGES
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
+if TYPE_CHECKING:
+    from mediawatch.scrapers.cluster.scheduler import ClusterScheduler
 
-class ClusterSource:
-    """Mixed into a source's spider class: the archive seams answered by Redis instead."""
+
+class ClusterSource(NewsSpider):
+    """Mixed into a source's spider class: the archive seams answered by Redis instead (no `name`:
+    never a spider of its own)."""
 
     frontier: Frontier
 
@@ -81,6 +86,7 @@ def cluster_class(cls: type) -> type:
 
 class ClusterSpider(scrapy.Spider):
     name = "mediawatch-cluster"
+    scheduler: ClusterScheduler  # set by the scheduler when it opens
 
     def __init__(self, sources, redis_url: str, matcher=None, **kwargs):
         super().__init__(**kwargs)
@@ -189,14 +195,14 @@ class ClusterSpider(scrapy.Spider):
             self.held.discard(lease)
             self.frontier.ack(lease)
         if meta.get("mw_run") is not None:
-            self.frontier.close_request(meta["mw_run"], meta.get("mw_source"))
+            self.frontier.close_request(meta["mw_run"], meta["mw_source"])
 
     def _note_newest(self, run, spider) -> None:
         newest = spider.newest_item_at
         if newest:
             key = f"{PREFIX}:run:{run}"
             old = self.frontier.r.hget(key, "newest")
-            if old is None or old.decode() < newest:
+            if old is None or (old.decode() if isinstance(old, bytes) else old) < newest:
                 self.frontier.r.hset(key, "newest", newest)
 
 

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import sqlite_utils
 from mediawatch.db.cluster import all_known_urls
 from mediawatch.scrapers.cluster.frontier import (
     ACTIVE,
@@ -48,7 +49,7 @@ class ArchiveWriter:
         self.db_path = str(db_path)
         self.on_run_finished = on_run_finished
         self.stored = 0
-        self._conn = None
+        self._conn: sqlite_utils.Database | None = None
 
     @property
     def conn(self):
@@ -125,6 +126,8 @@ class ArchiveWriter:
         entry = None
         try:
             raw = fields.get(b"json") or fields.get("json")
+            if raw is None:
+                raise ValueError("no json field")
             entry = json.loads(raw)
             if not isinstance(entry, dict):
                 raise ValueError("not a JSON object")

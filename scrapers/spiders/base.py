@@ -58,6 +58,10 @@ def named_source(settings: Any, name: str) -> Source:
 class NewsSpider(scrapy.Spider):
     # no `name`: only the per-kind subclasses are spiders that `scrapy list` shows
 
+    # Set when the run closes (extensions.RunRecorder); the runner's summary reads them.
+    final_status: str
+    final_errors: list[str]
+
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> Self:
         """`mediawatch crawl` passes the Source; `scrapy crawl` a source's name. The archive is
