@@ -31,6 +31,15 @@ ARTICLE_TYPES = {
     "discussionforumposting",
 }
 NEWS_TYPES = {t for t in ARTICLE_TYPES if "news" in t} | {"liveblogposting", "report"}
+# articles that say they are not news: their <h1> is the headline, their metadata the SEO variant
+NOT_NEWS = {
+    "blogposting",
+    "techarticle",
+    "scholarlyarticle",
+    "socialmediaposting",
+    "discussionforumposting",
+    "advertisercontentarticle",
+}
 PAGE_TYPES = {"webpage", "itempage", "collectionpage", "medicalwebpage", "videoobject"}
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
