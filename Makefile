@@ -23,6 +23,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/vulture  # dead code; settings in pyproject.toml [tool.vulture]
 	sh .ci/lint-imports
 	$(VENV)/bin/python .ci/typecheck.py
 	$(VENV)/bin/pytest -q -n 2 --dist loadfile

@@ -1,4 +1,4 @@
-"""Maps the checkout's room folders (scrapers/, alerts/, db/, matcher/) under the one name `mediawatch`.
+"""Maps the checkout's room folders (scrapers/, alerts/, db/, matcher/, times/) under the one name `mediawatch`.
 
 pyproject.toml holds everything else; package lists are computed here because the demo site's data
 folders must be declared as (namespace) packages for setuptools to ship them without warnings.
@@ -6,7 +6,7 @@ folders must be declared as (namespace) packages for setuptools to ship them wit
 
 from setuptools import find_namespace_packages, setup
 
-ROOMS = ("scrapers", "alerts", "db", "matcher")
+ROOMS = ("scrapers", "alerts", "db", "matcher", "times")  # times/: a leaf every room may import
 SKIP = ["*__pycache__*", "*.egg-info*"]
 
 packages = find_namespace_packages(include=["mediawatch", "mediawatch.*"], exclude=SKIP)

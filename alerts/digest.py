@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from mediawatch.alerts.sanitize import clean_url, strip_controls, strip_controls_keeping_spans
 from mediawatch.alerts.stories import Candidate, group_stories
 from mediawatch.db import deliveries as store
-from mediawatch.db.connection import utc_iso
+from mediawatch.times import utc_iso
 
 if TYPE_CHECKING:  # types only
     from mediawatch.alerts.config import Subscription

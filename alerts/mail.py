@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from mediawatch.alerts.errors import PermanentError, SecretMissing, TransientError, smtp_failure
 from mediawatch.alerts.render import Message
-from mediawatch.db.connection import parse_iso
+from mediawatch.times import parse_iso
 
 if TYPE_CHECKING:  # types only
     from mediawatch.alerts.config import EmailChannel

@@ -20,7 +20,7 @@ from mediawatch.alerts.digest import Digest, build_digest
 from mediawatch.alerts.errors import AlertError, PermanentError, SecretMissing, TransientError
 from mediawatch.alerts.render import Message, render_digest, render_notice
 from mediawatch.db import deliveries as store
-from mediawatch.db.connection import parse_iso, utc_iso
+from mediawatch.times import parse_iso, utc_iso
 
 if TYPE_CHECKING:  # types only
     from mediawatch.alerts.config import AlertsConfig, Channel, Subscription
@@ -173,6 +173,25 @@ def tick(db, schedules: AlertsConfig, now: datetime | None = None) -> list[Diges
     return results
 
 
+def record_notice(db, subscription: str, key: str, message, channels, now: datetime) -> int | None:
+    """A notice (an operator alert, a surge alert) with one pending delivery per channel; None
+    when a notice with this key was recorded before."""
+    return store.record_digest(
+        db,
+        subscription=subscription,
+        kind="notice",
+        key=key,
+        created_at=utc_iso(now),
+        since=None,
+        items=[],
+        stories=0,
+        subject=message.subject,
+        message=message.to_dict(),
+        deliveries=[(c.name, c.type, new_key()) for c in channels],
+        next_attempt_at=utc_iso(now),
+    )
+
+
 def notify_ops(
     db,
     schedules: AlertsConfig,
@@ -186,20 +205,7 @@ def notify_ops(
     "source-failing:dawn:2024-11-21T10:00:00Z"); None when that key was already sent."""
     now = _now(now)
     message = render_notice(subject, text, key=key, now=now, templates=schedules.templates)
-    digest_id = store.record_digest(
-        db,
-        subscription="ops",
-        kind="notice",
-        key=f"ops:{key}",
-        created_at=utc_iso(now),
-        since=None,
-        items=[],
-        stories=0,
-        subject=message.subject,
-        message=message.to_dict(),
-        deliveries=[(c.name, c.type, new_key()) for c in schedules.ops.channels],
-        next_attempt_at=utc_iso(now),
-    )
+    digest_id = record_notice(db, "ops", f"ops:{key}", message, schedules.ops.channels, now)
     if digest_id is None:
         return None
     result = DigestResult("ops", None, message, digest_id)

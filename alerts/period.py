@@ -11,7 +11,7 @@ from mediawatch.alerts.outbox import DigestResult, new_key, send_pending
 from mediawatch.alerts.render import render_digest
 from mediawatch.db import backfill as period_store
 from mediawatch.db import deliveries as store
-from mediawatch.db.connection import utc_iso
+from mediawatch.times import utc_iso
 
 CHART_DAYS = 31
 

@@ -24,7 +24,7 @@ from mediawatch.alerts.chart import bars_png
 from mediawatch.alerts.digest import Digest, Item, Snippet, one_line
 from mediawatch.alerts.errors import AlertError
 from mediawatch.alerts.sanitize import chat_link, chat_text, strip_controls
-from mediawatch.db.connection import parse_iso, utc_iso
+from mediawatch.times import parse_iso, utc_iso
 
 BUILTIN = Path(__file__).resolve().parent / "templates"
 SUBJECT_MAX = 200

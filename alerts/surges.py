@@ -18,9 +18,8 @@ from typing import Any
 
 from markupsafe import escape
 from mediawatch.alerts.config import SurgeRule
-from mediawatch.db import deliveries as store
 from mediawatch.db import surges as surge_store
-from mediawatch.db.connection import utc_iso
+from mediawatch.times import utc_iso
 
 CHART_DAYS = 7
 CHART_CID = "surge-chart"
@@ -139,23 +138,11 @@ def _evaluate_rule(db, schedules, rule: SurgeRule, now: datetime) -> list[SurgeE
 
 
 def _alert(db, schedules, rule, event: SurgeEvent, now: datetime, episode=None) -> int | None:
-    from mediawatch.alerts.outbox import new_key, send_pending
+    from mediawatch.alerts.outbox import record_notice, send_pending
 
     message = render_surge(db, rule, event, now, episode)
-    digest_id = store.record_digest(
-        db,
-        subscription=f"surge:{rule.name}",
-        kind="notice",
-        key=f"surge:{rule.name}:{event.key}:{event.episode_id}:{event.state}",
-        created_at=utc_iso(now),
-        since=None,
-        items=[],
-        stories=0,
-        subject=message.subject,
-        message=message.to_dict(),
-        deliveries=[(c.name, c.type, new_key()) for c in rule.channels],
-        next_attempt_at=utc_iso(now),
-    )
+    key = f"surge:{rule.name}:{event.key}:{event.episode_id}:{event.state}"
+    digest_id = record_notice(db, f"surge:{rule.name}", key, message, rule.channels, now)
     if digest_id is not None:
         send_pending(db, schedules, now, digest_id=digest_id)
     return digest_id

@@ -13,12 +13,12 @@ import http.client
 import os
 import ssl
 import time
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from mediawatch.alerts.errors import PermanentError, SecretMissing, TransientError, http_failure
 from mediawatch.alerts.render import Message
+from mediawatch.times import retry_after
 
 if TYPE_CHECKING:  # types only
     from mediawatch.alerts.config import WebhookChannel
@@ -93,17 +93,3 @@ def post(message: Message, channel: WebhookChannel, *, key: str) -> str:
     if 300 <= status < 400:
         raise PermanentError(f"{text} (redirect to {response.getheader('Location')} not followed)")
     raise http_failure(status, text, retry_after(response.getheader("Retry-After")))
-
-
-def retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds (delta-seconds or an HTTP date); None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())

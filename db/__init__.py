@@ -16,8 +16,6 @@ from mediawatch.db.connection import (
     ArchiveError,
     connect,
     connect_readonly,
-    parse_iso,
-    utc_iso,
     write,
 )
 from mediawatch.db.crawls import (
@@ -53,13 +51,11 @@ __all__ = [
     "get_article",
     "known_urls",
     "link_same_story",
-    "parse_iso",
     "save_validator",
     "start_run",
     "store_article",
     "store_matches",
     "sync_sources",
-    "utc_iso",
     "validators",
     "write",
 ]

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
-from mediawatch.db.connection import inserted_id, utc_iso, write
+from mediawatch.db.connection import inserted_id, write
+from mediawatch.times import utc_iso
 
 ARTICLE_COLUMNS = (
     "url",

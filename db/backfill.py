@@ -11,8 +11,9 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from mediawatch.db.connection import utc_iso, write
+from mediawatch.db.connection import write
 from mediawatch.db.deliveries import STORY_COLUMNS
+from mediawatch.times import utc_iso
 
 
 def job_key(source: str, start: str, end: str) -> str:

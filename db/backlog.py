@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlite_utils
-from mediawatch.db.connection import utc_iso, write
+from mediawatch.db.connection import write
+from mediawatch.times import utc_iso
 
 
 def add_to_backlog(

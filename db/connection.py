@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -16,24 +15,6 @@ BUSY_TIMEOUT_MS = 30_000
 
 class ArchiveError(Exception):
     """The archive cannot be opened or written."""
-
-
-def utc_iso(moment: datetime | None = None) -> str:
-    """UTC ISO 8601 with a Z, to the second: sortable as text, the one timestamp format in the archive."""
-    moment = moment or datetime.now(UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_iso(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def connect(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
-from mediawatch.db.connection import inserted_id, parse_iso, utc_iso, write
+from mediawatch.db.connection import inserted_id, write
+from mediawatch.times import parse_iso, utc_iso
 
 MAX_ERROR_MESSAGES = 50
 

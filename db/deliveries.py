@@ -427,11 +427,3 @@ def list_deliveries(
     sql += " ORDER BY d.id DESC LIMIT ?"
     params.append(limit)
     return _rows(db, sql, params)
-
-
-def get_digest(db, digest_id: int) -> dict[str, Any] | None:
-    rows = _rows(db, "SELECT * FROM digests WHERE id = ?", [digest_id])
-    if not rows:
-        return None
-    rows[0]["message"] = json.loads(rows[0]["message"] or "{}")
-    return rows[0]

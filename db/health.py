@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
 
 import sqlite_utils
-from mediawatch.db.connection import utc_iso, write
+from mediawatch.db.connection import write
+from mediawatch.times import utc_iso
 
 
 def health_states(db) -> dict[str, frozenset[str]]:
@@ -43,15 +43,6 @@ def last_crawl_starts(db) -> dict[str, str]:
     except sqlite3.OperationalError:
         return {}
     return {source: started for source, started in rows.fetchall() if started}
-
-
-def running_runs(db) -> list[dict[str, Any]]:
-    """Crawl runs still marked running (the crawl is in progress, or its process died)."""
-    cursor = db.execute(
-        "SELECT id, source, started_at, pid FROM crawl_runs WHERE status = 'running' ORDER BY id"
-    )
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 # ------------------------------------------------------------------ housekeeping

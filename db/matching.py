@@ -12,12 +12,6 @@ from mediawatch.db.matches import store_matches
 _SINCE = "coalesce(published_at, fetched_at) >= ?"
 
 
-def count_articles(db: sqlite_utils.Database, since: str | None = None) -> int:
-    """Articles a rematch would visit (published, or fetched when undated, at or after `since`)."""
-    sql = "SELECT count(*) FROM articles" + (f" WHERE {_SINCE}" if since else "")
-    return db.execute(sql, [since] if since else []).fetchone()[0]
-
-
 def iter_articles(
     db: sqlite_utils.Database, since: str | None = None, batch: int = 500
 ) -> Iterator[list[dict[str, Any]]]:
@@ -48,9 +42,3 @@ def store_batch(
     """Replace the flags of several articles in one transaction; (added, removed) per article."""
     with write(db):
         return [store_matches(db, article_id, matches) for article_id, matches in flagged]
-
-
-def flag_counts(db: sqlite_utils.Database) -> dict[str, int]:
-    """Flagged articles per topic."""
-    sql = "SELECT topic, count(*) FROM matches GROUP BY topic ORDER BY topic"
-    return {topic: n for topic, n in db.execute(sql)}

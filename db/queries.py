@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from mediawatch.db.connection import ArchiveError, connect_readonly, utc_iso
+from mediawatch.db.connection import ArchiveError, connect_readonly
+from mediawatch.times import parse_duration, utc_iso
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_ROW_LIMIT = 1000
@@ -201,7 +202,7 @@ class Reader:
     def _tick(self) -> int:
         return int(self._deadline is not None and time.monotonic() > self._deadline)
 
-    def _authorize(self, action: int, arg1, arg2, dbname, source) -> int:
+    def _authorize(self, action: int, arg1, arg2, _dbname, source) -> int:
         if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
             self._denied = "ATTACH, DETACH and VACUUM are not allowed: queries see the archive only"
             return sqlite3.SQLITE_DENY
@@ -240,7 +241,7 @@ class _Translate:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, exc, tb) -> Literal[False]:
+    def __exit__(self, kind, exc, _tb) -> Literal[False]:
         if isinstance(exc, MemoryError):  # what sqlite3 raises for SQLITE_NOMEM
             raise QueryError(
                 f"query: needs more than {MAX_HEAP_BYTES // 2**20} MiB of memory, the most "
@@ -303,9 +304,6 @@ def run_query(
 
 # --- dates -----------------------------------------------------------------------------------
 
-_RELATIVE = re.compile(r"^(\d+)\s*([smhdw])$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
 
 def parse_when(text: str, *, end: bool = False, now: datetime | None = None) -> str:
     """A user's date ("2024-11-21", ISO time, "7d", "24h", "2w") as archive text (UTC, Z).
@@ -315,10 +313,9 @@ def parse_when(text: str, *, end: bool = False, now: datetime | None = None) -> 
     With end=True a bare day means the end of that day, so --until 2024-11-21 includes the 21st.
     """
     raw = (text or "").strip()
-    relative = _RELATIVE.match(raw.lower())
-    if relative:
-        delta = timedelta(**{_UNITS[relative.group(2)]: int(relative.group(1))})
-        return utc_iso((now or datetime.now(UTC)) - delta)
+    ago = parse_duration(raw.lower(), unit_required=True)
+    if ago is not None:
+        return utc_iso((now or datetime.now(UTC)) - timedelta(seconds=ago))
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
         try:
             day = datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC)

@@ -7,7 +7,8 @@ the path down to that point). The spine's loader maps the full path onto the YAM
 error still reads `file:line: key: message`.
 
 This module lives in the matcher room because that is the room every other room may import and
-that imports nothing of ours; it knows nothing of YAML, files or lines.
+that imports nothing of ours but the times leaf (durations are read there, one way for all); it
+knows nothing of YAML, files or lines.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable, Collection
 from typing import Annotated, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
+from mediawatch.times import parse_duration  # one reading of '90s', '15m', '48h', '2d'
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -189,24 +191,6 @@ def number(minimum: float = 0, integer: bool = False) -> PlainValidator:
         return value
 
     return check(read)
-
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, None: 1}
-
-
-def parse_duration(value: Any) -> float | None:
-    """'90s', '15m', '48h', '2d', or a number of seconds -> seconds; None when not a duration."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value) if value >= 0 else None
-    if not isinstance(value, str):
-        return None
-    match = _DURATION.match(value)
-    if not match:
-        return None
-    return float(match.group(1)) * _UNITS[match.group(2)]
 
 
 def read_duration(value: Any) -> float:

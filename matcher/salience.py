@@ -256,10 +256,6 @@ def example_end(original: str, start: int, end: int) -> int:
     return noun.end() if noun else after.end()
 
 
-def is_example(original: str, start: int, end: int) -> bool:
-    return example_end(original, start, end) > 0
-
-
 def entry_items(
     original: str, start: int, end: int, floor: int, ceil: int
 ) -> list[tuple[int, int]]:

@@ -19,6 +19,7 @@ from itertools import product
 from typing import Any, TypeVar
 
 from mediawatch.matcher.configmodel import first_error
+from mediawatch.matcher.errors import WatchlistError
 from mediawatch.matcher.normalise import (
     PHRASE_BREAKS,
     is_arabic_script,
@@ -32,16 +33,6 @@ from pydantic import BaseModel, ValidationError
 STRICT, FREE, ARABIC = 0, 1, 2
 BLOCK_KEYS = ("not_in", "not_after", "not_before")
 M = TypeVar("M", bound=BaseModel)
-
-
-class WatchlistError(Exception):
-    """Invalid watchlist data; `keypath` points into the YAML data, `message` says what is wrong."""
-
-    def __init__(self, keypath: tuple, message: str):
-        self.keypath = tuple(keypath)
-        self.message = message
-        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in self.keypath)
-        super().__init__(f"{where.lstrip('.')}: {message}" if where else message)
 
 
 @dataclass

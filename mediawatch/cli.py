@@ -2,32 +2,43 @@
 
 from __future__ import annotations
 
-import importlib
 import sqlite3
 import sys
 
 import click
 
+import mediawatch.commands.alerts
+import mediawatch.commands.archive
+import mediawatch.commands.cluster
+import mediawatch.commands.config
+import mediawatch.commands.crawl
+import mediawatch.commands.demo
+import mediawatch.commands.extract
+import mediawatch.commands.history
+import mediawatch.commands.match
+import mediawatch.commands.service
+from mediawatch.alerts.errors import AlertError
 from mediawatch.db import ArchiveError
 from mediawatch.errors import MediawatchError
+from mediawatch.matcher.errors import WatchlistError
 from mediawatch.scrapers.sources import UnknownSourceError
 
-# Each area keeps its commands in mediawatch/commands/<area>.py, exposing `register(group)`.
+# Each area keeps its commands in mediawatch/commands/<area>.py, exposing `register(group)`;
+# the order is the order of `mediawatch --help`.
 COMMAND_MODULES = (
-    "crawl",
-    "extract",
-    "match",
-    "archive",
-    "alerts",
-    "service",
-    "demo",
-    "config",
-    "history",
-    "cluster",
+    mediawatch.commands.crawl,
+    mediawatch.commands.extract,
+    mediawatch.commands.match,
+    mediawatch.commands.archive,
+    mediawatch.commands.alerts,
+    mediawatch.commands.service,
+    mediawatch.commands.demo,
+    mediawatch.commands.config,
+    mediawatch.commands.history,
+    mediawatch.commands.cluster,
 )
 
 EXIT_ERROR = 1
-EXIT_USAGE = 2
 
 
 class Group(click.Group):
@@ -36,29 +47,18 @@ class Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (MediawatchError, ArchiveError, UnknownSourceError) as exc:
+        except (
+            MediawatchError,
+            ArchiveError,
+            UnknownSourceError,
+            WatchlistError,
+            AlertError,
+        ) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_ERROR)
         except sqlite3.Error as exc:
             click.echo(f"error: archive: {exc}", err=True)
             sys.exit(EXIT_ERROR)
-        except _extra_errors() as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_ERROR)
-
-
-def _extra_errors() -> tuple[type[BaseException], ...]:
-    """Typed errors of the other packages (matcher, alerts), when they are installed."""
-    found: list[type[BaseException]] = []
-    for module, name in (
-        ("mediawatch.matcher", "WatchlistError"),
-        ("mediawatch.alerts", "AlertError"),
-    ):
-        try:
-            found.append(getattr(importlib.import_module(module), name))
-        except (ImportError, AttributeError):
-            continue
-    return tuple(found)
 
 
 @click.group(cls=Group)
@@ -86,13 +86,7 @@ def main(ctx: click.Context, config_dir: str | None, db_file: str | None) -> Non
     ctx.obj["db_path"] = config.db_path(db_file)
 
 
-for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(f"mediawatch.commands.{_name}")
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"mediawatch.commands.{_name}":
-            raise
-        continue
+for _module in COMMAND_MODULES:
     _module.register(main)
 
 
@@ -112,26 +106,20 @@ def _accept_global_options(command: click.Command) -> None:
     from mediawatch import config
 
     taken = {opt for p in command.params for opt in getattr(p, "opts", ())}
-    if "--config-dir" not in taken:
-        command.params.append(
-            click.Option(
-                ["--config-dir", "late_config_dir"],
-                type=click.Path(file_okay=False),
-                expose_value=False,
-                callback=_late_option("config_dir", config.config_dir),
-                help="As `mediawatch --config-dir`, given after the command.",
+    for flag, key, path_type, convert in (
+        ("--config-dir", "config_dir", click.Path(file_okay=False), config.config_dir),
+        ("--db", "db_path", click.Path(dir_okay=False), config.db_path),
+    ):
+        if flag not in taken:
+            command.params.append(
+                click.Option(
+                    [flag, f"late_{key}"],
+                    type=path_type,
+                    expose_value=False,
+                    callback=_late_option(key, convert),
+                    help=f"As `mediawatch {flag}`, given after the command.",
+                )
             )
-        )
-    if "--db" not in taken:
-        command.params.append(
-            click.Option(
-                ["--db", "late_db"],
-                type=click.Path(dir_okay=False),
-                expose_value=False,
-                callback=_late_option("db_path", config.db_path),
-                help="As `mediawatch --db`, given after the command.",
-            )
-        )
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _accept_global_options(sub)

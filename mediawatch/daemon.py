@@ -39,9 +39,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from mediawatch import db, health, runconfig
 from mediawatch import eventlog as log
 from mediawatch.db import health as health_store
-from mediawatch.db.connection import parse_iso, utc_iso
 from mediawatch.errors import MediawatchError
 from mediawatch.supervisor import AlreadyRunning, Outcome, Supervisor, take_lock
+from mediawatch.times import parse_iso, utc_iso
 
 if TYPE_CHECKING:  # imported when a cluster is configured
     from mediawatch.cluster import ClusterDriver

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from mediawatch.db.connection import parse_iso, utc_iso
+from mediawatch.times import parse_iso, utc_iso
 
 
 def fail_after(schedules) -> int:

@@ -43,7 +43,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from mediawatch.scrapers.gnews import encode_link
-from mediawatch.yamlfile import parse_duration
+from mediawatch.times import parse_duration
 
 DEMO_SITE = Path(__file__).resolve().parent / "demo_site"
 TEXT_TYPES = {

@@ -166,12 +166,6 @@ class Supervisor:
         for pid in self.pids:
             _kill_group(pid, signal.SIGKILL)
 
-    def wait_idle(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while self.pids and time.monotonic() < deadline:
-            time.sleep(POLL)
-        return not self.pids
-
 
 def _kill_group(pgid: int, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):

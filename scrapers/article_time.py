@@ -9,24 +9,18 @@ the page's day, else the feed/sitemap time. Stored in UTC, with where it came fr
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+
+from mediawatch.times import parse_iso
 
 # A day written on a page in any zone (UTC-12 to UTC+14) spans these UTC instants.
 _EARLIEST_ZONE = timedelta(hours=14)
 _LATEST_ZONE = timedelta(hours=12)
 
 
-def _instant(value: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def on_day(instant: str, day: str) -> bool:
     """True when the UTC instant can be the written day somewhere in the world."""
-    moment, start = _instant(instant), _instant(day[:10])
+    moment, start = parse_iso(instant), parse_iso(day[:10])
     if moment is None or start is None:
         return False
     return start - _EARLIEST_ZONE <= moment < start + timedelta(days=1) + _LATEST_ZONE

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
 from mediawatch.db import backfill as queue_db
-from mediawatch.scrapers.archive import archive, close_all
+from mediawatch.scrapers.archive import archive_of
 from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.feeds import FeedError, parse_feed
 from mediawatch.scrapers.gnews import decode_link, is_gnews_link, split_title
@@ -30,7 +30,9 @@ from mediawatch.scrapers.sources import CrawlerConfig, Source
 from mediawatch.scrapers.spiders.base import NewsSpider
 from mediawatch.scrapers.spiders.gdelt import MIN_DELAY, seendate_iso
 from mediawatch.scrapers.spiders.wayback import WaybackSpider
+from mediawatch.scrapers.stats import NEW_ARTICLES
 from mediawatch.scrapers.wayback import Capture, cdx_url
+from mediawatch.times import parse_iso, utc_iso
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.gz import gunzip
@@ -70,11 +72,11 @@ class Period:
 
     @property
     def start_iso(self) -> str:
-        return db.utc_iso(self.start)
+        return utc_iso(self.start)
 
     @property
     def end_iso(self) -> str:
-        return db.utc_iso(self.end)
+        return utc_iso(self.end)
 
     def holds(self, when: str | None) -> bool:
         if not when:
@@ -297,7 +299,7 @@ class GdeltBackfill(BackfillSpider):
         return out
 
     def window(self, start: datetime, end: datetime) -> tuple[str, dict]:
-        meta = {"start": db.utc_iso(start), "end": db.utc_iso(end)}
+        meta = {"start": utc_iso(start), "end": utc_iso(end)}
         return self.window_url(start, end), meta
 
     def __init__(self, *args, **kwargs):
@@ -352,7 +354,7 @@ class GdeltBackfill(BackfillSpider):
         docs, found = [], []
         if data is not None:
             articles = data.get("articles", []) if isinstance(data, dict) else []
-            start, end = db.parse_iso(meta.get("start")), db.parse_iso(meta.get("end"))
+            start, end = parse_iso(meta.get("start")), parse_iso(meta.get("end"))
             if len(articles) >= self.cap and start and end and end - start > GDELT_MIN_WINDOW:
                 middle = start + (end - start) / 2
                 docs = [self.window(start, middle), self.window(middle, end)]
@@ -511,7 +513,7 @@ class BackfillProgress:
             self.report(spider, final=True)
 
     def report(self, spider, final: bool = False) -> None:
-        counts = queue_db.progress(archive(spider.db_path), spider.job)
+        counts = queue_db.progress(archive_of(self.crawler), spider.job)
         pages = self.crawler.stats.get_value("downloader/request_count", 0)
         docs_total = counts["doc_done"] + counts["doc_pending"]
         done = counts["doc_done"] + counts["article_done"]
@@ -522,7 +524,7 @@ class BackfillProgress:
             eta = str(timedelta(seconds=round(elapsed / done * left))) + " left"
         sys.stderr.write(
             f"{spider.source.name}: periods {counts['doc_done']}/{docs_total}, "
-            f"pages {pages}, articles stored {spider.new_articles}, "
+            f"pages {pages}, articles stored {self.crawler.stats.get_value(NEW_ARTICLES, 0)}, "
             f"queued {counts['article_pending']}, {eta}\n"
         )
         sys.stderr.flush()
@@ -557,7 +559,6 @@ def run_backfill(
         process.crawl(
             c,
             source=source,
-            db_path=str(db_path),
             matcher=matcher,
             period=period,
             max_pages=max_pages,
@@ -579,5 +580,5 @@ def run_backfill(
                 errors=list(spider.errors),
             )
         )
-    close_all()
+    conn.conn.close()
     return summaries

@@ -8,7 +8,7 @@ rules (loopback only with `allow_loopback`), size limits, user agent and robots.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -208,7 +208,7 @@ class DiscoverSpider(scrapy.Spider):
             self.result.tried.append(f"{response.url}: {exc}")
             return
         self.result.article_url = response.url
-        self.result.article = page.as_dict()
+        self.result.article = asdict(page)
 
     def article_failed(self, failure):
         from mediawatch.scrapers.failures import describe_failure

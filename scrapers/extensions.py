@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from mediawatch.scrapers.archive import archive
+from mediawatch.scrapers.archive import archive_of
+from mediawatch.scrapers.stats import DUPLICATES, NEW_ARTICLES
 from scrapy import signals
 
 from mediawatch import db
@@ -28,7 +29,7 @@ class CrawlRunRecorder:
 
     def opened(self, spider):
         try:
-            conn = archive(spider.db_path)
+            conn = archive_of(self.crawler)
             db.fail_stale_runs(conn, spider.source.name)
             spider.run_id = db.start_run(conn, spider.source.name)
         except Exception as exc:  # noqa: BLE001 - the spider then requests nothing
@@ -67,12 +68,12 @@ class CrawlRunRecorder:
         stats = self.crawler.stats
         try:
             db.finish_run(
-                archive(spider.db_path),
+                archive_of(self.crawler),
                 spider.run_id,
                 status=status,
                 requests=stats.get_value("downloader/request_count", 0),
-                new_articles=spider.new_articles,
-                duplicates=spider.duplicates,
+                new_articles=stats.get_value(NEW_ARTICLES, 0),
+                duplicates=stats.get_value(DUPLICATES, 0),
                 error_messages=errors,
                 newest_item_at=spider.newest_item_at,
             )

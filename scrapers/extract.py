@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from mediawatch.scrapers.extract_byline import page_author
@@ -25,7 +25,6 @@ from mediawatch.scrapers.extract_clean import (
     shortest_agreed,
     site_names,
     split_title,
-    utc_iso,
 )
 from mediawatch.scrapers.extract_dates import shown_date, shown_days, url_date
 from mediawatch.scrapers.extract_meta import (
@@ -47,6 +46,7 @@ from mediawatch.scrapers.extract_select import (
 )
 from mediawatch.scrapers.language import detect_language, normalise_declared, plausible
 from mediawatch.scrapers.xmlsafe import charset_of, decode_unicode, unicode_family
+from mediawatch.times import utc_iso
 
 __all__ = ["SELECTOR_FIELDS", "Extracted", "ExtractionError", "check_selector", "extract"]
 
@@ -127,9 +127,6 @@ class Extracted:
     title_source: str | None = None
     author_source: str | None = None
     body_source: str | None = None
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 # ---------------------------------------------------------------- parsing

@@ -9,6 +9,8 @@ from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from mediawatch.times import utc_iso
+
 # ---------------------------------------------------------------- dates
 
 EARLIEST_YEAR = 1990
@@ -102,13 +104,6 @@ def _free_form(text: str) -> tuple[datetime | None, bool]:
         return None, False
     has_time = bool(moment.hour or moment.minute or moment.second)
     return moment.replace(microsecond=0), has_time
-
-
-def utc_iso(moment: datetime) -> str:
-    """UTC with a Z to the second; a naive moment is taken as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def local_iso(moment: datetime) -> str:

@@ -15,8 +15,7 @@ from datetime import UTC, datetime
 
 import feedparser
 from mediawatch.scrapers.xmlsafe import HostileXML, safe_xml
-
-from mediawatch import db
+from mediawatch.times import parse_iso, utc_iso
 
 MAX_ENTRIES = 2000
 MAX_TITLE_CHARS = 1000
@@ -36,7 +35,6 @@ class FeedEntry:
     published_at: str | None = None
     authors: list[str] = field(default_factory=list)
     source_title: str | None = None
-    source_url: str | None = None
 
 
 @dataclass
@@ -84,7 +82,6 @@ def parse_feed(body: bytes, content_type: str = "", base_url: str = "") -> Feed:
                     authors=[a.get("name") for a in e.get("authors", []) if a.get("name")]
                     or ([e["author"]] if e.get("author") else []),
                     source_title=source.get("title"),
-                    source_url=source.get("href"),
                 )
             )
         )
@@ -123,7 +120,7 @@ def _struct_to_iso(value) -> str | None:
         moment = datetime.fromtimestamp(calendar.timegm(value), UTC)
     except (OverflowError, ValueError, TypeError):
         return None
-    return db.utc_iso(moment)
+    return utc_iso(moment)
 
 
 def _parse_json_feed(body: bytes) -> Feed:
@@ -158,5 +155,5 @@ def _parse_json_feed(body: bytes) -> Feed:
 
 def to_utc_iso(text) -> str | None:
     """An ISO 8601 date or time from a feed or sitemap as the archive's UTC text, or None."""
-    moment = db.parse_iso(text) if isinstance(text, str) else None
-    return db.utc_iso(moment) if moment else None
+    moment = parse_iso(text) if isinstance(text, str) else None
+    return utc_iso(moment) if moment else None

@@ -22,6 +22,7 @@ import scrapy
 from mediawatch.db import gnews as store
 from mediawatch.scrapers.gnews import ARTICLE_PATH
 from mediawatch.scrapers.items import Hints
+from mediawatch.scrapers.stats import GNEWS_RESOLVED, GNEWS_UNRESOLVED
 
 _SIGNATURE = re.compile(r'data-n-a-sg="([^"]+)"')
 _TIMESTAMP = re.compile(r'data-n-a-ts="([^"]+)"')
@@ -111,7 +112,6 @@ class Resolver:
         self.slot = f"gnews-resolve:{spider.source.name}"
         self.busy = False
         self.stopped = False
-        self.resolved = self.failed = 0
 
     @staticmethod
     def slot_settings(sources) -> dict[str, dict]:
@@ -206,7 +206,7 @@ class Resolver:
             return
         conn = self.spider.archive
         store.mark_resolved(conn, item.token, url)
-        self.resolved += 1
+        self.spider.crawler.stats.inc_value(GNEWS_RESOLVED)
         store.link_item(conn, item.link, url)  # when the article is already in the archive
         self.busy = False
         yield from self.spider.follow_articles([(url, replace(item.hints, via=item.link))])
@@ -224,6 +224,6 @@ class Resolver:
     def _fail(self, item: Pending, reason: str):
         self.spider.logger.warning("gnews: could not resolve %s: %s", item.link, reason)
         store.mark_failed(self.spider.archive, item.token, reason)
-        self.failed += 1
+        self.spider.crawler.stats.inc_value(GNEWS_UNRESOLVED)
         self.busy = False
         yield from self._next()

@@ -4,13 +4,13 @@ time limit per URL across retries."""
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import ipaddress
 import time
 from urllib.parse import urlsplit
 
-from mediawatch.scrapers.archive import archive as _archive
+from mediawatch.scrapers.archive import archive_of
 from mediawatch.scrapers.resolver import address_verdict
+from mediawatch.times import retry_after
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from twisted.internet.error import TCPTimedOutError, TimeoutError
 
@@ -59,20 +59,6 @@ class AddressSafetyMiddleware:
         return None
 
 
-def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
-    if not value:
-        return None
-    text = value.decode("latin-1") if isinstance(value, bytes) else value
-    text = text.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - (now or time.time()))
-
-
 class RetryAfterMiddleware:
     """On 429/503 with Retry-After, waits as asked (up to a cap) and tries again, before RetryMiddleware."""
 
@@ -86,7 +72,7 @@ class RetryAfterMiddleware:
     async def process_response(self, request, response):
         if response.status not in (429, 503):
             return response
-        delay = retry_after_seconds(response.headers.get(b"Retry-After"))
+        delay = retry_after(response.headers.get(b"Retry-After"))
         tries = request.meta.get("retry_after_tries", 0)
         if delay is None or delay > self.cap or tries >= RETRY_AFTER_TIMES:
             return response
@@ -109,22 +95,24 @@ def add_validators(request, saved: dict) -> None:
 class ConditionalGetMiddleware:
     """Sends the ETag / Last-Modified kept per feed URL, and keeps new ones, so unchanged feeds cost a 304."""
 
-    def __init__(self, db_path: str):
-        self.db_path = db_path
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.enabled = bool(crawler.settings.get("MEDIAWATCH_DB_PATH"))
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("MEDIAWATCH_DB_PATH"))
+        return cls(crawler)
 
     def process_request(self, request):
-        if not request.meta.get("conditional") or not self.db_path:
+        if not request.meta.get("conditional") or not self.enabled:
             return None
         source = request.meta["source_name"]
-        add_validators(request, db.validators(_archive(self.db_path), source).get(request.url, {}))
+        saved = db.validators(archive_of(self.crawler), source)
+        add_validators(request, saved.get(request.url, {}))
         return None
 
     def process_response(self, request, response):
-        if request.meta.get("conditional") and self.db_path and response.status == 200:
+        if request.meta.get("conditional") and self.enabled and response.status == 200:
             etag = response.headers.get(b"ETag")
             modified = response.headers.get(b"Last-Modified")
             request.meta["validators"] = (

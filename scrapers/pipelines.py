@@ -6,12 +6,13 @@ Runs in the crawl process; a page that cannot be extracted is recorded as an err
 from __future__ import annotations
 
 from mediawatch.scrapers import claims
-from mediawatch.scrapers.archive import archive
+from mediawatch.scrapers.archive import archive_of
 from mediawatch.scrapers.article_time import choose_published
 from mediawatch.scrapers.canonical import canonicalize, strip_tracking
 from mediawatch.scrapers.extract import ExtractionError, extract
 from mediawatch.scrapers.items import ArticlePage, UnresolvedItem
 from mediawatch.scrapers.matching import find_topics, store_flags
+from mediawatch.scrapers.stats import DUPLICATES, NEW_ARTICLES
 from scrapy.exceptions import DropItem
 
 from mediawatch import db
@@ -132,7 +133,7 @@ class ArchivePipeline:
         A fetched article takes over unresolved search items with its title; an unresolved item
         points at the fetched article that already has it.
         """
-        conn = archive(spider.db_path)
+        conn = archive_of(self.crawler)
         found = find_topics(spider.matcher, article["title"], article["text"])
         with db.write(conn):  # one transaction per article: the write lock is shared by crawls
             stored = db.store_article(conn, article, also_urls=also_urls)
@@ -147,8 +148,5 @@ class ArchivePipeline:
                     db.link_same_story(conn, stored.article_id, same)
             if via := getattr(getattr(item, "hints", None), "via", None):
                 db.gnews.link_item(conn, via, article["url"])  # the Google News item it came from
-        if stored.created:
-            spider.new_articles += 1
-        else:
-            spider.duplicates += 1
+        self.crawler.stats.inc_value(NEW_ARTICLES if stored.created else DUPLICATES)
         return item

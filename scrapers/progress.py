@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from mediawatch.scrapers.stats import NEW_ARTICLES
 from scrapy import signals
 
 if TYPE_CHECKING:  # imported when drawing starts, inside the reactor Scrapy chose
@@ -146,5 +147,5 @@ class CrawlProgress:
 
     def _sync(self, spider) -> None:
         if self.row is not None:
-            self.row.stored = getattr(spider, "new_articles", 0)
+            self.row.stored = self.crawler.stats.get_value(NEW_ARTICLES, 0)
             self.row.errors = len(getattr(spider, "errors", ()))

@@ -29,6 +29,7 @@ import logging
 from urllib.parse import urlsplit
 
 from mediawatch.scrapers.resolver import address_verdict
+from mediawatch.scrapers.stats import BROWSER_RESTARTS
 
 logger = logging.getLogger(__name__)
 
@@ -215,5 +216,5 @@ class RenderMiddleware:
         browser = getattr(handler, "browser", None)
         if browser is not None:
             logger.info("restarting the browser after %d page(s)", self.restart_after)
-            self.crawler.stats.inc_value("mediawatch/browser_restarts")
+            self.crawler.stats.inc_value(BROWSER_RESTARTS)
             await browser.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from mediawatch.scrapers.archive import archive, close_all
 from mediawatch.scrapers.configured import crawler_settings
 from mediawatch.scrapers.gnews_resolve import Resolver
 from mediawatch.scrapers.progress import Board, open_board
@@ -17,6 +16,7 @@ from mediawatch.scrapers.spiders.gnews import GnewsSpider
 from mediawatch.scrapers.spiders.listing import ListingSpider
 from mediawatch.scrapers.spiders.sitemap import SitemapSpider
 from mediawatch.scrapers.spiders.wayback import WaybackSpider
+from mediawatch.scrapers.stats import DUPLICATES, NEW_ARTICLES
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
@@ -55,8 +55,9 @@ def scrapy_settings(crawler: CrawlerConfig, db_path: str, log_level: str) -> Set
 
 
 def register_sources(db_path: str, sources: list[Source]):
-    """The sources' rows in the archive, which their crawl runs refer to; returns the connection."""
-    conn = archive(str(db_path))
+    """The sources' rows in the archive, which their crawl runs refer to; returns the connection
+    (the caller closes it; each crawler opens its own, see scrapers/archive.py)."""
+    conn = db.connect(str(db_path))
     try:
         db.sync_sources(
             conn,
@@ -72,7 +73,7 @@ def register_sources(db_path: str, sources: list[Source]):
             ],
         )
     except sqlite3.Error as exc:
-        close_all()
+        conn.conn.close()
         raise db.ArchiveError(f"{db_path}: cannot write to the archive: {exc}") from None
     return conn
 
@@ -87,7 +88,7 @@ def run_crawl(
 ) -> list[RunSummary]:
     """Crawl the sources concurrently (politeness is per host) and return what each run did;
     `board` shows each source's progress while it runs."""
-    register_sources(db_path, sources)
+    register_sources(db_path, sources).conn.close()
     settings = scrapy_settings(crawler, str(db_path), log_level)
     settings.set("DOWNLOAD_SLOTS", Resolver.slot_settings(sources), priority="cmdline")
     if any(s.render for s in sources):  # only then: other crawls never load Playwright
@@ -100,7 +101,7 @@ def run_crawl(
     for source in sources:
         c = process.create_crawler(SPIDERS[source.kind])
         crawlers.append(c)
-        process.crawl(c, source=source, db_path=str(db_path), matcher=matcher)
+        process.crawl(c, source=source, matcher=matcher)
     if board is not None:
         for source in sources:
             board.add(source.name)
@@ -124,11 +125,10 @@ def run_crawl(
                 source=spider.source.name,
                 status=spider.final_status,
                 requests=c.stats.get_value("downloader/request_count", 0),
-                new_articles=spider.new_articles,
-                duplicates=spider.duplicates,
+                new_articles=c.stats.get_value(NEW_ARTICLES, 0),
+                duplicates=c.stats.get_value(DUPLICATES, 0),
                 errors=list(spider.final_errors),
                 severe=spider.store_failed or spider.crashed,
             )
         )
-    close_all()
     return summaries

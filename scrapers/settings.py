@@ -39,6 +39,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {"mediawatch.scrapers.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {
+    "mediawatch.scrapers.archive.ArchiveConnection": 400,  # the other components' archive
     "mediawatch.scrapers.extensions.CrawlRunRecorder": 500,
     "mediawatch.scrapers.progress.CrawlProgress": 510,
 }

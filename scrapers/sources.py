@@ -124,7 +124,7 @@ def _resolve(value: Any) -> GnewsResolve | None:
 
 
 def _selectors(value: Any) -> dict[str, str]:
-    """A source's own selectors (raw lxml CSS or XPath), each compiled here to check it."""
+    """A source's own selectors (CSS as in `links:`, or XPath), each compiled here to check it."""
     found = SelectorFields.model_validate(value or {})
     out = found.model_dump(exclude_none=True)
     for key, selector in out.items():
@@ -148,18 +148,6 @@ def _language(value: Any) -> str:
     if not LANGUAGE_CODE.match(code):
         raise located((), "must be a language code such as en or ur")
     return code
-
-
-def listing_selector_problem(selector: str) -> str | None:
-    """Listing selectors are Scrapy's (CSS with ::attr(), or XPath); compile one to check it."""
-    from parsel import Selector
-
-    page = Selector(text="<html><body></body></html>")
-    try:
-        page.xpath(selector) if selector.startswith(("/", "(")) else page.css(selector)
-    except Exception as exc:  # parsel raises cssselect's and lxml's own errors
-        return f"invalid selector: {exc}"
-    return None
 
 
 class Source(ConfigModel):
@@ -217,7 +205,7 @@ class Source(ConfigModel):
                 raise located(("links",), "is required")
             for key in ("links", "next_page"):
                 selector = getattr(self, key)
-                if selector and (reason := listing_selector_problem(selector)):
+                if selector and (reason := check_selector(selector)):
                     raise located((key,), reason)
         elif "links" in given or "next_page" in given:
             raise located(("links",), "only a listing source takes links / next_page")

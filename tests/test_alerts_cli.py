@@ -172,3 +172,19 @@ def test_retry_all_queues_every_failed_delivery_again(tmp_path, receiver):
         for line in run([*base, "deliveries", "--pending", "--json"]).output.splitlines()
     ]
     assert [(r["channel"], r["status"]) for r in pending] == [("hook", "pending")] * 2
+
+
+def test_a_broken_template_is_one_line_naming_it_not_a_traceback(tmp_path):
+    """AlertError from the alerts room reaches the user as the CLI's one-line error."""
+    (tmp_path / "mytemplates").mkdir()
+    (tmp_path / "mytemplates" / "digest.txt").write_text("{% for story in %}\n")
+    base = setup(tmp_path, "templates: mytemplates\n" + SCHEDULES)
+
+    result = CliRunner().invoke(main, [*base, "digest", "desk", "--dry-run"])
+
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    template = tmp_path / "mytemplates" / "digest.txt"
+    assert result.output.startswith(f"error: template {template}:1: Expected an expression")
+    assert result.output.count("\n") == 1
+    assert "Traceback" not in result.output

@@ -243,6 +243,7 @@ def test_gdelt_window_at_the_record_cap_is_asked_again_in_halves(tmp_path):
     from mediawatch.scrapers.backfill import GdeltBackfill, Period
     from mediawatch.scrapers.sources import Source
     from scrapy.http import TextResponse
+    from scrapy.utils.test import get_crawler
 
     source = Source(
         name="g",
@@ -250,9 +251,13 @@ def test_gdelt_window_at_the_record_cap_is_asked_again_in_halves(tmp_path):
         outlet="g",
         url="http://127.0.0.1:9/api?query=BLA&mode=ArtList&format=json&maxrecords=2&timespan=24h",
     )
-    spider = GdeltBackfill(
+    settings = {
+        "MEDIAWATCH_DB_PATH": str(tmp_path / "a.db"),
+        "EXTENSIONS": {"mediawatch.scrapers.archive.ArchiveConnection": 0},
+    }
+    spider = GdeltBackfill.from_crawler(
+        get_crawler(GdeltBackfill, settings),
         source=source,
-        db_path=str(tmp_path / "a.db"),
         period=Period.of_days("2024-11-14", "2024-11-14"),
     )
     ((url, meta),) = spider.windows(*spider.bounds())

@@ -75,9 +75,7 @@ class Cluster:
         self.daemon = self.new_daemon(tmp / "daemon.log")
 
     def new_daemon(self, log: Path) -> DaemonRun:
-        d = DaemonRun(self.folder, self.db_path, log)
-        d.start_env = self.env
-        return d
+        return DaemonRun(self.folder, self.db_path, log)
 
     def start_daemon(self) -> None:
         os.environ["MEDIAWATCH_CLUSTER_LEASE"] = "10"

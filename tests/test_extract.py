@@ -254,6 +254,26 @@ def test_selector_that_matches_nothing_leaves_the_field_to_generic_extraction():
     assert "berthed at Gwadar" in got.text
 
 
+def test_selectors_speak_the_same_css_as_listing_links():
+    """`selectors:` and `links:` are both parsel (Scrapy) CSS: ::text and ::attr() work in both."""
+    url = "https://myind.net/Home/viewArticle/pakistan-launches-military-offensive"
+    got = extract(
+        page("selectors.html"),
+        url=url,
+        selectors={
+            "title": "h2.real-headline::text",
+            "body": "div.story-text",
+            "date": "span.stamp::text",
+            "author": ".writer a::attr(href)",
+        },
+    )
+    assert got.title.startswith("Pakistan launches military offensive in Balochistan")
+    assert got.published_at == "2024-11-21T10:27:00Z"
+    assert got.authors == ["/author/1"]
+    assert check_selector("meta[name=author]::attr(content)") is None
+    assert "invalid" in check_selector("a::attr(")
+
+
 def test_broken_selector_is_reported_by_check_and_does_not_break_extraction():
     assert check_selector("div.story-text") is None
     assert check_selector("//span[@class='stamp']") is None

@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 from archive_helpers import serving
 from click.testing import CliRunner
+from mediawatch.times import utc_iso
 
 from mediawatch import db
 from mediawatch.cli import main
@@ -37,7 +38,7 @@ def failed_runs(archive, source: str, n: int) -> None:
             new_articles=0,
             duplicates=0,
             error_messages=[f"http://127.0.0.1:9/{source}: connection refused"],
-            newest_item_at=db.utc_iso(),
+            newest_item_at=utc_iso(),
         )
 
 

@@ -8,9 +8,10 @@ import time
 import pytest
 from mediawatch.scrapers.feeds import FeedError, parse_feed
 from mediawatch.scrapers.gnews import decode_link, encode_link, is_gnews_link, split_title
-from mediawatch.scrapers.middlewares import literal_refusal, retry_after_seconds
+from mediawatch.scrapers.middlewares import literal_refusal
 from mediawatch.scrapers.resolver import address_verdict
 from mediawatch.scrapers.sitemaps import SitemapError, parse_sitemap
+from mediawatch.times import retry_after
 
 
 @pytest.mark.parametrize(
@@ -46,10 +47,10 @@ def test_ip_literals_are_judged_before_the_request_and_names_when_resolved():
 
 
 def test_retry_after_in_seconds_and_as_http_date():
-    assert retry_after_seconds(b"7") == 7.0
+    assert retry_after(b"7") == 7.0
     later = email.utils.formatdate(time.time() + 30, usegmt=True)
-    assert 25 <= retry_after_seconds(later) <= 31
-    assert retry_after_seconds(b"soon") is None
+    assert 25 <= retry_after(later) <= 31
+    assert retry_after(b"soon") is None
 
 
 def test_json_feed_and_atom_03_are_read():

@@ -15,7 +15,7 @@ def _contracts() -> dict:
 
 
 def test_the_layers_contract_names_every_module_of_the_spine():
-    spine, stages, bottom = _contracts()["layers"]["layers"]
+    spine, stages, bottom, leaf = _contracts()["layers"]["layers"]
     listed = {name.strip() for name in spine.split(":")}
     found = {
         p.stem if p.suffix == ".py" else p.name
@@ -25,6 +25,7 @@ def test_the_layers_contract_names_every_module_of_the_spine():
     assert found - listed == set(), "add these spine modules to the layers contract"
     assert listed - found == set(), "the layers contract names modules that do not exist"
     assert {s.strip() for s in stages.split("|")} | {b.strip() for b in bottom.split("|")} == ROOMS
+    assert leaf == "times"  # below every room: mediawatch.times imports nothing of ours
 
 
 def test_every_room_is_checked_for_cycles():

@@ -33,7 +33,15 @@ def test_wheel_installs_only_mediawatch_with_rooms_and_data(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     top = {name.split("/")[0] for name in names}
     assert {t for t in top if not t.endswith(".dist-info")} == {"mediawatch"}
-    for room in ("scrapers", "scrapers/spiders", "scrapers/cluster", "alerts", "db", "matcher"):
+    for room in (
+        "scrapers",
+        "scrapers/spiders",
+        "scrapers/cluster",
+        "alerts",
+        "db",
+        "matcher",
+        "times",
+    ):
         assert f"mediawatch/{room}/__init__.py" in names
     for data in (
         "mediawatch/alerts/templates/digest.html",

@@ -22,7 +22,8 @@ def test_scrapy_crawl_in_the_checkout_uses_the_crawler_block(workspace):
         env.pop(proxy, None)
     env.pop("SCRAPY_SETTINGS_MODULE", None)
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy.cmdline", "crawl", "feed", "-a", "source=dawn-home"],
+        [sys.executable, "-m", "scrapy.cmdline", "crawl", "feed", "-a", "source=dawn-home"]
+        + ["-s", "LOG_LEVEL=INFO"],
         cwd=ROOT,  # where scrapy.cfg is
         env=env,
         capture_output=True,
@@ -35,6 +36,9 @@ def test_scrapy_crawl_in_the_checkout_uses_the_crawler_block(workspace):
     assert not [e for e in run["error_messages"] if "refused" in e]
     stored = workspace.rows("SELECT url FROM articles WHERE source = 'dawn-home'")
     assert stored and all(r["url"].startswith(workspace.site.base) for r in stored)
+    # the counts live in Scrapy's stats collector: its dump and the run record agree
+    assert run["new_articles"] == len(stored)
+    assert f"'mediawatch/new_articles': {len(stored)}," in result.stderr
     # the feed's validators were kept, as `mediawatch crawl` keeps them
     (source,) = workspace.rows("SELECT validators FROM sources WHERE name = 'dawn-home'")
     assert source["validators"] and "etag" in source["validators"]

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from mediawatch.db import deliveries
+from mediawatch.times import utc_iso
 
 from mediawatch import db
 
@@ -28,7 +29,7 @@ ops:
 
 
 def iso(delta: timedelta = timedelta(0)) -> str:
-    return db.utc_iso(datetime.now(UTC) - delta)
+    return utc_iso(datetime.now(UTC) - delta)
 
 
 def run(archive, source, status, errors=(), newest=None):

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from alerts_helpers import NOW, add_article, schedules_from
 from mediawatch.alerts.surges import evaluate, poisson_tail
+from mediawatch.times import utc_iso
 
 from mediawatch import db
 
@@ -37,7 +38,7 @@ def _schedules(tmp_path, rule="ratio: 3", extra=""):
 
 
 def _iso(moment) -> str:
-    return db.utc_iso(moment)
+    return utc_iso(moment)
 
 
 def _bla(archive, n: int, when, outlet="Dawn", title=None, **extra):
@@ -287,7 +288,7 @@ def test_entity_surge_from_the_command_line(tmp_path):
                 "outlet": "Dawn",
                 "title": f"Attack number {i} claimed in Kalat district by the militants",
                 "text": "The Balochistan Liberation Army claimed the attack.",
-                "published_at": db.utc_iso(now - timedelta(hours=1, minutes=i)),
+                "published_at": utc_iso(now - timedelta(hours=1, minutes=i)),
             },
         ).article_id
         entity = [{"name": "Balochistan Liberation Army", "type": "org", "count": 1}]

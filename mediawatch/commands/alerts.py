@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from mediawatch.commands.options import since_callback
+from mediawatch.times import parse_iso, utc_iso
 
 
 def register(group: click.Group) -> None:
@@ -50,7 +51,7 @@ def digest_command(
     schedules = load_schedules(ctx.obj["config_dir"])
     sub = schedules.digest(name)
     now = datetime.now(UTC).replace(microsecond=0)
-    start = db.parse_iso(since)
+    start = parse_iso(since)
     archive = db.connect(ctx.obj["db_path"])
     if period_from or period_to:
         from mediawatch.commands.history import period_digest
@@ -135,7 +136,7 @@ def deliveries_command(ctx, status, subscription, limit, as_json, retry_id, retr
         if retry_id and not retry_id.isdigit():
             raise click.BadParameter(f"{retry_id!r} is not a delivery id", param_hint="--retry")
         archive = db.connect(ctx.obj["db_path"])
-        now = db.utc_iso()
+        now = utc_iso()
         if retry_all:
             ids = store.retry_all_failed(archive, now, subscription)
             if not ids:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import click
 
+from mediawatch.times import format_duration, parse_iso, utc_iso
+
 
 def register(group: click.Group) -> None:
     group.add_command(config_group)
@@ -83,7 +85,6 @@ def _state(path: Path) -> dict:
 def _plan(cfg, state: dict, now: datetime) -> list[dict]:
     """One entry per job the daemon would schedule, with its next run (UTC, no jitter)."""
     from mediawatch.daemon import _first_crawl
-    from mediawatch.db.connection import parse_iso, utc_iso
 
     plan = []
     starts = state.get("crawl_starts", {})
@@ -130,17 +131,10 @@ def _when(schedule) -> str:
     if schedule.cron:
         text = f"cron {schedule.cron} {schedule.timezone}"
     else:
-        text = f"every {_duration(schedule.every)}"
+        text = f"every {format_duration(schedule.every)}"
     if schedule.jitter:
-        text += f" (+ up to {_duration(schedule.jitter)})"
+        text += f" (+ up to {format_duration(schedule.jitter)})"
     return text
-
-
-def _duration(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
 
 
 def _print(folder: Path, cfg, problems: list[str], plan: list[dict]) -> None:

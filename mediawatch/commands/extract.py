@@ -19,7 +19,6 @@ import click
 from mediawatch.errors import MediawatchError
 
 MAX_PAGE_BYTES = 50 * 1024 * 1024  # decompressed: a gzip bomb is cut off, not expanded
-FIELDS = ("title", "text", "published", "authors", "language", "canonical_url")
 
 
 def register(group: click.Group) -> None:

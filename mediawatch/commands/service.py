@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from mediawatch import config
+from mediawatch.times import parse_iso, utc_iso
 
 
 def register(group: click.Group) -> None:
@@ -74,7 +75,7 @@ def status(ctx, as_json):
     conn = sqlite_utils.Database(db.connect_readonly(path)) if path.exists() else None
     now = datetime.now(UTC)
     report: dict[str, Any] = {
-        "generated_at": db.utc_iso(now),
+        "generated_at": utc_iso(now),
         "archive": str(path),
         "daemon_pid": running_daemon(path),
         "sources": health.source_rows(conn, sources_cfg, schedules),
@@ -182,7 +183,6 @@ def _print_report(report: dict, now: datetime) -> None:
 
 
 def _ago(stamp: str | None, now: datetime) -> str:
-    from mediawatch.db.connection import parse_iso
 
     moment = parse_iso(stamp)
     if moment is None:

@@ -86,12 +86,8 @@ class RedisConditionalGetMiddleware(ConditionalGetMiddleware):
     """The ETag / Last-Modified of each feed and sitemap, shared by all workers in Redis."""
 
     def __init__(self, crawler):
-        super().__init__("redis")
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
+        super().__init__(crawler)
+        self.enabled = True  # the validators live in Redis here, not in the archive
 
     def process_request(self, request):
         if not request.meta.get("conditional"):

@@ -17,6 +17,7 @@ from mediawatch.scrapers.cluster.frontier import PREFIX, Frontier, connect
 from mediawatch.scrapers.failures import describe_failure
 from mediawatch.scrapers.runner import SPIDERS
 from mediawatch.scrapers.spiders.base import Document, NewsSpider
+from mediawatch.scrapers.stats import CLUSTER_PAGES
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
@@ -36,14 +37,7 @@ class ClusterSource(NewsSpider):
 
     def follow_articles(self, candidates, document=None):
         """No backlog in the archive here: a lost request comes back through its lease."""
-        fresh = []
-        for url, hints in candidates:
-            self.note_item_date(hints.published_at)
-            if not url.startswith(("http://", "https://")) or self.too_old(hints.published_at):
-                continue
-            fresh.append((url, hints))
-        fresh.sort(key=lambda pair: pair[1].published_at or "", reverse=True)
-        for url, hints in fresh:
+        for url, hints in self.fresh(candidates):
             if self.article_requests >= self.source.max_pages:
                 self.logger.info("page budget of %d reached", self.source.max_pages)
                 return
@@ -101,7 +95,6 @@ class ClusterSpider(scrapy.Spider):
         self.frontier = Frontier(connect(redis_url))
         self.held: set[str] = set()  # leases this worker holds
         self.delegates: dict[tuple[str, int], scrapy.Spider] = {}
-        self.pages = 0
         self.last_error: str | None = None
 
     @classmethod
@@ -112,7 +105,7 @@ class ClusterSpider(scrapy.Spider):
 
     async def start(self):
         return
-        yield  # the queue in Redis is the only source of requests
+        yield  # noqa: V201 - the queue in Redis is the only source of requests
 
     def idle(self):
         claims.reset()  # the pipeline's per-process claims: nothing in flight, so forget them
@@ -125,9 +118,7 @@ class ClusterSpider(scrapy.Spider):
             for old in [k for k in self.delegates if k[0] == source_name]:
                 del self.delegates[old]
             source = self.sources[source_name]
-            spider = cluster_class(SPIDERS[source.kind])(
-                source=source, db_path="", matcher=self.matcher
-            )
+            spider = cluster_class(SPIDERS[source.kind])(source=source, matcher=self.matcher)
             spider.frontier = self.frontier
             spider.run_id = run
             spider._set_crawler(self.crawler)
@@ -142,7 +133,7 @@ class ClusterSpider(scrapy.Spider):
         deferred = False
         try:
             self.frontier.r.hincrby(f"{PREFIX}:run:{run}", "requests", 1)
-            self.pages += 1
+            self.crawler.stats.inc_value(CLUSTER_PAGES)
             if name not in self.sources:
                 self.last_error = f"{response.url}: source {name!r} is not configured here"
                 self.logger.warning(self.last_error)

@@ -11,6 +11,7 @@ import logging
 from mediawatch.scrapers.cluster.frontier import DUPEFILTER, QUEUE, RETRY_ERRORS, client_params
 from mediawatch.scrapers.cluster.spider import ClusterSpider
 from mediawatch.scrapers.runner import scrapy_settings
+from mediawatch.scrapers.stats import CLUSTER_PAGES
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from twisted.internet import task
@@ -84,7 +85,9 @@ class Heartbeat:
         try:
             spider.frontier.extend(sorted(spider.held))
             spider.frontier.heartbeat(
-                spider.pages, spider.last_error, self.crawler.settings.getint("CONCURRENT_REQUESTS")
+                self.crawler.stats.get_value(CLUSTER_PAGES, 0),
+                spider.last_error,
+                self.crawler.settings.getint("CONCURRENT_REQUESTS"),
             )
         except RETRY_ERRORS as exc:
             log.warning("heartbeat: Redis unreachable: %s", exc)

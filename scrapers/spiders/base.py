@@ -20,11 +20,12 @@ from typing import Any, Self
 
 import scrapy
 from mediawatch.scrapers import claims
-from mediawatch.scrapers.archive import archive
+from mediawatch.scrapers.archive import archive_of
 from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.failures import describe_failure, is_final
 from mediawatch.scrapers.items import ArticlePage, Hints
 from mediawatch.scrapers.sources import Source, UnknownSourceError
+from mediawatch.times import utc_iso
 
 from mediawatch import db
 
@@ -63,27 +64,20 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> Self:
-        """`mediawatch crawl` passes the Source and the archive; `scrapy crawl` a source's name,
-        and the archive comes from the settings (MEDIAWATCH_DB_PATH)."""
+        """`mediawatch crawl` passes the Source; `scrapy crawl` a source's name. The archive is
+        the crawl's (MEDIAWATCH_DB_PATH, opened by scrapers.archive.ArchiveConnection)."""
         if isinstance(kwargs.get("source"), str):
             kwargs["source"] = named_source(crawler.settings, kwargs["source"])
-        if kwargs.get("db_path") is None:
-            kwargs["db_path"] = crawler.settings.get("MEDIAWATCH_DB_PATH")
         spider: Self = super().from_crawler(crawler, *args, **kwargs)
         return spider
 
-    def __init__(self, source: Source, db_path: str | None = None, matcher=None, **kwargs):
+    def __init__(self, source: Source, matcher=None, **kwargs):
         super().__init__(name=source.name, **kwargs)
-        if db_path is None:
-            raise ValueError("a spider needs the archive's path (db_path)")
         self.source = source
-        self.db_path = str(db_path)
         self.matcher = matcher
         if source.download_delay is not None:
             self.download_delay = source.download_delay
         self.article_requests = 0
-        self.new_articles = 0
-        self.duplicates = 0
         self.errors: list[str] = []
         self.index_failed = False
         self.newest_item_at: str | None = None
@@ -110,13 +104,13 @@ class NewsSpider(scrapy.Spider):
     async def start_index(self):
         """The subclass's first request(s): the feed, the sitemap, the listing page."""
         return
-        yield
+        yield  # noqa: V201 - makes this an async generator that yields nothing
 
     # -- helpers for subclasses -------------------------------------------------------------
 
     @property
     def archive(self):
-        return archive(self.db_path)
+        return archive_of(self.crawler)
 
     def index_request(self, url: str, callback, conditional: bool = True) -> scrapy.Request:
         """A request for the source's own document (feed, sitemap, listing, API answer)."""
@@ -177,7 +171,18 @@ class NewsSpider(scrapy.Spider):
         if not published_at:
             return False
         cutoff = datetime.now(UTC) - timedelta(seconds=self.source.lookback)
-        return published_at < db.utc_iso(cutoff)
+        return published_at < utc_iso(cutoff)
+
+    def fresh(self, candidates: Iterable[tuple[str, Hints]]) -> list[tuple[str, Hints]]:
+        """Web URLs within the look-back, newest first (every item's date noted for freshness)."""
+        fresh = []
+        for url, hints in candidates:
+            self.note_item_date(hints.published_at)
+            if not url.startswith(("http://", "https://")) or self.too_old(hints.published_at):
+                continue
+            fresh.append((url, hints))
+        fresh.sort(key=lambda pair: pair[1].published_at or "", reverse=True)
+        return fresh
 
     def follow_articles(
         self, candidates: Iterable[tuple[str, Hints]], document: str | None = None
@@ -186,13 +191,7 @@ class NewsSpider(scrapy.Spider):
 
         Every new URL goes into the backlog (committed) before the first request goes out; those
         past the page budget wait there for the next crawl."""
-        fresh = []
-        for url, hints in candidates:
-            self.note_item_date(hints.published_at)
-            if not url.startswith(("http://", "https://")) or self.too_old(hints.published_at):
-                continue
-            fresh.append((url, hints))
-        fresh.sort(key=lambda pair: pair[1].published_at or "", reverse=True)
+        fresh = self.fresh(candidates)
         forms = {url: {url, strip_tracking(url)} for url, _ in fresh}
         known = db.known_urls(self.archive, [f for fs in forms.values() for f in fs])
         new, seen = [], set(known)
@@ -215,7 +214,7 @@ class NewsSpider(scrapy.Spider):
 
     def drain_backlog(self) -> list[scrapy.Request]:
         """Requests for what earlier crawls left (killed, out of budget, turned away), oldest first."""
-        cutoff = db.utc_iso(datetime.now(UTC) - timedelta(seconds=self.source.lookback))
+        cutoff = utc_iso(datetime.now(UTC) - timedelta(seconds=self.source.lookback))
         rows = db.backlog(self.archive, self.source.name, cutoff)
         if not rows:
             return []
@@ -256,10 +255,18 @@ class NewsSpider(scrapy.Spider):
 
     # -- callbacks ----------------------------------------------------------------------------
 
-    def parse_article(self, response):
+    def html_type(self, response) -> str | None:
+        """The page's content type ('' when it gave none); None, recorded as an error of the
+        run, when the answer is not an HTML page."""
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         if ctype and not ctype.startswith(HTML_TYPES):
             self.record_error(f"{response.url}: not an HTML page ({ctype.split(';')[0]})")
+            return None
+        return ctype
+
+    def parse_article(self, response):
+        ctype = self.html_type(response)
+        if ctype is None:
             self.settle(response.meta.get("backlog"))  # judged: not an article
             return
         yield ArticlePage(

@@ -10,8 +10,7 @@ from mediawatch.db.crawls import last_run_started
 from mediawatch.scrapers.feeds import MAX_TITLE_CHARS
 from mediawatch.scrapers.items import Hints
 from mediawatch.scrapers.spiders.base import NewsSpider
-
-from mediawatch import db
+from mediawatch.times import parse_iso
 
 MIN_DELAY = 6.0
 
@@ -35,7 +34,7 @@ class GdeltSpider(NewsSpider):
 
     def wait_for_pace(self) -> float:
         """Seconds to wait so two API calls from this archive are at least MIN_DELAY apart."""
-        last = db.parse_iso(last_run_started(self.archive, self.source.name, self.run_id))
+        last = parse_iso(last_run_started(self.archive, self.source.name, self.run_id))
         if last is None:
             return 0.0
         elapsed = (datetime.now(UTC) - last).total_seconds()

@@ -10,8 +10,7 @@ from mediawatch.scrapers.gnews import decode_link, is_gnews_link, split_title
 from mediawatch.scrapers.gnews_resolve import Pending, Resolver, token_of
 from mediawatch.scrapers.items import Hints, UnresolvedItem
 from mediawatch.scrapers.spiders.feed import FeedSpider
-
-from mediawatch import db
+from mediawatch.times import utc_iso
 
 
 class GnewsSpider(FeedSpider):
@@ -55,6 +54,6 @@ class GnewsSpider(FeedSpider):
         async for output in super().parse_feed(response):
             yield output
         if self.resolver:
-            since = db.utc_iso(datetime.now(UTC) - timedelta(seconds=self.source.lookback))
+            since = utc_iso(datetime.now(UTC) - timedelta(seconds=self.source.lookback))
             for request in self.resolver.add(self.to_resolve, since):
                 yield request

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from mediawatch.scrapers.extract_select import is_xpath
 from mediawatch.scrapers.items import Hints
 from mediawatch.scrapers.spiders.base import NewsSpider
 
 
 def select(response, selector: str) -> list[str]:
     """CSS, or XPath when it starts with '/' or '('; elements give their href, text nodes themselves."""
-    found = response.xpath(selector) if selector.startswith(("/", "(")) else response.css(selector)
+    found = response.xpath(selector) if is_xpath(selector) else response.css(selector)
     values = []
     for node in found:
         href = node.attrib.get("href") if hasattr(node, "attrib") else None

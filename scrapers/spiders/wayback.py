@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 import scrapy
 from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.items import ArticlePage, Hints
-from mediawatch.scrapers.spiders.base import HTML_TYPES, NewsSpider
+from mediawatch.scrapers.spiders.base import NewsSpider
 from mediawatch.scrapers.wayback import Capture, CdxError, cdx_url, copy_url, parse_cdx
+from mediawatch.times import utc_iso
 
 from mediawatch import db
 
@@ -51,7 +52,7 @@ class WaybackSpider(NewsSpider):
         if found is None:
             return
         captures, _ = found  # a normal crawl looks back a little: one page is plenty
-        since = db.utc_iso(self.lookback_window()[0])
+        since = utc_iso(self.lookback_window()[0])
         captures = [c for c in captures if c.captured_at >= since]
         forms = {c.original: {c.original, strip_tracking(c.original)} for c in captures}
         known = db.known_urls(self.archive, [f for fs in forms.values() for f in fs])
@@ -79,9 +80,8 @@ class WaybackSpider(NewsSpider):
 
     def parse_copy(self, response):
         """The archived page, stored under its original URL."""
-        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        if ctype and not ctype.startswith(HTML_TYPES):
-            self.record_error(f"{response.url}: not an HTML page ({ctype.split(';')[0]})")
+        ctype = self.html_type(response)
+        if ctype is None:
             return
         original = response.meta["original"]
         yield ArticlePage(
