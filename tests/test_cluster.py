@@ -313,3 +313,58 @@ def test_single_machine_mode_never_imports_redis(tmp_path, replay_site):
         timeout=180,
     )
     assert got.stdout.strip().splitlines()[-1] == "False False", got.stderr[-2000:]
+
+
+def _article_entry(i: int) -> dict:
+    return {
+        "type": "article",
+        "run": None,
+        "source": "dawn-home",
+        "article": {
+            "url": f"https://example.org/story-{i}",
+            "source": "dawn-home",
+            "title": f"Story {i}",
+            "text": f"Text of story number {i}, long enough to be an article.",
+        },
+        "also": [f"https://example.org/story-{i}?utm_source=feed"],
+        "flags": [],
+    }
+
+
+def test_writer_stores_a_batch_skips_a_malformed_entry_and_never_stores_twice(
+    redis_clean,  # noqa: F811 - fixture
+    tmp_path,
+):
+    """Entries are stored in batches (one transaction per read); a bad entry inside a batch is
+    recorded and skipped without losing its neighbours; entries read again are not stored twice."""
+    import json
+    import threading
+
+    from mediawatch.scrapers.cluster.writer import ArchiveWriter
+
+    r = redis_clean.client()
+    for i in range(120):
+        r.xadd("mediawatch:articles", {"json": json.dumps(_article_entry(i))})
+        if i == 60:  # valid JSON, but an article without a URL, in the middle of a batch
+            r.xadd("mediawatch:articles", {"json": '{"type": "article", "article": {"x": 1}}'})
+    db_path = tmp_path / "archive.db"
+    writer = ArchiveWriter(redis_clean.url, str(db_path))
+    writer.prepare()
+    writer.drain(threading.Event(), until_empty=True)
+    conn = sqlite3.connect(db_path)
+    urls = [u for (u,) in conn.execute("SELECT url FROM articles")]
+    assert sorted(urls) == sorted(f"https://example.org/story-{i}" for i in range(120))
+    errors = r.lrange("mediawatch:writer-errors", 0, -1)
+    assert len(errors) == 1 and b"article without url" in errors[0], errors
+    assert r.xpending("mediawatch:articles", "writer")["pending"] == 0
+    assert r.sismember("mediawatch:known", "https://example.org/story-7?utm_source=feed")
+
+    # a writer that died after its commit and before its acknowledgement reads them all again
+    r.xgroup_setid("mediawatch:articles", "writer", "0")
+    again = ArchiveWriter(redis_clean.url, str(db_path))
+    again.prepare()
+    again.drain(threading.Event(), until_empty=True)
+    assert again.stored == 0
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 120
+    assert r.xpending("mediawatch:articles", "writer")["pending"] == 0
+    conn.close()

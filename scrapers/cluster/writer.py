@@ -1,8 +1,8 @@
 """The archive writer: the one process that stores what the workers found.
 
-Drains the Redis stream through a consumer group and acknowledges each entry only after its SQLite
-transaction committed, so a writer killed mid-drain re-reads its pending entries on restart; the
-archive's URL uniqueness makes storing one twice impossible. A malformed entry is recorded as an
+Drains the Redis stream through a consumer group, up to BATCH entries per SQLite transaction, and
+acknowledges them only after that transaction committed, so a writer killed mid-drain re-reads its
+pending entries on restart; the archive's URL uniqueness makes storing one twice impossible. A malformed entry is recorded as an
 error and acknowledged, never crashing the writer. It also seeds the known-URL set from the
 archive, keeps it in step, and re-queues the requests of workers whose leases expired.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from mediawatch.db.cluster import all_known_urls
 from mediawatch.scrapers.cluster.frontier import (
     ACTIVE,
     GROUP,
+    KNOWN,
     PREFIX,
     RETRY_ERRORS,
     SEEDED,
@@ -35,6 +37,8 @@ log = logging.getLogger(__name__)
 CONSUMER = "archive-writer"
 REAP_EVERY = 5.0
 CLAIM_IDLE_MS = 60_000
+BATCH = 500  # stream entries read, stored in one transaction and acknowledged at once
+STORED = ("article",)  # entry types stored in batches; "error" and "done" come between
 
 
 class ArchiveWriter:
@@ -93,16 +97,19 @@ class ArchiveWriter:
 
     def drain(self, stop: threading.Event, until_empty: bool = False) -> None:
         r = self.frontier.r
-        self.handle_batch(r.xreadgroup(GROUP, CONSUMER, {STREAM: "0"}, count=500))
+        while got := r.xreadgroup(GROUP, CONSUMER, {STREAM: "0"}, count=BATCH):
+            if not got[0][1]:
+                break  # none of ours pending: a killed writer's entries were all read again
+            self.handle_batch(got)
         last_reap = 0.0
         while not stop.is_set():
             if time.monotonic() - last_reap > REAP_EVERY:
                 last_reap = time.monotonic()
                 if n := self.frontier.reap():
                     log.warning("re-queued %d requests of workers that stopped answering", n)
-                _, claimed, *_ = r.xautoclaim(STREAM, GROUP, CONSUMER, CLAIM_IDLE_MS, count=500)
+                _, claimed, *_ = r.xautoclaim(STREAM, GROUP, CONSUMER, CLAIM_IDLE_MS, count=BATCH)
                 self.handle_entries(claimed)
-            got = r.xreadgroup(GROUP, CONSUMER, {STREAM: ">"}, count=500, block=1000)
+            got = r.xreadgroup(GROUP, CONSUMER, {STREAM: ">"}, count=BATCH, block=1000)
             if not got and until_empty:
                 return
             self.handle_batch(got)
@@ -112,16 +119,27 @@ class ArchiveWriter:
             self.handle_entries(entries)
 
     def handle_entries(self, entries) -> None:
+        """Articles (and backlog bookkeeping) are stored in one transaction per read, then all
+        acknowledged at once; a run's end or error is handled in stream order between batches."""
+        batch: list[tuple] = []
         for entry_id, fields in entries:
-            if fields is None:  # deleted meanwhile
+            entry, problem = self.parse(fields)
+            if problem is not None:
+                self.flush(batch)
+                batch = []
+                self.malformed(entry_id, entry, problem)
                 self.frontier.r.xack(STREAM, GROUP, entry_id)
-                continue
-            self.handle(entry_id, fields)
+            elif entry is None or entry.get("type") in STORED:  # None: deleted meanwhile
+                batch.append((entry_id, entry))
+            else:
+                self.flush(batch)
+                batch = []
+                self.handle(entry_id, entry)
+        self.flush(batch)
 
-    # -- one entry -----------------------------------------------------------------------
-
-    def handle(self, entry_id, fields: dict) -> None:
-        r = self.frontier.r
+    def parse(self, fields) -> tuple[dict | None, Exception | None]:
+        if fields is None:
+            return None, None
         entry = None
         try:
             raw = fields.get(b"json") or fields.get("json")
@@ -129,48 +147,99 @@ class ArchiveWriter:
             if not isinstance(entry, dict):
                 raise ValueError("not a JSON object")
             kind = entry.get("type")
-            if kind == "article":
-                self.store(entry)
-            elif kind == "error":
-                self.note_error(entry["run"], entry["message"], entry.get("index", False))
-            elif kind == "done":
-                self.finish(int(entry["run"]), entry["source"])
-            else:
+            if kind not in STORED and kind not in ("error", "done"):
                 raise ValueError(f"unknown entry type {kind!r}")
+        except Exception as exc:  # noqa: BLE001 - one bad entry never stops the writer
+            return entry, exc
+        return entry, None
+
+    def flush(self, batch: list[tuple]) -> None:
+        """One SQLite transaction for the batch (each entry in a savepoint, so a malformed one is
+        rolled back alone), then its Redis bookkeeping and acknowledgements in one round trip.
+        Killed before the acknowledgement, the batch is read again and each entry already
+        stored is found by its URL: nothing is stored twice."""
+        if not batch:
+            return
+        conn = self.conn
+        after: list[Callable] = []
+        bad: list[tuple] = []
+        with db.write(conn):
+            for entry_id, entry in batch:
+                if entry is None:
+                    continue
+                try:
+                    with db.write(conn):  # a savepoint inside the batch's transaction
+                        after.extend(self.apply(entry))
+                except sqlite3.OperationalError:
+                    raise  # locked, full disk: the batch stays pending and is read again
+                except Exception as exc:  # noqa: BLE001 - one bad entry never stops the writer
+                    bad.append((entry_id, entry, exc))
+        pipe = self.frontier.r.pipeline(transaction=False)
+        for action in after:
+            action(pipe)
+        pipe.execute()
+        for entry_id, entry, exc in bad:
+            self.malformed(entry_id, entry, exc)
+        self.frontier.r.xack(STREAM, GROUP, *[entry_id for entry_id, _ in batch])
+
+    def handle(self, entry_id, entry: dict) -> None:
+        """A run's error or end, after everything before it in the stream is stored."""
+        try:
+            if entry["type"] == "error":
+                self.note_error(entry["run"], entry["message"], entry.get("index", False))
+            else:
+                self.finish(int(entry["run"]), entry["source"])
         except RETRY_ERRORS:
             raise
+        except sqlite3.OperationalError:
+            raise
         except Exception as exc:  # noqa: BLE001 - one bad entry never stops the writer
-            message = f"malformed stream entry {_text(entry_id)}: {type(exc).__name__}: {exc}"
-            log.warning(message)
-            run = entry.get("run") if isinstance(entry, dict) else None
-            if isinstance(run, int):
-                self.note_error(run, message, False)
-            else:
-                r.rpush(f"{PREFIX}:writer-errors", message)
-                r.ltrim(f"{PREFIX}:writer-errors", -100, -1)
-        r.xack(STREAM, GROUP, entry_id)
+            self.malformed(entry_id, entry, exc)
+        self.frontier.r.xack(STREAM, GROUP, entry_id)
 
-    def store(self, entry: dict) -> None:
+    def malformed(self, entry_id, entry, exc: Exception) -> None:
+        message = f"malformed stream entry {_text(entry_id)}: {type(exc).__name__}: {exc}"
+        log.warning(message)
+        r = self.frontier.r
+        run = entry.get("run") if isinstance(entry, dict) else None
+        if isinstance(run, int):
+            self.note_error(run, message, False)
+        else:
+            r.rpush(f"{PREFIX}:writer-errors", message)
+            r.ltrim(f"{PREFIX}:writer-errors", -100, -1)
+
+    # -- what an entry does in the archive (inside the batch's transaction) -----------------
+
+    def apply(self, entry: dict) -> list[Callable]:
+        """The entry's SQL; returns what to tell Redis once the transaction committed."""
+        return self.store(entry)
+
+    def store(self, entry: dict) -> list[Callable]:
         """As the local pipeline stores: the article, its flags and its story link at once."""
         article, also = entry["article"], entry.get("also") or []
         if not isinstance(article, dict) or not article.get("url"):
             raise ValueError("article without url")
         conn = self.conn
-        with db.write(conn):
-            stored = db.store_article(conn, article, also_urls=also)
-            if stored.created:
-                store_flags(conn, stored.article_id, entry.get("flags") or [])
-                if article.get("resolved", 1):
-                    for other in db.find_unresolved(conn, article["title"]):
-                        db.link_same_story(conn, other, stored.article_id)
-                elif same := db.find_resolved(conn, article["title"] or ""):
-                    db.link_same_story(conn, stored.article_id, same)
-        self.frontier.remember([article["url"], *also])
-        if entry.get("run") is not None:
-            field = "new" if stored.created else "duplicates"
-            self.frontier.r.hincrby(f"{PREFIX}:run:{entry['run']}", field, 1)
+        stored = db.store_article(conn, article, also_urls=also)
+        if stored.created:
+            store_flags(conn, stored.article_id, entry.get("flags") or [])
+            if article.get("resolved", 1):
+                for other in db.find_unresolved(conn, article["title"]):
+                    db.link_same_story(conn, other, stored.article_id)
+            elif same := db.find_resolved(conn, article["title"] or ""):
+                db.link_same_story(conn, stored.article_id, same)
+        urls = [u for u in [article["url"], *also] if u]
+        run = entry.get("run")
+
+        def tell(pipe) -> None:
+            pipe.sadd(KNOWN, *urls)
+            if run is not None:
+                field = "new" if stored.created else "duplicates"
+                pipe.hincrby(f"{PREFIX}:run:{run}", field, 1)
+
         if stored.created:
             self.stored += 1
+        return [tell]
 
     def note_error(self, run: int, message: str, index: bool) -> None:
         pipe = self.frontier.r.pipeline()
