@@ -368,3 +368,24 @@ def test_writer_stores_a_batch_skips_a_malformed_entry_and_never_stores_twice(
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 120
     assert r.xpending("mediawatch:articles", "writer")["pending"] == 0
     conn.close()
+
+
+def test_worker_stopped_with_sigterm_mid_crawl_exits_cleanly_and_gives_back_its_requests(
+    cluster, expected
+):
+    """SIGTERM: the worker exits by itself with status 0, holding no lease (its in-flight
+    requests were finished or put back in the queue at once, not left to a visibility timeout
+    far longer than this test waits); another worker then brings every article, each once."""
+    c = cluster(delay=0.3)
+    c.env["MEDIAWATCH_CLUSTER_LEASE"] = "3600"  # only a given-back request can come back in time
+    (first,) = c.workers.start(1, "--concurrency", "4")
+    c.start_daemon()
+    c.wait_for(lambda: len(c.urls()) >= 3, "the first articles")
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(120) == 0, c.workers.logs()
+    assert c.redis.client().zcard("mediawatch:leases") == 0, "a lease outlived its worker"
+    assert len(c.urls()) < len(expected), "the crawl was over before the signal"
+    c.workers.start(1)
+    c.wait_all(expected)
+    urls = c.urls()
+    assert len(urls) == len(set(urls)) and set(urls) == expected
