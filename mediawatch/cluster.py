@@ -56,7 +56,7 @@ class ClusterDriver:
         still being crawled is skipped (as max_instances=1 does on one machine)."""
         from mediawatch import db
         from mediawatch.db.cluster import open_runs
-        from mediawatch.scrapers.cluster.frontier import ACTIVE, OUTSTANDING, QUEUE
+        from mediawatch.scrapers.cluster.frontier import ACTIVE, BUDGET, OUTSTANDING, QUEUE, RUN_TTL
         from mediawatch.scrapers.cluster.requests import START, start_request_data
 
         queued = 0
@@ -83,14 +83,44 @@ class ClusterDriver:
                     ],
                 )
             run = db.start_run(conn, source.name)
+            waiting = self.backlog_requests(source, run, conn)
             pipe = self.frontier.r.pipeline()
             pipe.hset(ACTIVE, source.name, run)
-            pipe.hincrby(OUTSTANDING, str(run), 1)
-            pipe.lpush(QUEUE, start_request_data(source, run))
+            pipe.hincrby(OUTSTANDING, str(run), 1 + len(waiting))
+            pipe.set(f"{BUDGET}{run}", len(waiting), ex=RUN_TTL)
+            for data in [*waiting, start_request_data(source, run)]:  # the backlog first
+                pipe.lpush(QUEUE, data)
             pipe.execute()
             queued += 1
         self.log.info(job_name, "crawl queued for the cluster's workers", sources=queued)
         return queued
+
+    def backlog_requests(self, source, run: int, conn) -> list[bytes]:
+        """What earlier cycles left for the source (out of budget, failed for now, lost),
+        oldest first and within its page budget; each claimed in the known-URL set so that no
+        worker requests it again from the feed. Stored meanwhile: settled here."""
+        from datetime import UTC, datetime, timedelta
+
+        from mediawatch import db
+        from mediawatch.scrapers.canonical import strip_tracking
+        from mediawatch.scrapers.cluster.requests import backlog_request_data
+
+        cutoff = db.utc_iso(datetime.now(UTC) - timedelta(seconds=source.lookback))
+        rows = db.backlog(conn, source.name, cutoff)
+        if not rows:
+            return []
+        forms = {r["url"]: {r["url"], strip_tracking(r["url"])} for r in rows}
+        known = db.known_urls(conn, [f for fs in forms.values() for f in fs])
+        out = []
+        for row in rows:
+            url = row["url"]
+            if forms[url] & known:
+                db.settle_backlog(conn, source.name, url)
+            elif len(out) < source.max_pages and self.frontier.claim(url, forms[url]):
+                out.append(backlog_request_data(source, run, url, row["hints"]))
+        if out:
+            self.log.info(source.name, "articles from earlier cycles queued", count=len(out))
+        return out
 
 
 def cluster_status(url: str) -> dict:

@@ -389,3 +389,156 @@ def test_worker_stopped_with_sigterm_mid_crawl_exits_cleanly_and_gives_back_its_
     c.wait_all(expected)
     urls = c.urls()
     assert len(urls) == len(set(urls)) and set(urls) == expected
+
+
+class OutletCluster(Cluster):
+    """A cluster over one generated outlet (tests/chaos_helpers.py) on its own replay site."""
+
+    def __init__(self, tmp: Path, redis, sources_yaml: str, every: str, behaviour: dict):
+        from chaos_helpers import OUTLET, serve, set_behaviour, write_sources
+
+        self.site_folder = tmp / "site"
+        (self.site_folder / OUTLET).mkdir(parents=True, exist_ok=True)
+        set_behaviour(self.site_folder, behaviour)
+        self.site, self.redis = serve(self.site_folder), redis
+        self.folder = write_sources(tmp / "config", self.site.base)
+        (self.folder / "sources.yaml").write_text(sources_yaml.replace("{base}", self.site.base))
+        (self.folder / "schedules.yaml").write_text(
+            f"cluster: {{redis: '{redis.url}'}}\n"
+            f"crawls:\n  - {{name: chaos, sources: [chaos], every: {every}, timeout: 5m}}\n"
+        )
+        self.db_path = tmp / "archive.db"
+        self.env = {**cli_env(self.folder, self.db_path), "MEDIAWATCH_CLUSTER_LEASE": "10"}
+        self.workers = Workers(self.env, tmp)
+        self.daemon = self.new_daemon(tmp / "daemon.log")
+        self.tmp = tmp
+
+    def article_fetches(self, status: int | None = 200) -> list[str]:
+        return [
+            p
+            for m, p, s in self.site.log.entries
+            if m == "GET" and p.startswith("/chaos/story-") and (status is None or s == status)
+        ]
+
+    def backlog(self) -> list[str]:
+        conn = sqlite3.connect(self.db_path)
+        try:
+            return [r[0] for r in conn.execute("SELECT url FROM crawl_backlog ORDER BY url")]
+        finally:
+            conn.close()
+
+    def finished_runs(self) -> list[tuple]:
+        return [r for r in self.runs() if r[1] != "running"]
+
+    def stop(self) -> None:
+        super().stop()
+        self.site.stop()
+
+
+def crawler_yaml(delay: float = 0) -> str:
+    return (
+        "crawler:\n  allow_loopback: true\n"
+        f"  download_delay: {delay}\n  autothrottle: false\n  timeout: 20\nsources:\n"
+    )
+
+
+@pytest.fixture
+def outlet_cluster(tmp_path, redis_clean):  # noqa: F811 - fixture
+    made = []
+
+    def make(sources_yaml: str, every: str = "1h", behaviour: dict | None = None):
+        c = OutletCluster(tmp_path, redis_clean, sources_yaml, every, behaviour or {})
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.stop()
+
+
+def test_a_503_keeps_the_feeds_validators_unsaved_until_the_article_is_fetched_next_cycle(
+    outlet_cluster,
+):
+    """As on one machine: a feed's ETag is kept only once everything it named is stored or
+    failed for good, so the next cycle reads the feed in full (not a 304 that would hide the
+    article that answered 503) and fetches the article from the backlog; a 404 is final."""
+    from chaos_helpers import article_path, set_behaviour, write_outlet
+
+    busy, gone = article_path(2), article_path(3)
+    rules = {busy: {"status": 503}, gone: {"status": 404}}
+    c = outlet_cluster(
+        crawler_yaml() + "  - {name: chaos, kind: feed, url: '{base}/chaos/feed.xml'}\n",
+        every="20s",
+        behaviour=rules,
+    )
+    write_outlet(c.site_folder, 5, rules)
+    c.workers.start(1)
+    c.start_daemon()
+    c.wait_for(lambda: c.finished_runs(), "the first cycle to end")
+    urls = set(c.urls())
+    assert c.site.url(busy) not in urls and c.site.url(gone) not in urls and len(urls) == 3
+    assert c.backlog() == [c.site.url(busy)]  # the 404 is settled, the 503 waits
+
+    set_behaviour(c.site_folder, {gone: {"status": 404}})  # the busy article answers now
+    c.wait_for(lambda: c.site.url(busy) in c.urls(), "the 503 article, in a later cycle")
+    feed = [(p, s) for m, p, s in c.site.log.entries if p == "/chaos/feed.xml"]
+    assert feed[:2] == [("/chaos/feed.xml", 200), ("/chaos/feed.xml", 200)], feed
+    # everything settled: the ETag is kept now and the following cycle costs one 304
+    c.wait_for(lambda: ("GET", "/chaos/feed.xml", 304) in c.site.log.entries, "a 304 for the feed")
+    assert c.backlog() == []
+    assert sorted(c.article_fetches()) == sorted({article_path(n) for n in range(5)} - {gone})
+    urls = c.urls()
+    assert len(urls) == len(set(urls)) == 4
+
+
+def write_sitemaps(folder: Path, children: int, per_child: int) -> None:
+    """A sitemap index with `children` child sitemaps, each naming `per_child` of the outlet's
+    article pages (write_outlet writes the pages)."""
+    from chaos_helpers import article_path
+
+    site = folder / "chaos"
+    locs = []
+    for k in range(children):
+        urls = "".join(
+            f"<url><loc>{{{{base}}}}{article_path(k * per_child + i)}</loc>"
+            f"<lastmod>{{{{ago:{10 + k * per_child + i}m}}}}</lastmod></url>"
+            for i in range(per_child)
+        )
+        (site / f"map-{k}.xml").write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+        )
+        locs.append(f"<sitemap><loc>{{{{base}}}}/chaos/map-{k}.xml</loc></sitemap>")
+    (site / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(locs)
+        + "</sitemapindex>\n"
+    )
+
+
+def test_page_budget_holds_for_the_whole_cluster_and_the_rest_waits_for_the_next_cycles(
+    outlet_cluster,
+):
+    """max_pages counts article requests of a source's cycle across all workers (three workers
+    read the index's child sitemaps); what is over budget waits in the backlog and is fetched
+    by the next cycles, each page once."""
+    from chaos_helpers import article_path, write_outlet
+
+    c = outlet_cluster(
+        crawler_yaml(delay=0.3)
+        + "  - {name: chaos, kind: sitemap, url: '{base}/chaos/sitemap.xml', max_pages: 4}\n",
+        every="15s",
+    )
+    write_outlet(c.site_folder, 12)
+    write_sitemaps(c.site_folder, children=3, per_child=4)
+    c.workers.start(3, "--concurrency", "1")
+    c.start_daemon()
+    c.wait_for(lambda: c.finished_runs(), "the first cycle to end")
+    c.wait_for(lambda: len(c.urls()) == 12, "every article, over later cycles")
+    c.wait_for(lambda: not c.backlog(), "the backlog to be empty")
+    conn = sqlite3.connect(c.db_path)
+    new = [n for (n,) in conn.execute("SELECT new_articles FROM crawl_runs ORDER BY id")]
+    conn.close()
+    assert new[0] == 4 and all(n <= 4 for n in new), new
+    assert sorted(c.article_fetches()) == [article_path(n) for n in range(12)]

@@ -42,6 +42,8 @@ class StreamPipeline(ArchivePipeline):
                 "article": article,
                 "also": sorted(u for u in also_urls if u),
                 "flags": found,
+                "backlog": getattr(item, "backlog_url", None),  # settled in the same transaction
+                "via": getattr(getattr(item, "hints", None), "via", None),
             }
         )
         return item

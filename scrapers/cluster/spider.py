@@ -8,19 +8,27 @@ every result goes to the stream: a worker never opens the archive.
 from __future__ import annotations
 
 import inspect
+from dataclasses import asdict
 
 import scrapy
 from mediawatch.scrapers import claims
 from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.cluster.frontier import PREFIX, Frontier, connect
 from mediawatch.scrapers.runner import SPIDERS
-from mediawatch.scrapers.spiders.base import Document, describe_failure
+from mediawatch.scrapers.spiders.base import describe_failure, is_final
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
 
 class ClusterSource:
-    """Mixed into a source's spider class: the archive seams answered by Redis instead."""
+    """Mixed into a source's spider class: the archive seams answered by Redis instead.
+
+    The backlog and its guarantee hold as on one machine, through the stream: the URLs a document
+    names go to the archive's backlog (in the stream before any of their requests), stored ones
+    leave it in the writer's transaction, judged or failed-for-good ones by a `settle` entry,
+    failed-for-now ones stay (`retry`), and the daemon queues what waits at the next cycle. A
+    document's validators are kept by the writer at the end of the run, only if all it named is
+    settled. The page budget is counted for the whole cluster (frontier.take_budget)."""
 
     frontier: Frontier
 
@@ -29,7 +37,6 @@ class ClusterSource:
         raise RuntimeError("a cluster worker never opens the archive")
 
     def follow_articles(self, candidates, document=None):
-        """No backlog in the archive here: a lost request comes back through its lease."""
         fresh = []
         for url, hints in candidates:
             self.note_item_date(hints.published_at)
@@ -37,26 +44,69 @@ class ClusterSource:
                 continue
             fresh.append((url, hints))
         fresh.sort(key=lambda pair: pair[1].published_at or "", reverse=True)
+        if document is not None and document in self.documents:
+            self.documents[document].items.update(u for u, _ in fresh)
+        forms = {url: {url, strip_tracking(url)} for url, _ in fresh}
+        new, seen = [], self.frontier.known_of({f for fs in forms.values() for f in fs})
         for url, hints in fresh:
-            if self.article_requests >= self.source.max_pages:
-                self.logger.info("page budget of %d reached", self.source.max_pages)
-                return
-            if not self.frontier.claim(url, {url, strip_tracking(url)}):
-                continue  # in the archive, or queued by some worker already
-            self.article_requests += 1
-            yield scrapy.Request(
-                url, callback=self.parse_article, errback=self.article_error, meta={"hints": hints}
+            if not forms[url] & seen:  # not in the archive, nor queued by any worker
+                seen |= forms[url]
+                new.append((url, hints))
+        if new:
+            self.frontier.add(
+                {
+                    "type": "backlog",
+                    "run": self.run_id,
+                    "source": self.source.name,
+                    "items": [[u, asdict(h)] for u, h in new],
+                }
             )
-
-    def keep_validators(self, response) -> Document:
-        found = response.meta.get("validators")
-        if found:
-            self.frontier.save_validators(response.request.url, *found)
-        return Document(validators=found)
+        for url, hints in new:
+            if not self.frontier.take_budget(self.run_id, self.source.max_pages):
+                self.logger.info("page budget of %d reached; the rest waits", self.source.max_pages)
+                return
+            if not self.frontier.claim(url, forms[url]):
+                self.frontier.return_budget(self.run_id)
+                continue  # queued by some worker meanwhile; it waits in the backlog
+            yield self.article_request(url, hints)
 
     def index_error(self, failure) -> None:
         self.index_failed = True
         self.report_error(describe_failure(failure), index=True)
+
+    def article_error(self, failure) -> None:
+        """404 and refusals are final; 5xx, timeouts and connection errors wait for the next cycle."""
+        message = describe_failure(failure)
+        self.record_error(message)
+        request = getattr(failure, "request", None)
+        url = request.meta.get("backlog") if request is not None else None
+        if not url:
+            return
+        if is_final(failure):
+            self.settle(url)
+            return
+        self.frontier.add(
+            {
+                "type": "retry",
+                "run": self.run_id,
+                "source": self.source.name,
+                "url": url,
+                "message": message,
+            }
+        )
+
+    def settle(self, url: str | None) -> None:
+        if url:
+            self.frontier.add(
+                {"type": "settle", "run": self.run_id, "source": self.source.name, "url": url}
+            )
+
+    def publish_document(self, url: str) -> None:
+        """A document read by this worker, for the writer's end-of-run check (which may need
+        documents read by other workers: child sitemaps)."""
+        doc = self.documents.get(url)
+        if doc is not None and doc.read:
+            self.frontier.note_document(self.run_id, url, doc)
 
     def record_error(self, message: str) -> None:
         self.report_error(message, index=self.index_failed)
@@ -154,6 +204,8 @@ class ClusterSpider(scrapy.Spider):
                     thing.mw_meta = {"mw_run": run, "mw_source": name}
                 yield thing
             self._note_newest(run, spider)
+            if meta["mw_cb"] != "parse_article":
+                spider.publish_document(response.request.url)
         finally:
             if not deferred:
                 self.settle(meta.get("mw_lease"), meta)

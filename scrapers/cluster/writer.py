@@ -19,6 +19,8 @@ from collections.abc import Callable
 from mediawatch.db.cluster import all_known_urls
 from mediawatch.scrapers.cluster.frontier import (
     ACTIVE,
+    BUDGET,
+    DOCS,
     GROUP,
     KNOWN,
     PREFIX,
@@ -29,6 +31,7 @@ from mediawatch.scrapers.cluster.frontier import (
     connect,
 )
 from mediawatch.scrapers.matching import store_flags
+from mediawatch.scrapers.spiders.base import MAX_ATTEMPTS, Document, settled_documents
 
 from mediawatch import db
 
@@ -38,7 +41,12 @@ CONSUMER = "archive-writer"
 REAP_EVERY = 5.0
 CLAIM_IDLE_MS = 60_000
 BATCH = 500  # stream entries read, stored in one transaction and acknowledged at once
-STORED = ("article",)  # entry types stored in batches; "error" and "done" come between
+STORED = (
+    "article",
+    "backlog",
+    "settle",
+    "retry",
+)  # entry types stored in batches; "error" and "done" come between
 
 
 class ArchiveWriter:
@@ -212,7 +220,24 @@ class ArchiveWriter:
 
     def apply(self, entry: dict) -> list[Callable]:
         """The entry's SQL; returns what to tell Redis once the transaction committed."""
-        return self.store(entry)
+        kind, conn = entry["type"], self.conn
+        if kind == "article":
+            return self.store(entry)
+        source = entry["source"]
+        if kind == "backlog":
+            items = [(str(url), dict(hints)) for url, hints in entry["items"]]
+            db.add_to_backlog(conn, source, items)
+        elif kind == "settle":
+            db.settle_backlog(conn, source, str(entry["url"]))
+        elif kind == "retry":
+            url = str(entry["url"])
+            attempts = db.retry_backlog(conn, source, url, str(entry.get("message") or ""))
+            if attempts >= MAX_ATTEMPTS:
+                db.settle_backlog(conn, source, url)
+                run, message = entry.get("run"), f"{url}: given up after {attempts} failed crawls"
+                if isinstance(run, int):
+                    return [lambda pipe: pipe.rpush(f"{PREFIX}:run-errors:{run}", message)]
+        return []
 
     def store(self, entry: dict) -> list[Callable]:
         """As the local pipeline stores: the article, its flags and its story link at once."""
@@ -228,6 +253,10 @@ class ArchiveWriter:
                     db.link_same_story(conn, other, stored.article_id)
             elif same := db.find_resolved(conn, article["title"] or ""):
                 db.link_same_story(conn, stored.article_id, same)
+        if entry.get("backlog"):
+            db.settle_backlog(conn, entry["source"], entry["backlog"])
+        if entry.get("via"):
+            db.gnews.link_item(conn, entry["via"], article["url"])  # the Google News item
         urls = [u for u in [article["url"], *also] if u]
         run = entry.get("run")
 
@@ -253,6 +282,7 @@ class ArchiveWriter:
         stats = {_text(k): _text(v) for k, v in r.hgetall(f"{PREFIX}:run:{run}").items()}
         errors = [_text(e) for e in r.lrange(f"{PREFIX}:run-errors:{run}", 0, -1)]
         row = self.conn["crawl_runs"].get(run) if self._run_exists(run) else None
+        self.keep_settled_validators(run, source)
         if row is not None and row["status"] == "running":
             db.finish_run(
                 self.conn,
@@ -265,11 +295,32 @@ class ArchiveWriter:
                 newest_item_at=stats.get("newest"),
             )
         pipe = r.pipeline()
-        pipe.delete(f"{PREFIX}:run:{run}", f"{PREFIX}:run-errors:{run}")
+        pipe.delete(
+            f"{PREFIX}:run:{run}", f"{PREFIX}:run-errors:{run}", f"{BUDGET}{run}", f"{DOCS}{run}"
+        )
         pipe.hdel(ACTIVE, source)
         pipe.execute()
         if self.on_run_finished is not None and row is not None and row["status"] == "running":
             self.on_run_finished(source, run)
+
+    def keep_settled_validators(self, run: int, source: str) -> None:
+        """The run's documents whose items are all stored or failed for good (nothing of theirs
+        left in the backlog) keep their validators; the others are fetched in full next cycle,
+        so a 304 never hides an article that was not fetched."""
+        found = self.frontier.documents(run)
+        docs = {
+            url: Document(
+                validators=tuple(d["validators"]) if d.get("validators") else None,
+                items=set(d.get("items") or []),
+                children=list(d.get("children") or []),
+                read=bool(d.get("read")),
+                cut=bool(d.get("cut")),
+            )
+            for url, d in found.items()
+        }
+        conn = self.conn
+        for url in settled_documents(docs, lambda items: db.waiting(conn, source, items)):
+            self.frontier.save_validators(url, *docs[url].validators)
 
     def _run_exists(self, run: int) -> bool:
         return bool(self.conn.execute("SELECT 1 FROM crawl_runs WHERE id = ?", [run]).fetchone())
