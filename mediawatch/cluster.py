@@ -6,6 +6,7 @@ single-machine mode never imports redis.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from urllib.parse import urlsplit
@@ -56,16 +57,22 @@ class ClusterDriver:
         still being crawled is skipped (as max_instances=1 does on one machine)."""
         from mediawatch import db
         from mediawatch.db.cluster import open_runs
-        from mediawatch.scrapers.cluster.frontier import ACTIVE, BUDGET, OUTSTANDING, QUEUE, RUN_TTL
+        from mediawatch.scrapers.cluster.frontier import (
+            ACTIVE,
+            BUDGET,
+            GNEWS_BACKLOG,
+            OUTSTANDING,
+            QUEUE,
+            RUN_TTL,
+        )
         from mediawatch.scrapers.cluster.requests import START, start_request_data
 
         queued = 0
         for source in sources:
-            if source.kind not in START or getattr(source, "render", False):
-                what = (
-                    "browser-rendered sources" if source.kind in START else f"kind {source.kind!r}"
+            if source.kind not in START:
+                self.log.warning(
+                    source.name, f"kind {source.kind!r} cannot run in the cluster; not crawled"
                 )
-                self.log.warning(source.name, f"{what} cannot run in the cluster; not crawled")
                 continue
             if self.frontier.active_run(source.name) is not None:
                 self.log.info(source.name, "previous cycle still crawling in the cluster; skipped")
@@ -88,6 +95,8 @@ class ClusterDriver:
             pipe.hset(ACTIVE, source.name, run)
             pipe.hincrby(OUTSTANDING, str(run), 1 + len(waiting))
             pipe.set(f"{BUDGET}{run}", len(waiting), ex=RUN_TTL)
+            if tokens := self.gnews_backlog(source, conn):
+                pipe.set(f"{GNEWS_BACKLOG}{run}", json.dumps(tokens), ex=RUN_TTL)
             for data in [*waiting, start_request_data(source, run)]:  # the backlog first
                 pipe.lpush(QUEUE, data)
             pipe.execute()
@@ -121,6 +130,18 @@ class ClusterDriver:
         if out:
             self.log.info(source.name, "articles from earlier cycles queued", count=len(out))
         return out
+
+    @staticmethod
+    def gnews_backlog(source, conn) -> list[dict]:
+        """A gnews source's older unresolved links, for the workers' resolver (no archive there)."""
+        if source.kind != "gnews" or source.resolve is None:
+            return []
+        from datetime import UTC, datetime, timedelta
+
+        from mediawatch import db
+
+        since = db.utc_iso(datetime.now(UTC) - timedelta(seconds=source.lookback))
+        return db.gnews.backlog(conn, source.name, since, source.resolve.budget * 2)
 
 
 def cluster_status(url: str) -> dict:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from cluster_helpers import Workers, redis_clean, redis_server  # noqa: F401 - fixtures
-from conftest import write_config
+from conftest import TEST_SOURCES, write_config
 from daemon_helpers import DaemonRun, cli_env
 
 SOURCES = [
@@ -58,10 +58,17 @@ def expected(tmp_path_factory, replay_site) -> set[str]:
 
 class Cluster:
     def __init__(
-        self, tmp: Path, site, redis, every: str = "1h", delay: float | None = None, sources=SOURCES
+        self,
+        tmp: Path,
+        site,
+        redis,
+        every: str = "1h",
+        delay: float | None = None,
+        sources=SOURCES,
+        extra_sources: str = "",
     ):
         self.site, self.redis = site, redis
-        self.folder = write_config(tmp / "config", site.base)
+        self.folder = write_config(tmp / "config", site.base, TEST_SOURCES + extra_sources)
         if delay is not None:
             path = self.folder / "sources.yaml"
             text = path.read_text().replace("download_delay: 0\n", f"download_delay: {delay}\n")
@@ -542,3 +549,81 @@ def test_page_budget_holds_for_the_whole_cluster_and_the_rest_waits_for_the_next
     conn.close()
     assert new[0] == 4 and all(n <= 4 for n in new), new
     assert sorted(c.article_fetches()) == [article_path(n) for n in range(12)]
+
+
+def test_google_news_links_are_resolved_by_workers_and_stored_by_the_writer(cluster):
+    """A gnews source in the cluster: workers resolve opaque links through the replay site's
+    Google endpoints; the writer keeps the token cache, the unresolved items and their links to
+    the fetched articles, as one machine does."""
+    from test_gnews_resolve import GWADAR, QUETTA, TOKENS, gnews_source
+
+    c = cluster(sources=["gnews-makran"], extra_sources=gnews_source())
+    c.workers.start(2)
+    c.start_daemon()
+    c.wait_for(
+        lambda: c.runs() and all(r[1] != "running" for r in c.runs()), "the gnews run to end"
+    )
+    conn = sqlite3.connect(c.db_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        for path in (QUETTA, GWADAR):
+            page = conn.execute(
+                "SELECT * FROM articles WHERE url = ?", [c.site.url(path)]
+            ).fetchone()
+            assert page is not None and page["resolved"] == 1, path
+            assert len(page["text"]) > 200
+        items = {
+            r["url"].split("/")[-1].split("?")[0]: r
+            for r in conn.execute("SELECT * FROM articles WHERE resolved = 0")
+        }
+        assert set(items) == set(TOKENS)
+        for token, path in TOKENS.items():
+            if path:
+                target = conn.execute(
+                    "SELECT id FROM articles WHERE url = ?", [c.site.url(path)]
+                ).fetchone()
+                assert items[token]["same_as"] == target["id"]
+        states = dict(conn.execute("SELECT token, state FROM gnews_links").fetchall())
+    finally:
+        conn.close()
+    assert states == {
+        "CBMiAU_yqLTestQuettaWaterTanker001": "resolved",
+        "CBMiAU_yqLTestGwadarFishermen0002": "resolved",
+        "CBMiAU_yqLTestNoSuchArticle00003": "failed",
+    }
+    assert c.runs()[-1][1] == "ok" and "malformed" not in c.runs()[-1][2], c.runs()
+    # the token cache is shared: resolved tokens are not asked of Google again
+    resolved = c.redis.client().hgetall("mediawatch:gnews:resolved")
+    assert {k.decode() for k in resolved} == {
+        "CBMiAU_yqLTestQuettaWaterTanker001",
+        "CBMiAU_yqLTestGwadarFishermen0002",
+    }
+
+
+def test_browser_rendered_sources_are_crawled_by_workers(cluster):
+    """`render: browser` sources in the cluster: the worker renders the listing and the article
+    pages in Chromium (skipped without it, failed where MEDIAWATCH_REQUIRE_BROWSER=1)."""
+    from cluster_helpers import free_port
+    from test_render import need_chromium, render_sources
+
+    need_chromium()
+    extra = render_sources(free_port())[len(TEST_SOURCES) :]
+    c = cluster(sources=["js-listing", "js-feed"], extra_sources=extra)
+    c.workers.start(1)
+    c.start_daemon()
+    c.wait_for(
+        lambda: len(c.runs()) == 2 and all(r[1] != "running" for r in c.runs()),
+        "both rendered runs to end",
+    )
+    conn = sqlite3.connect(c.db_path)
+    try:
+        rows = dict(conn.execute("SELECT url, source FROM articles").fetchall())
+        text = dict(conn.execute("SELECT url, text FROM articles").fetchall())
+    finally:
+        conn.close()
+    body = next(u for u in rows if "/render/articles/data-body.html" in u)
+    assert rows[body] == "js-listing"  # links a script wrote: only a browser sees them
+    assert "reopened their shops on Monday" in text[body]
+    mobile = next(u for u in rows if "/render/articles/mobile-body.html" in u)
+    assert rows[mobile] == "js-feed"
+    assert "reached its full capacity of one point two million gallons" in text[mobile]

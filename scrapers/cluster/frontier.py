@@ -35,6 +35,8 @@ WORKERS = f"{PREFIX}:worker:"
 SLOT = f"{PREFIX}:slot:"
 BUDGET = f"{PREFIX}:budget:"  # + run id: article requests made in the run, by all workers
 DOCS = f"{PREFIX}:docs:"  # + run id: url -> a document read in the run (validators, items)
+GNEWS_RESOLVED = f"{PREFIX}:gnews:resolved"  # token -> publisher URL (mirrors the archive)
+GNEWS_BACKLOG = f"{PREFIX}:gnews-backlog:"  # + run id: the source's unresolved tokens, JSON
 RUN_TTL = 7 * 86400  # run keys of a cycle whose end never came (Redis keeps no garbage forever)
 
 LEASE_SECONDS = float(os.environ.get("MEDIAWATCH_CLUSTER_LEASE", "120"))
@@ -211,6 +213,19 @@ class Frontier:
     def documents(self, run: int) -> dict[str, dict]:
         raw = self.r.hgetall(f"{DOCS}{run}")
         return {_text(k): json.loads(v) for k, v in raw.items()}
+
+    # -- Google News links ---------------------------------------------------------------
+
+    def gnews_resolved(self, tokens: list[str]) -> dict[str, str]:
+        tokens = list(dict.fromkeys(t for t in tokens if t))
+        if not tokens:
+            return {}
+        urls = self.r.hmget(GNEWS_RESOLVED, tokens)
+        return {t: _text(u) for t, u in zip(tokens, urls, strict=True) if u is not None}
+
+    def gnews_backlog(self, run: int) -> list[dict]:
+        raw = self.r.get(f"{GNEWS_BACKLOG}{run}")
+        return json.loads(raw) if raw else []
 
     # -- conditional GET -------------------------------------------------------------------
 

@@ -12,12 +12,13 @@ from mediawatch.scrapers.spiders.base import HINT_FIELDS
 from scrapy_redis import picklecompat
 
 # kind -> (the source spider's first callback, whether the document is fetched conditionally).
-# gnews is not here: its link resolution keeps its state in the archive, which workers never open.
+# A gnews source's link resolution runs in the workers too (scrapers.cluster.gnews).
 START = {
     "feed": ("parse_feed", True),
     "sitemap": ("parse_sitemap", True),
     "listing": ("parse_listing", False),
     "gdelt": ("parse_api", False),
+    "gnews": ("parse_feed", True),
 }
 
 

@@ -70,6 +70,11 @@ class ClusterSource:
                 continue  # queued by some worker meanwhile; it waits in the backlog
             yield self.article_request(url, hints)
 
+    def make_resolver(self, config):
+        from mediawatch.scrapers.cluster.gnews import ClusterResolver
+
+        return ClusterResolver(self, config)
+
     def index_error(self, failure) -> None:
         self.index_failed = True
         self.report_error(describe_failure(failure), index=True)
@@ -191,17 +196,17 @@ class ClusterSpider(scrapy.Spider):
                 self.logger.warning(self.last_error)
                 return
             spider = self.delegate(name, run)
-            out = getattr(spider, meta["mw_cb"])(response, **kwargs)
+            out = _attribute(spider, meta["mw_cb"])(response, **kwargs)
             async for thing in _iterate(out):
                 if isinstance(thing, scrapy.Request):
                     yield self.adopt(thing, meta)
                     continue
+                thing.mw_origin = {"mw_run": run, "mw_source": name}  # its source's run
                 if meta["mw_cb"] == "parse_article":
-                    deferred = (
-                        True  # the pipeline settles the lease once the article is in the stream
-                    )
+                    # the pipeline settles the lease once the article is in the stream
+                    deferred = True
                     thing.mw_lease = meta.get("mw_lease")
-                    thing.mw_meta = {"mw_run": run, "mw_source": name}
+                    thing.mw_meta = thing.mw_origin
                 yield thing
             self._note_newest(run, spider)
             if meta["mw_cb"] != "parse_article":
@@ -219,7 +224,11 @@ class ClusterSpider(scrapy.Spider):
             self.last_error = describe_failure(failure)
             if name in self.sources:
                 spider = self.delegate(name, run)
-                if meta.get("mw_cb") == "parse_article":
+                if meta.get("mw_eb"):  # the resolver's own errback: it may ask for the next link
+                    for thing in _attribute(spider, meta["mw_eb"])(failure) or ():
+                        if isinstance(thing, scrapy.Request):
+                            yield self.adopt(thing, meta)
+                elif meta.get("mw_cb") == "parse_article":
                     spider.article_error(failure)
                     self.frontier.forget(request.url)  # tried again next cycle
                     df = self.scheduler.df  # and out of the dupefilter, for the same reason
@@ -231,15 +240,19 @@ class ClusterSpider(scrapy.Spider):
 
     def adopt(self, request: scrapy.Request, parent: dict) -> scrapy.Request:
         """A source spider's request, routed back through this spider and counted in its run."""
-        callback = request.callback
+        callback, errback = request.callback, request.errback
+        resolver = getattr(self.delegate(parent["mw_source"], parent["mw_run"]), "resolver", None)
         meta = dict(request.meta)
         meta.pop("mw_lease", None)
+        meta.pop("mw_eb", None)
         meta.update(
             mw_source=parent["mw_source"],
             mw_run=parent["mw_run"],
-            mw_cb=callback.__name__ if callback else "parse",
+            mw_cb=_name(callback, resolver) if callback else "parse",
             source_name=parent["mw_source"],
         )
+        if errback is not None and resolver is not None and errback.__self__ is resolver:
+            meta["mw_eb"] = _name(errback, resolver)
         self.frontier.open_requests(parent["mw_run"])
         return request.replace(callback=self.dispatch, errback=self.dispatch_error, meta=meta)
 
@@ -258,6 +271,19 @@ class ClusterSpider(scrapy.Spider):
             old = self.frontier.r.hget(key, "newest")
             if old is None or old.decode() < newest:
                 self.frontier.r.hset(key, "newest", newest)
+
+
+def _name(method, resolver) -> str:
+    """A callback by name (requests cross processes): the spider's, or its resolver's."""
+    if resolver is not None and getattr(method, "__self__", None) is resolver:
+        return f"resolver.{method.__name__}"
+    return method.__name__
+
+
+def _attribute(spider, name: str):
+    for part in name.split("."):
+        spider = getattr(spider, part)
+    return spider
 
 
 async def _iterate(out):

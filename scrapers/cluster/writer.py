@@ -16,11 +16,13 @@ import threading
 import time
 from collections.abc import Callable
 
-from mediawatch.db.cluster import all_known_urls
+from mediawatch.db.cluster import all_known_urls, resolved_gnews_links
 from mediawatch.scrapers.cluster.frontier import (
     ACTIVE,
     BUDGET,
     DOCS,
+    GNEWS_BACKLOG,
+    GNEWS_RESOLVED,
     GROUP,
     KNOWN,
     PREFIX,
@@ -41,12 +43,8 @@ CONSUMER = "archive-writer"
 REAP_EVERY = 5.0
 CLAIM_IDLE_MS = 60_000
 BATCH = 500  # stream entries read, stored in one transaction and acknowledged at once
-STORED = (
-    "article",
-    "backlog",
-    "settle",
-    "retry",
-)  # entry types stored in batches; "error" and "done" come between
+# entry types stored in batches; "error" and "done" are handled between batches, in stream order
+STORED = ("article", "backlog", "settle", "retry", "gnews")
 
 
 class ArchiveWriter:
@@ -101,6 +99,8 @@ class ArchiveWriter:
             return
         for batch in all_known_urls(self.conn):
             self.frontier.remember(batch)
+        for batch in resolved_gnews_links(self.conn):
+            r.hset(GNEWS_RESOLVED, mapping=dict(batch))
         r.set(SEEDED, "1")
 
     def drain(self, stop: threading.Event, until_empty: bool = False) -> None:
@@ -224,6 +224,8 @@ class ArchiveWriter:
         if kind == "article":
             return self.store(entry)
         source = entry["source"]
+        if kind == "gnews":
+            return self.gnews(entry)
         if kind == "backlog":
             items = [(str(url), dict(hints)) for url, hints in entry["items"]]
             db.add_to_backlog(conn, source, items)
@@ -296,12 +298,34 @@ class ArchiveWriter:
             )
         pipe = r.pipeline()
         pipe.delete(
-            f"{PREFIX}:run:{run}", f"{PREFIX}:run-errors:{run}", f"{BUDGET}{run}", f"{DOCS}{run}"
+            f"{PREFIX}:run:{run}",
+            f"{PREFIX}:run-errors:{run}",
+            f"{BUDGET}{run}",
+            f"{DOCS}{run}",
+            f"{GNEWS_BACKLOG}{run}",
         )
         pipe.hdel(ACTIVE, source)
         pipe.execute()
         if self.on_run_finished is not None and row is not None and row["status"] == "running":
             self.on_run_finished(source, run)
+
+    def gnews(self, entry: dict) -> list[Callable]:
+        """A worker's Google News link resolution, into the archive's token cache."""
+        conn, op = self.conn, entry["op"]
+        if op == "note_tokens":
+            items = [(str(t), str(link), when) for t, link, when in entry["items"]]
+            db.gnews.note_tokens(conn, entry["source"], items)
+        elif op == "mark_resolved":
+            token, url = str(entry["token"]), str(entry["url"])
+            db.gnews.mark_resolved(conn, token, url)
+            return [lambda pipe: pipe.hset(GNEWS_RESOLVED, token, url)]
+        elif op == "mark_failed":
+            db.gnews.mark_failed(conn, str(entry["token"]), str(entry["error"]))
+        elif op == "link_item":
+            db.gnews.link_item(conn, str(entry["link"]), str(entry["url"]))
+        else:
+            raise ValueError(f"unknown gnews operation {op!r}")
+        return []
 
     def keep_settled_validators(self, run: int, source: str) -> None:
         """The run's documents whose items are all stored or failed for good (nothing of theirs
