@@ -2,9 +2,11 @@
 
 Drains the Redis stream through a consumer group, up to BATCH entries per SQLite transaction, and
 acknowledges them only after that transaction committed, so a writer killed mid-drain re-reads its
-pending entries on restart; the archive's URL uniqueness makes storing one twice impossible. A malformed entry is recorded as an
-error and acknowledged, never crashing the writer. It also seeds the known-URL set from the
-archive, keeps it in step, and re-queues the requests of workers whose leases expired.
+pending entries on restart; the archive's URL uniqueness makes storing one twice impossible. A
+malformed entry is rolled back alone, recorded as an error and acknowledged, never crashing the
+writer. Besides articles it applies the workers' backlog and Google News changes, keeps a run's
+settled documents' validators at its end, seeds the known-URL set (and the resolved-token cache)
+from the archive, keeps them in step, and re-queues the requests of workers whose leases expired.
 """
 
 from __future__ import annotations
