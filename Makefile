@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml setup.py
 	$(PY) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[test]'
+	# setuptools prints an information notice for every editable install that maps folders
+	# (setup.py's package_dir); the checkout's mediawatch/ is the installed one, so it is moot here.
+	PYTHONWARNINGS='ignore:Editable installation' $(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: setup run test lint
+.PHONY: setup run test lint imports
 setup: $(STAMP)
 
 run: $(STAMP)
@@ -18,8 +20,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	sh .ci/lint-imports
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The import contracts alone (pyproject.toml [tool.importlinter]): spine -> stages -> db/matcher.
+imports: $(STAMP)
+	sh .ci/lint-imports

@@ -14,8 +14,8 @@ from mediawatch.alerts import chat, mail, webhook
 from mediawatch.alerts.errors import AlertError, PermanentError, TransientError
 from mediawatch.alerts.render import Message
 
-if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
-    from mediawatch.schedules import Channel
+if TYPE_CHECKING:  # types only
+    from mediawatch.alerts.config import Channel
 
 
 def deliver(message: Message, channel: Channel, *, key: str, archive_dir: Path) -> str:

@@ -16,8 +16,8 @@ from mediawatch.alerts.errors import PermanentError, SecretMissing, TransientErr
 from mediawatch.alerts.render import Message
 from mediawatch.alerts.sanitize import chat_text
 
-if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
-    from mediawatch.schedules import AppriseChannel
+if TYPE_CHECKING:  # types only
+    from mediawatch.alerts.config import AppriseChannel
 
 
 # Apprise's plugins end a failed request's warning with "error=<HTTP status>."

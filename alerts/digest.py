@@ -17,8 +17,8 @@ from mediawatch.alerts.stories import Candidate, group_stories
 from mediawatch.db import deliveries as store
 from mediawatch.db.connection import utc_iso
 
-if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
-    from mediawatch.schedules import Subscription
+if TYPE_CHECKING:  # types only
+    from mediawatch.alerts.config import Subscription
 
 COVERAGE_DAYS = 14
 MAX_SNIPPETS = 2

@@ -17,8 +17,8 @@ from mediawatch.alerts.errors import PermanentError, SecretMissing, TransientErr
 from mediawatch.alerts.render import Message
 from mediawatch.db.connection import parse_iso
 
-if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
-    from mediawatch.schedules import EmailChannel
+if TYPE_CHECKING:  # types only
+    from mediawatch.alerts.config import EmailChannel
 
 DEFAULT_SENDER = "mediawatch <mediawatch@localhost>"
 

@@ -22,8 +22,8 @@ from mediawatch.alerts.render import Message, render_digest, render_notice
 from mediawatch.db import deliveries as store
 from mediawatch.db.connection import parse_iso, utc_iso
 
-if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
-    from mediawatch.schedules import Channel, Schedules, Subscription
+if TYPE_CHECKING:  # types only
+    from mediawatch.alerts.config import AlertsConfig, Channel, Subscription
 
 log = logging.getLogger("mediawatch.alerts")
 LEASE_MARGIN = 60.0  # seconds beyond the channel timeout before a crashed attempt is retried
@@ -69,7 +69,7 @@ def new_key() -> str:
 
 def run_digest(
     db,
-    schedules: Schedules,
+    schedules: AlertsConfig,
     subscription: Subscription | str,
     now: datetime | None = None,
     *,
@@ -123,13 +123,13 @@ def run_digest(
     )
 
 
-def send_immediate(db, schedules: Schedules, now: datetime | None = None) -> list[DigestResult]:
+def send_immediate(db, schedules: AlertsConfig, now: datetime | None = None) -> list[DigestResult]:
     """Send every `immediate: true` subscription what is new; call after every crawl."""
     return [run_digest(db, schedules, sub, now) for sub in schedules.immediate]
 
 
 def run_due(
-    db, schedules: Schedules, now: datetime | None = None, *, new_cron: str = "wait"
+    db, schedules: AlertsConfig, now: datetime | None = None, *, new_cron: str = "wait"
 ) -> list[DigestResult]:
     """Run the scheduled digests whose time has come since they last ran (state in the archive,
     so a digest missed while the daemon was down runs once when it is back).
@@ -157,7 +157,7 @@ def run_due(
     return results
 
 
-def tick(db, schedules: Schedules, now: datetime | None = None) -> list[DigestResult]:
+def tick(db, schedules: AlertsConfig, now: datetime | None = None) -> list[DigestResult]:
     """Everything due now: immediate subscriptions, scheduled digests, then retries.
 
     The one call a daemon needs: after every crawl and about once a minute.
@@ -172,7 +172,7 @@ def tick(db, schedules: Schedules, now: datetime | None = None) -> list[DigestRe
 
 def notify_ops(
     db,
-    schedules: Schedules,
+    schedules: AlertsConfig,
     subject: str,
     text: str,
     *,
@@ -205,7 +205,7 @@ def notify_ops(
 
 
 def send_pending(
-    db, schedules: Schedules, now: datetime | None = None, *, digest_id: int | None = None
+    db, schedules: AlertsConfig, now: datetime | None = None, *, digest_id: int | None = None
 ) -> list[Attempt]:
     """Attempt every delivery that is due (new ones and retries), each channel on its own:
     one broken channel never blocks the others."""

@@ -17,31 +17,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from markupsafe import escape
+from mediawatch.alerts.config import SurgeRule
 from mediawatch.db import deliveries as store
 from mediawatch.db import surges as surge_store
 from mediawatch.db.connection import utc_iso
 
 CHART_DAYS = 7
 CHART_CID = "surge-chart"
-
-
-@dataclass(frozen=True)
-class SurgeRule:
-    name: str
-    topic: str | None
-    entity: str | None
-    per_outlet: bool
-    window: float  # seconds
-    baseline: float  # seconds before the window
-    min_count: int
-    ratio: float | None
-    p: float | None
-    channels: tuple = ()
-    max_stories: int = 5
-
-    @property
-    def what(self) -> str:
-        return self.topic or self.entity or "?"
 
 
 @dataclass

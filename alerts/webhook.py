@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 from mediawatch.alerts.errors import PermanentError, SecretMissing, TransientError, http_failure
 from mediawatch.alerts.render import Message
 
-if TYPE_CHECKING:  # alerts reads the parsed schedules; it does not import mediawatch
-    from mediawatch.schedules import WebhookChannel
+if TYPE_CHECKING:  # types only
+    from mediawatch.alerts.config import WebhookChannel
 
 USER_AGENT = "mediawatch-webhook/0.1"
 

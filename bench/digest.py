@@ -147,13 +147,14 @@ def measure(path: Path, max_items: int) -> dict:
     """Runs in a fresh process, so its peak RSS is the digest's, not the generator's."""
     import tracemalloc
 
+    from mediawatch.alerts.config import FileChannel, Subscription
+
     from mediawatch import alerts, db
-    from mediawatch.schedules import FileChannel, Subscription
 
     sub = Subscription(
         name="bench",
         topics=TOPICS,
-        channels=(FileChannel("outbox"),),
+        channels=(FileChannel(name="outbox"),),
         max_items=max_items,
         timezone="Asia/Karachi",
     )

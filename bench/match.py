@@ -244,7 +244,7 @@ def main() -> None:
     started = time.perf_counter()
     real = matcher.compile(watchlist_of(names))
     compile_real = time.perf_counter() - started
-    print(f"default watchlist: {len(default._forms)} forms, compiled in {compile_default:.2f} s")
+    print(f"default watchlist: {len(default.forms)} forms, compiled in {compile_default:.2f} s")
     print(f"generated watchlist: {len(terms)} terms, compiled in {compile_big:.2f} s")
     print(f"real-name watchlist: {len(names)} names, compiled in {compile_real:.2f} s")
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
+from mediawatch.db.schema import migrations
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -49,10 +50,16 @@ def connect(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     conn.execute("PRAGMA foreign_keys = ON")
     db = sqlite_utils.Database(conn)
     if migrate:
-        from mediawatch.db.schema import migrate as run_migrations
-
         run_migrations(db)
     return db
+
+
+def run_migrations(db: sqlite_utils.Database) -> None:
+    """Bring the archive to the current schema; safe to call on every open."""
+    if not migrations.pending(db):
+        return
+    with write(db):  # the write lock first, so two processes opening a new archive do not race
+        migrations.apply(db)
 
 
 def connect_readonly(path: str | Path) -> sqlite3.Connection:

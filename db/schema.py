@@ -101,16 +101,6 @@ def m001_core(db: sqlite_utils.Database) -> None:
     db["matches"].create_index(["topic", "score"])
 
 
-def migrate(db: sqlite_utils.Database) -> None:
-    """Bring the archive to the current schema; safe to call on every open."""
-    if not migrations.pending(db):
-        return
-    from mediawatch.db.connection import write
-
-    with write(db):  # the write lock first, so two processes opening a new archive do not race
-        migrations.apply(db)
-
-
 @migrations()
 def m002_alerts(db: sqlite_utils.Database) -> None:
     """Digest outbox: digests with their items (one row per subscription and article, ever),

@@ -86,14 +86,14 @@ class Matcher:
     """A compiled watchlist. Pure: no I/O, no shared state between calls."""
 
     def __init__(self, compiled: Compiled):
-        self._forms: list[Form] = compiled.forms
-        self._leaves: list[Leaf] = compiled.leaves
+        self.forms: list[Form] = compiled.forms
+        self.leaves: list[Leaf] = compiled.leaves
         self._topics: list[TopicSpec] = compiled.topics
         self.topics: list[str] = [t.name for t in compiled.topics]
         # A side that must be a word boundary is padded with a space (the normalised text has a
         # space wherever a word ends), so the automaton itself reports whole words only.
         entries: dict[str, tuple[list[int], list[int]]] = {}
-        for index, form in enumerate(self._forms):
+        for index, form in enumerate(self.forms):
             key = (
                 (" " if form.left == STRICT else "")
                 + form.key
@@ -112,11 +112,11 @@ class Matcher:
         # Which groups a leaf's mentions also count for, and which leaves can give a topic
         # evidence: a scan then looks only at topics that some hit can concern.
         parents: dict[int, set[int]] = {}
-        for index, leaf in enumerate(self._leaves):
+        for index, leaf in enumerate(self.leaves):
             for member in leaf.members:
                 parents.setdefault(member, set()).add(index)
         self._lifted: list[frozenset[int]] = []
-        for index in range(len(self._leaves)):
+        for index in range(len(self.leaves)):
             seen = {index}
             todo = [index]
             while todo:
@@ -127,7 +127,7 @@ class Matcher:
             self._lifted.append(frozenset(seen))
         # Entities of the topics a topic includes or is included by: a list made of them is a
         # list of the topic's own kind ("BLA, BRA and BLF" for the BLA).
-        self._related: dict[str, tuple[int, ...]] = {}
+        self.related: dict[str, tuple[int, ...]] = {}
         for topic in compiled.topics:
             kin = set(self._includes[topic.name])
             kin |= {n for n, inc in self._includes.items() if topic.name in inc}
@@ -135,7 +135,7 @@ class Matcher:
             for other in compiled.topics:
                 if other.name in kin:
                     leaves |= set(other.leaves)
-            self._related[topic.name] = tuple(sorted(leaves))
+            self.related[topic.name] = tuple(sorted(leaves))
         self._sources: dict[str, frozenset[int]] = {}
         for topic in compiled.topics:
             found = set(topic.leaves)
@@ -238,7 +238,7 @@ class Scan:
 
     # -- the scan ----------------------------------------------------------------------------
     def _scan(self) -> None:
-        forms = self.m._forms
+        forms = self.m.forms
         hits = self.hits
         leaf_hits = self.leaf_hits
         for last, (length, lpad, rpad, plain, checked) in self.m._automaton.iter(self.norm):
@@ -337,7 +337,7 @@ class Scan:
         self.memo[leaf] = []  # conditions never loop (checked at compile time)
         out: list[Occ] = []
         for index in self.leaf_hits.get(leaf, ()):
-            form = self.m._forms[index]
+            form = self.m.forms[index]
             for start, end in self.hits[index]:
                 occ = Occ(start, end, leaf, index)
                 why = self._reject(form, occ)
@@ -346,7 +346,7 @@ class Scan:
                         self.rejected.setdefault(leaf, []).append((occ, why))
                     continue
                 out.append(occ)
-        for member in self.m._leaves[leaf].members:
+        for member in self.m.leaves[leaf].members:
             # a member's mentions count as mentions of this group (its weight, its name)
             out.extend(Occ(o.start, o.end, leaf, o.form) for o in self.occ(member))
         out = outermost(out)
@@ -365,7 +365,7 @@ class Scan:
                 if start <= occ.start and occ.end <= end:
                     return f"inside {self._quote(start, end)} (not_in)"
         here = (occ.start, occ.end)
-        forms = self.m._forms
+        forms = self.m.forms
         for blocker in form.not_after:
             for span in self.hits.get(blocker, ()):
                 if self._adjacent(span, here, forms[blocker].breaks):
@@ -408,7 +408,7 @@ class Scan:
         return False
 
     def describe(self, leaf: int) -> str:
-        return describe(self.m._leaves[leaf])
+        return describe(self.m.leaves[leaf])
 
     # -- rules ---------------------------------------------------------------------------------
     def evaluate(self, expr: Expr) -> tuple[bool, list[Occ], str]:
@@ -499,7 +499,7 @@ class Scan:
     def weight(self, occ: Occ, factor: float = 1.0) -> float:
         """The entity's weight x where the mention stands (title, lead, body) x `factor` (its
         role, judged by the topic: see TopicResult.factor)."""
-        weight = self.m._leaves[occ.leaf].weight
+        weight = self.m.leaves[occ.leaf].weight
         if not weight:
             return 0.0
         a, _b = self.orig_span(occ.start, occ.end)

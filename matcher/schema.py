@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from itertools import product
-from typing import Any
+from typing import Any, TypeVar
 
+from mediawatch.matcher.configmodel import first_error
 from mediawatch.matcher.normalise import (
     PHRASE_BREAKS,
     is_arabic_script,
@@ -25,48 +26,12 @@ from mediawatch.matcher.normalise import (
     no_space_script,
     normalise_term,
 )
+from mediawatch.matcher.watchlist import Entity, Group, Rule, Term, Topic, Watchlist, item_path
+from pydantic import BaseModel, ValidationError
 
-ENTITY_TYPES = ("place", "organisation", "person", "project", "event")
 STRICT, FREE, ARABIC = 0, 1, 2
-TOP_KEYS = {"version", "groups", "entities", "topics"}
-ENTITY_KEYS = {
-    "name",
-    "type",
-    "aliases",
-    "acronyms",
-    "context",
-    "within",
-    "unless",
-    "not_in",
-    "not_after",
-    "not_before",
-    "weight",
-    "description",
-}
-TERM_KEYS = {"form", "case", "context", "within", "unless", "not_in", "not_after", "not_before"}
 BLOCK_KEYS = ("not_in", "not_after", "not_before")
-TOPIC_KEYS = {
-    "description",
-    "entities",
-    "keywords",
-    "rules",
-    "exclude",
-    "includes",
-    "implies",
-    "min_score",
-    "alone_needs",
-}
-RULE_KEYS = {"all", "any", "not", "near", "more", "phrase", "case", "entity", "group"}
-GROUP_KEYS = {
-    "terms",
-    "weight",
-    "context",
-    "within",
-    "unless",
-    "not_in",
-    "not_after",
-    "not_before",
-}
+M = TypeVar("M", bound=BaseModel)
 
 
 class WatchlistError(Exception):
@@ -123,6 +88,21 @@ class Expr:
     near: int | None = None
     more: tuple[Expr, Expr] | None = None  # true when the first has more mentions than the second
     text: str = ""
+
+    def describe(self) -> str:
+        """How explanations write a combination: all(...) any(...) within N words ..."""
+        parts = []
+        if self.all:
+            parts.append("all(" + ", ".join(e.text for e in self.all) + ")")
+        if self.any:
+            parts.append("any(" + ", ".join(e.text for e in self.any) + ")")
+        if self.near:
+            parts.append(f"within {self.near} words")
+        if self.more:
+            parts.append(f"more({self.more[0].text} than {self.more[1].text})")
+        if self.not_:
+            parts.append("not(" + ", ".join(e.text for e in self.not_) + ")")
+        return " ".join(parts)
 
 
 @dataclass
@@ -191,6 +171,7 @@ def _side_mode(ch: str, right: bool) -> int:
 class _Builder:
     def __init__(self, data: Any):
         self.data = data
+        self.watchlist = self.parse(Watchlist, data if data is not None else {}, ())
         self.forms: list[Form] = []
         self.leaves: list[Leaf] = []
         self.by_name: dict[tuple[str, str], int] = {}
@@ -199,17 +180,10 @@ class _Builder:
         self.deps: dict[int, set[int]] = {}  # leaf -> leaves its terms' conditions read
         self.dep_paths: dict[tuple[int, int], tuple] = {}
 
-    # -- small typed readers -------------------------------------------------------------
-    def mapping(self, value: Any, path: tuple, allowed: set[str] | None = None) -> dict:
+    # -- the shape is the models' (matcher.watchlist); these read terms and references ---------
+    def mapping(self, value: Any, path: tuple) -> dict:
         if not isinstance(value, dict):
             raise WatchlistError(path, "must be a mapping")
-        for key in value:
-            if not isinstance(key, str):
-                raise WatchlistError(path, f"keys must be text, not {key!r}")
-            if allowed is not None and key not in allowed:
-                raise WatchlistError(
-                    (*path, key), f"unknown key (allowed: {', '.join(sorted(allowed))})"
-                )
         return value
 
     def items(self, value: Any, path: tuple) -> list:
@@ -219,25 +193,13 @@ class _Builder:
             raise WatchlistError(path, "must be a list")
         return value
 
-    def names(self, value: Any, path: tuple) -> list[str]:
-        out = []
-        for i, item in enumerate(self.items(value, path)):
-            if not isinstance(item, str) or not item.strip():
-                raise WatchlistError(
-                    (*path, i) if isinstance(value, list) else path, "must be a name"
-                )
-            out.append(item.strip())
-        return out
-
-    def positive_int(self, value: Any, path: tuple) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise WatchlistError(path, "must be a positive integer")
-        return value
-
-    def positive_number(self, value: Any, path: tuple) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise WatchlistError(path, "must be a positive number")
-        return float(value)
+    def parse(self, model: type[M], value: Any, path: tuple) -> M:
+        """`value` read by one of the watchlist's models; its error located under `path`."""
+        try:
+            return model.model_validate(value)
+        except ValidationError as exc:
+            inner, message = first_error(exc)
+            raise WatchlistError((*path, *inner), message) from None
 
     # -- leaves and forms ----------------------------------------------------------------
     def new_leaf(self, kind: str, name: str, **kw) -> int:
@@ -316,7 +278,7 @@ class _Builder:
             )
             cond.pop("within", None)
         if "within" in spec:
-            cond["within"] = self.positive_int(spec["within"], (*path, "within"))
+            cond["within"] = spec["within"]  # a positive integer (the models checked it)
         if "unless" in spec:
             cond["unless"] = tuple(
                 dict.fromkeys(self.refs(spec["unless"], (*path, "unless"), owner))
@@ -451,95 +413,74 @@ class _Builder:
                 self.dep_paths.setdefault((leaf, member), item_path)
                 continue
             if isinstance(item, dict):
-                spec = self.mapping(item, item_path, TERM_KEYS)
-                if "form" not in spec:
-                    raise WatchlistError(item_path, "a term given as a mapping needs `form`")
-                item_case = spec.get("case", case)
-                if not isinstance(item_case, bool):
-                    raise WatchlistError((*item_path, "case"), "must be true or false")
-                cond = self.conditions(spec, item_path, inherited, leaf)
-                self.make_forms(spec["form"], (*item_path, "form"), leaf, item_case, cond)
+                term = self.parse(Term, item, item_path)
+                item_case = term.case if "case" in term.model_fields_set else case
+                cond = self.conditions(term.conditions(), item_path, inherited, leaf)
+                self.make_forms(term.form, (*item_path, "form"), leaf, item_case, cond)
             else:
                 self.make_forms(item, item_path, leaf, case, dict(inherited))
 
     # -- the three sections ------------------------------------------------------------------
     def build(self) -> Compiled:
-        data = self.mapping(self.data if self.data is not None else {}, (), TOP_KEYS)
-        groups = self.mapping(data.get("groups") or {}, ("groups",))
-        entities = self.mapping(data.get("entities") or {}, ("entities",))
-        topics = self.mapping(data.get("topics") or {}, ("topics",))
-        if not topics:
-            raise WatchlistError(("topics",), "define at least one topic")
+        groups, entities = self.watchlist.groups, self.watchlist.entities
         # Declare every group and entity first, so conditions may refer to any of them.
         for name in groups:
             self.new_leaf("group", name)
-        for ident, spec in entities.items():
-            spec = self.mapping(spec, ("entities", ident), ENTITY_KEYS)
-            weight = self.positive_number(spec.get("weight", 1), ("entities", ident, "weight"))
-            etype = spec.get("type")
-            if etype not in ENTITY_TYPES:
-                raise WatchlistError(
-                    ("entities", ident, "type"), f"must be one of: {', '.join(ENTITY_TYPES)}"
-                )
-            name = spec.get("name", ident)
-            if not isinstance(name, str) or not name.strip():
-                raise WatchlistError(("entities", ident, "name"), "must be a non-empty name")
-            self.new_leaf("entity", ident, weight=weight, type=etype)
-            self.leaves[-1].name = name.strip()
-            self.by_name[("entity", ident)] = len(self.leaves) - 1
-        for name, members in groups.items():
-            leaf = self.by_name[("group", name)]
-            path = ("groups", name)
-            inherited: dict = {}
-            if isinstance(members, dict):
-                spec = self.mapping(members, path, GROUP_KEYS)
-                inherited = self.conditions(spec, path, {}, leaf)
-                if "weight" in spec:
-                    weight = spec["weight"]
-                    if (
-                        isinstance(weight, bool)
-                        or not isinstance(weight, int | float)
-                        or weight < 0
-                    ):
-                        raise WatchlistError((*path, "weight"), "must be a number >= 0")
-                    self.leaves[leaf].weight = float(weight)
-                members = spec.get("terms")
-                path = (*path, "terms")
-            if members is None or members == []:
-                raise WatchlistError(path, "must list at least one term")
-            self.terms(members, path, leaf, False, inherited, refs=True)
-        for ident, spec in entities.items():
-            path = ("entities", ident)
-            leaf = self.by_name[("entity", ident)]
-            inherited = self.conditions(spec, path, {}, leaf)
-            if not spec.get("aliases") and not spec.get("acronyms"):
-                raise WatchlistError(path, "needs `aliases` or `acronyms`")
-            if spec.get("aliases"):
-                self.terms(spec["aliases"], (*path, "aliases"), leaf, False, inherited)
-            if spec.get("acronyms"):
-                self.terms(spec["acronyms"], (*path, "acronyms"), leaf, True, inherited)
+        for ident, entity in entities.items():
+            leaf = self.new_leaf("entity", ident, weight=entity.weight, type=entity.type)
+            self.leaves[leaf].name = (entity.name if entity.name is not None else ident).strip()
+        for name, group in groups.items():
+            self.group(name, group)
+        for ident, entity in entities.items():
+            self.entity(ident, entity)
         self.check_cycles()
-        compiled_topics = [self.topic(name, spec) for name, spec in topics.items()]
-        names = {t.name for t in compiled_topics}
-        for topic in compiled_topics:
-            for i, other in enumerate(topic.includes):
-                if other not in names:
-                    raise WatchlistError(
-                        ("topics", topic.name, "includes", i), f"unknown topic {other!r}"
-                    )
-                if other == topic.name:
-                    raise WatchlistError(
-                        ("topics", topic.name, "includes", i), "a topic cannot include itself"
-                    )
-        self.implies(topics, compiled_topics)
-        return Compiled(self.forms, self.leaves, compiled_topics)
+        topics = [self.topic(name, spec) for name, spec in self.watchlist.topics.items()]
+        self.check_includes(topics)
+        self.implies(topics)
+        return Compiled(self.forms, self.leaves, topics)
 
-    def implies(self, raw: dict, compiled: list[TopicSpec]) -> None:
+    def group(self, name: str, group: Group | Any) -> None:
+        """A group's terms (a list, or a mapping with `terms`, a weight and conditions)."""
+        leaf = self.by_name[("group", name)]
+        path: tuple = ("groups", name)
+        inherited: dict = {}
+        members = group
+        if isinstance(group, Group):
+            inherited = self.conditions(group.conditions(), path, {}, leaf)
+            if group.weight is not None:
+                self.leaves[leaf].weight = group.weight
+            members, path = group.terms, (*path, "terms")
+        if members is None or members == []:
+            raise WatchlistError(path, "must list at least one term")
+        self.terms(members, path, leaf, False, inherited, refs=True)
+
+    def entity(self, ident: str, entity: Entity) -> None:
+        """An entity's aliases and (case-sensitive) acronyms, with its conditions."""
+        path = ("entities", ident)
+        leaf = self.by_name[("entity", ident)]
+        inherited = self.conditions(entity.conditions(), path, {}, leaf)
+        if not entity.aliases and not entity.acronyms:
+            raise WatchlistError(path, "needs `aliases` or `acronyms`")
+        if entity.aliases:
+            self.terms(entity.aliases, (*path, "aliases"), leaf, False, inherited)
+        if entity.acronyms:
+            self.terms(entity.acronyms, (*path, "acronyms"), leaf, True, inherited)
+
+    def check_includes(self, topics: list[TopicSpec]) -> None:
+        names = {t.name for t in topics}
+        for topic in topics:
+            for i, other in enumerate(topic.includes):
+                path = ("topics", topic.name, "includes", i)
+                if other not in names:
+                    raise WatchlistError(path, f"unknown topic {other!r}")
+                if other == topic.name:
+                    raise WatchlistError(path, "a topic cannot include itself")
+
+    def implies(self, compiled: list[TopicSpec]) -> None:
         """`bla: implies: [balochistan]` is `balochistan: includes: [bla]` written the other way."""
         by_name = {t.name: t for t in compiled}
-        for name, spec in raw.items():
-            implied = self.names(spec.get("implies") or [], ("topics", name, "implies"))
-            for i, other in enumerate(implied):
+        for name, spec in self.watchlist.topics.items():
+            for i, other in enumerate(spec.implies):
                 path = ("topics", name, "implies", i)
                 if other not in by_name:
                     raise WatchlistError(path, f"unknown topic {other!r}")
@@ -548,100 +489,57 @@ class _Builder:
                 if name not in by_name[other].includes:
                     by_name[other].includes.append(name)
 
-    def topic(self, name: str, spec: Any) -> TopicSpec:
+    def topic(self, name: str, spec: Topic) -> TopicSpec:
         path = ("topics", name)
-        if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
-            raise WatchlistError(path, "topic names are lower-case letters, digits, - and _")
-        spec = self.mapping(spec, path, TOPIC_KEYS)
         leaves = []
-        for i, ident in enumerate(self.names(spec.get("entities") or [], (*path, "entities"))):
+        for i, ident in enumerate(spec.entities):
             if ("entity", ident) not in self.by_name:
                 raise WatchlistError((*path, "entities", i), f"unknown entity {ident!r}")
             leaves.append(self.by_name[("entity", ident)])
-        if spec.get("keywords"):
+        if spec.keywords:
             leaf = len(self.leaves)
             self.leaves.append(Leaf("group", f"{name} keywords", ident=f"{name} keywords"))
-            self.terms(spec["keywords"], (*path, "keywords"), leaf, False, {}, refs=True)
+            self.terms(spec.keywords, (*path, "keywords"), leaf, False, {}, refs=True)
             leaves.append(leaf)
-        rules = [
-            self.rule(r, (*path, "rules", i))
-            for i, r in enumerate(self.items(spec.get("rules") or [], (*path, "rules")))
-        ]
-        exclude = [
-            self.expr(r, (*path, "exclude", i))
-            for i, r in enumerate(self.items(spec.get("exclude") or [], (*path, "exclude")))
-        ]
-        includes = self.names(spec.get("includes") or [], (*path, "includes"))
-        if not leaves and not rules and not includes and not spec.get("implies"):
+        rules = [self.rule(r, (*path, "rules", i)) for i, r in enumerate(spec.rules)]
+        exclude = [self.expr(r, (*path, "exclude", i)) for i, r in enumerate(spec.exclude)]
+        includes = list(spec.includes)
+        if not leaves and not rules and not includes and not spec.implies:
             raise WatchlistError(path, "needs `entities`, `keywords`, `rules` or `includes`")
-        min_score = self.positive_number(spec.get("min_score", 1.0), (*path, "min_score"))
-        description = spec.get("description") or ""
         alone_path = (*path, "alone_needs")
         alone = tuple(
             self.leaf_ref(item, (*alone_path, i))
-            for i, item in enumerate(self.items(spec.get("alone_needs") or [], alone_path))
+            for i, item in enumerate(self.items(spec.alone_needs or [], alone_path))
         )
+        description = str(spec.description or "")
         return TopicSpec(
-            name, leaves, rules, exclude, includes, min_score, str(description), alone_needs=alone
+            name, leaves, rules, exclude, includes, spec.min_score, description, alone_needs=alone
         )
 
-    def rule(self, value: Any, path: tuple) -> Expr:
+    def rule(self, value: Rule | str, path: tuple) -> Expr:
         expr = self.expr(value, path)
         if expr.leaf < 0 and not expr.all and not expr.any:
             raise WatchlistError(path, "needs `all` or `any`: a rule without terms flags nothing")
         return expr
 
-    def expr(self, value: Any, path: tuple) -> Expr:
+    def expr(self, value: Rule | str, path: tuple) -> Expr:
+        """A rule compiled: a term becomes its leaf; all/any/not/more their compiled parts."""
         if isinstance(value, str):
-            leaf = self.phrase_leaf(value, False, path)
-            return Expr(leaf=leaf, text=repr(value))
-        spec = self.mapping(value, path, RULE_KEYS)
-        combinators = {"all", "any", "not", "near", "more"} & set(spec)
-        if not combinators:
-            leaf = self.leaf_ref(spec, path)
+            return Expr(leaf=self.phrase_leaf(value, False, path), text=repr(value))
+        if value.is_term:
+            leaf = self.leaf_ref(value.spec, path)
             return Expr(leaf=leaf, text=self.describe_leaf(leaf))
-        if {"phrase", "entity", "group", "case"} & set(spec):
-            raise WatchlistError(path, "mix of a term and all/any/not: nest the term in a list")
-        expr = Expr()
-        for key in ("all", "any", "not"):
-            if key in spec:
-                items = self.items(spec[key], (*path, key))
-                if not items:
-                    raise WatchlistError((*path, key), "must not be empty")
-                subs = []
-                for i, item in enumerate(items):
-                    sub_path = (*path, key, i) if isinstance(spec[key], list) else (*path, key)
-                    subs.append(self.expr(item, sub_path))
-                setattr(expr, "not_" if key == "not" else key, subs)
-        if "more" in spec:
-            pair = spec["more"]
-            if not isinstance(pair, list) or len(pair) != 2:
-                raise WatchlistError(
-                    (*path, "more"), "must list two terms: [more of this, than this]"
-                )
+        parts = {
+            key: [self.expr(x, item_path((*path, key), found, i)) for i, x in enumerate(found)]
+            for key, found in (("all", value.all), ("any", value.any), ("not", value.not_))
+        }
+        expr = Expr(all=parts["all"], any=parts["any"], not_=parts["not"], near=value.near)
+        if value.more is not None:
             expr.more = (
-                self.expr(pair[0], (*path, "more", 0)),
-                self.expr(pair[1], (*path, "more", 1)),
+                self.expr(value.more[0], (*path, "more", 0)),
+                self.expr(value.more[1], (*path, "more", 1)),
             )
-        if "near" in spec:
-            expr.near = self.positive_int(spec["near"], (*path, "near"))
-            operands = len(expr.all) + (1 if expr.any else 0)
-            if operands < 2:
-                raise WatchlistError(
-                    (*path, "near"), "needs at least two terms to compare (`all` with two or more)"
-                )
-        parts = []
-        if expr.all:
-            parts.append("all(" + ", ".join(e.text for e in expr.all) + ")")
-        if expr.any:
-            parts.append("any(" + ", ".join(e.text for e in expr.any) + ")")
-        if expr.near:
-            parts.append(f"within {expr.near} words")
-        if expr.more:
-            parts.append(f"more({expr.more[0].text} than {expr.more[1].text})")
-        if expr.not_:
-            parts.append("not(" + ", ".join(e.text for e in expr.not_) + ")")
-        expr.text = " ".join(parts)
+        expr.text = expr.describe()
         return expr
 
     def describe_leaf(self, leaf: int) -> str:

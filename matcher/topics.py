@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from mediawatch.matcher.result import TopicMatch, make_snippets
 from mediawatch.matcher.salience import (
@@ -21,10 +21,43 @@ from mediawatch.matcher.salience import (
     own_share,
     sentence_span,
 )
-from mediawatch.matcher.schema import Expr, TopicSpec
+from mediawatch.matcher.schema import Expr, Leaf, TopicSpec
 
-if TYPE_CHECKING:
-    from mediawatch.matcher.engine import Scan
+
+class Compiled(Protocol):
+    """What a topic reads of the compiled watchlist (matcher.engine.Matcher)."""
+
+    @property
+    def leaves(self) -> list[Leaf]: ...
+    @property
+    def related(self) -> dict[str, tuple[int, ...]]: ...  # topic -> leaves that count for it
+
+
+class Scan(Protocol):
+    """What a topic reads of one article being matched (matcher.engine.Scan): the engine calls
+    the topics, never the other way round."""
+
+    @property
+    def m(self) -> Compiled: ...
+
+    original: str
+    norm: str
+    title_len: int
+    text_start: int
+    explaining: bool
+    touched: set[int]
+    rejected: dict[int, list[tuple[Occ, str]]]
+    context_found: dict[tuple[int, int], str]
+
+    def occ(self, leaf: int) -> list[Occ]: ...
+    def orig_span(self, start: int, end: int) -> tuple[int, int]: ...
+    def surface(self, occ: Occ) -> str: ...
+    def word(self, pos: int) -> int: ...
+    def words(self, occ: Occ) -> tuple[int, int]: ...
+    def describe(self, leaf: int) -> str: ...
+    def evaluate(self, expr: Expr) -> tuple[bool, list[Occ], str]: ...
+    def weight(self, occ: Occ, factor: float = 1.0) -> float: ...
+    def role(self, occ: Occ) -> tuple[str, list[tuple[int, int]]]: ...
 
 
 @dataclass(slots=True)
@@ -102,7 +135,7 @@ class TopicResult:
     def _distinct(self, found: list[Occ]) -> dict[tuple[int, int], Occ]:
         """One mention per span, the heaviest; mentions inside a longer weighted one are dropped.
         Context words (weight 0) are kept for explanations but never hide a weighted mention."""
-        leaves = self.scan.m._leaves
+        leaves = self.scan.m.leaves
         best: dict[tuple[int, int], Occ] = {}
         for occ in found:
             key = (occ.start, occ.end)
@@ -136,7 +169,7 @@ class TopicResult:
                 found = (ROUTE_FACTOR, "route: a stop on someone's way, not the scene")
             elif role == "list":
                 own = [*self.shown()]
-                for leaf in scan.m._related[self.spec.name]:
+                for leaf in scan.m.related[self.spec.name]:
                     if leaf in scan.touched:
                         own.extend(scan.occ(leaf))
                 mentions = [scan.orig_span(o.start, o.end) for o in own]
@@ -158,7 +191,7 @@ class TopicResult:
             else:
                 found = (1.0, "")
             if found[0] >= 1:
-                leaf = scan.m._leaves[occ.leaf]
+                leaf = scan.m.leaves[occ.leaf]
                 if leaf.kind == "group" and 0 < leaf.weight < 1 and not self._anchored():
                     found = (0.0, "supporting word, but no full mention of the topic to support")
                 else:
@@ -189,7 +222,7 @@ class TopicResult:
     def _anchored(self) -> bool:
         """A full (not discounted) mention of one of the topic's names: what supporting words
         such as "killed" need beside them to count."""
-        leaves = self.scan.m._leaves
+        leaves = self.scan.m.leaves
         return any(leaves[o.leaf].kind == "entity" and self.factor(o)[0] >= 1 for o in self.shown())
 
     def _alone(self, occ: Occ) -> str:
@@ -199,7 +232,7 @@ class TopicResult:
         example of)."""
         spec = self.spec
         scan = self.scan
-        leaf = scan.m._leaves[occ.leaf]
+        leaf = scan.m.leaves[occ.leaf]
         if not spec.alone_needs or leaf.kind != "entity" or leaf.type in ("event", "person"):
             return ""  # a named attack or person is news in itself
         for other in self.shown():
@@ -237,7 +270,7 @@ class TopicResult:
         total = scan.word(len(scan.norm) - 1)
         if total <= 0:
             return 0, 0, 0.0
-        leaves = scan.m._leaves
+        leaves = scan.m.leaves
         spans = []
         for occ in self.shown():
             leaf = leaves[occ.leaf]
@@ -258,7 +291,7 @@ class TopicResult:
     def salience(self) -> dict[str, Any]:
         """What the score is made of beyond the single mentions: how many plain mentions of how
         many distinct names, and how much of the text stands near them."""
-        leaves = self.scan.m._leaves
+        leaves = self.scan.m.leaves
         plain = [o for o in self.shown() if self.factor(o)[0] >= 1]
         discounted = [o for o in self.shown() if self.factor(o)[0] < 1]
         near, words, share = self.coverage
@@ -282,7 +315,7 @@ class TopicResult:
         a, _b = scan.orig_span(occ.start, occ.end)
         if a < 2 or scan.original[a - 1] not in "([" or scan.original[a - 2] != " ":
             return ""
-        leaves = scan.m._leaves
+        leaves = scan.m.leaves
         for other in self.evidence.values():
             if other.end <= occ.start and leaves[other.leaf].weight > 0:
                 _oa, ob = scan.orig_span(other.start, other.end)
@@ -300,7 +333,7 @@ class TopicResult:
 
     def shown(self) -> list[Occ]:
         """Evidence worth showing: mentions that weigh (context words with weight 0 only qualify)."""
-        leaves = self.scan.m._leaves
+        leaves = self.scan.m.leaves
         return sorted(
             (o for o in self.evidence.values() if leaves[o.leaf].weight > 0), key=lambda o: o.start
         )
@@ -326,7 +359,7 @@ class TopicResult:
         for occ in self.shown():
             a, b = scan.orig_span(occ.start, occ.end)
             spans.append((a, b, self.weight(occ)))
-            leaf = scan.m._leaves[occ.leaf]
+            leaf = scan.m.leaves[occ.leaf]
             if leaf.kind == "entity":
                 entry = entities.get(occ.leaf)
                 if entry is None:
@@ -361,7 +394,7 @@ class TopicResult:
             relevant |= _rule_leaves(rule)
         for rule in self.spec.exclude:
             relevant |= _rule_leaves(rule)
-        leaves = scan.m._leaves
+        leaves = scan.m.leaves
         todo = list(relevant)
         while todo:  # a group's members: their misses explain the group's
             for member in leaves[todo.pop()].members:

@@ -10,6 +10,7 @@ import click
 
 from mediawatch.db import ArchiveError
 from mediawatch.errors import MediawatchError
+from mediawatch.scrapers.sources import UnknownSourceError
 
 # Each area keeps its commands in mediawatch/commands/<area>.py, exposing `register(group)`.
 COMMAND_MODULES = (
@@ -35,7 +36,7 @@ class Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (MediawatchError, ArchiveError) as exc:
+        except (MediawatchError, ArchiveError, UnknownSourceError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_ERROR)
         except sqlite3.Error as exc:

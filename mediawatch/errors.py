@@ -15,7 +15,3 @@ class ConfigError(MediawatchError):
         self.message = message
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {key}: {message}" if key else f"{where}: {message}")
-
-
-class UnknownSourceError(MediawatchError):
-    """A crawl named a source that sources.yaml does not define."""

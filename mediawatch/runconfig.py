@@ -14,6 +14,8 @@ from pathlib import Path
 
 from mediawatch import config
 from mediawatch.errors import ConfigError
+from mediawatch.schedules import CrawlJob, Schedules, check_references, job_sources, load_schedules
+from mediawatch.scrapers.sources import SourcesConfig
 
 SNAPSHOT_FILES = (config.SOURCES_FILE, config.WATCHLIST_FILE, config.SCHEDULES_FILE)
 
@@ -22,17 +24,15 @@ SNAPSHOT_FILES = (config.SOURCES_FILE, config.WATCHLIST_FILE, config.SCHEDULES_F
 class RunConfig:
     origin: Path  # the user's config folder
     folder: Path  # the validated copy that crawls read
-    sources: object  # mediawatch.sources.SourcesConfig
-    schedules: object  # mediawatch.schedules.Schedules
+    sources: SourcesConfig
+    schedules: Schedules
     topics: frozenset[str]
 
-    def crawl_job(self, name: str):
+    def crawl_job(self, name: str) -> CrawlJob | None:
         return next((j for j in self.schedules.crawls if j.name == name), None)
 
-    def job_sources(self, job) -> list[str]:
+    def job_sources(self, job: CrawlJob) -> list[str]:
         """The enabled sources a crawl job names (directly or by tag), in sources.yaml order."""
-        from mediawatch.schedules import job_sources
-
         return [s.name for s in job_sources(job, self.sources)]
 
     def watched_sources(self) -> list[str]:
@@ -49,8 +49,6 @@ class RunConfig:
 def load(origin: Path, snapshot_root: Path) -> RunConfig:
     """Copy, then validate the copies (errors still name the user's files); ConfigError if any
     of the three files is invalid or they disagree (unknown source, topic, too-fast schedule)."""
-    from mediawatch.schedules import check_references, load_schedules
-
     origin = Path(origin)
     folder = Path(tempfile.mkdtemp(prefix="config-", dir=snapshot_root))
     try:

@@ -26,6 +26,7 @@ from mediawatch.scrapers.gnews import decode_link, is_gnews_link, split_title
 from mediawatch.scrapers.items import Hints, UnresolvedItem
 from mediawatch.scrapers.runner import RunSummary, register_sources, scrapy_settings
 from mediawatch.scrapers.sitemaps import SitemapError, parse_sitemap
+from mediawatch.scrapers.sources import CrawlerConfig, Source
 from mediawatch.scrapers.spiders.base import NewsSpider
 from mediawatch.scrapers.spiders.gdelt import MIN_DELAY, seendate_iso
 from mediawatch.scrapers.spiders.wayback import WaybackSpider
@@ -36,7 +37,6 @@ from scrapy.utils.gz import gunzip
 from twisted.internet import task
 
 from mediawatch import db
-from mediawatch.sources import CrawlerConfig, Source
 
 GDELT_WINDOW = timedelta(days=1)  # first try; a capped answer splits the window in two
 GDELT_MIN_WINDOW = timedelta(minutes=15)

@@ -1,15 +1,15 @@
 """Scrapy settings from the `crawler:` block of sources.yaml: one mapping for both ways in.
 
 `mediawatch crawl` applies it over scrapers.settings; `scrapy crawl` in the checkout reads
-scrapers.checkout_settings, which applies the same mapping to the configuration it finds
-(MEDIAWATCH_CONFIG_DIR / MEDIAWATCH_DB, else the checkout's), so both honour the same file.
+mediawatch.scrapy_settings, which applies the same mapping to the configuration it finds, so
+both honour the same file.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from mediawatch.sources import CrawlerConfig
+from mediawatch.scrapers.sources import CrawlerConfig
 
 
 def crawler_settings(crawler: CrawlerConfig, db_path: str) -> dict[str, Any]:
@@ -27,11 +27,3 @@ def crawler_settings(crawler: CrawlerConfig, db_path: str) -> dict[str, Any]:
         "MEDIAWATCH_ALLOW_PRIVATE": crawler.allow_private,
         "MEDIAWATCH_DB_PATH": db_path,
     }
-
-
-def checkout_settings() -> dict[str, Any]:
-    """The mapping for the configuration `mediawatch` itself would use without options."""
-    from mediawatch import config
-
-    cfg = config.load_sources(config.config_dir())
-    return crawler_settings(cfg.crawler, str(config.db_path()))

@@ -15,10 +15,9 @@ import scrapy
 from mediawatch.scrapers.extract import ExtractionError, extract
 from mediawatch.scrapers.feeds import FeedError, parse_feed
 from mediawatch.scrapers.sitemaps import SitemapError, parse_sitemap
+from mediawatch.scrapers.sources import CrawlerConfig
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.gz import gunzip
-
-from mediawatch.sources import CrawlerConfig
 
 FEED_TYPES = (
     "application/rss+xml",
@@ -91,7 +90,7 @@ class DiscoverSpider(scrapy.Spider):
         yield self._robots(response.url)
 
     def page_failed(self, failure):
-        from mediawatch.scrapers.spiders.base import describe_failure
+        from mediawatch.scrapers.failures import describe_failure
 
         self.result.page_error = describe_failure(failure)
 
@@ -142,7 +141,7 @@ class DiscoverSpider(scrapy.Spider):
             )
 
     def candidate_failed(self, failure):
-        from mediawatch.scrapers.spiders.base import describe_failure
+        from mediawatch.scrapers.failures import describe_failure
 
         if failure.request.meta.get("kind") != "guess":  # guessed paths are expected to miss
             self.result.tried.append(describe_failure(failure))
@@ -212,7 +211,7 @@ class DiscoverSpider(scrapy.Spider):
         self.result.article = page.as_dict()
 
     def article_failed(self, failure):
-        from mediawatch.scrapers.spiders.base import describe_failure
+        from mediawatch.scrapers.failures import describe_failure
 
         self.result.tried.append(describe_failure(failure))
 

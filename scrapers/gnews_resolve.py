@@ -248,7 +248,7 @@ class Resolver:
         yield from self._next()
 
     def _on_error(self, failure):
-        from mediawatch.scrapers.spiders.base import describe_failure
+        from mediawatch.scrapers.failures import describe_failure
 
         item: Pending = failure.request.meta["gnews"]
         reason = describe_failure(failure)

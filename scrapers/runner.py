@@ -9,6 +9,7 @@ from mediawatch.scrapers.archive import archive, close_all
 from mediawatch.scrapers.configured import crawler_settings
 from mediawatch.scrapers.gnews_resolve import Resolver
 from mediawatch.scrapers.progress import Board, open_board
+from mediawatch.scrapers.sources import CrawlerConfig, Source
 from mediawatch.scrapers.spiders.feed import FeedSpider
 from mediawatch.scrapers.spiders.gdelt import GdeltSpider
 from mediawatch.scrapers.spiders.gnews import GnewsSpider
@@ -19,7 +20,6 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from mediawatch import db
-from mediawatch.sources import CrawlerConfig, Source
 
 SPIDERS = {
     "feed": FeedSpider,

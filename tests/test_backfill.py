@@ -234,9 +234,8 @@ def test_gdelt_window_at_the_record_cap_is_asked_again_in_halves(tmp_path):
 
     from mediawatch.db import backfill as queue_db
     from mediawatch.scrapers.backfill import GdeltBackfill, Period
+    from mediawatch.scrapers.sources import Source
     from scrapy.http import TextResponse
-
-    from mediawatch.sources import Source
 
     source = Source(
         name="g",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from alerts_helpers import schedules_from
+from mediawatch.scrapers.sources import Source, SourcesConfig
 
 from mediawatch.config import load_schedules
 from mediawatch.errors import ConfigError
@@ -17,7 +18,6 @@ from mediawatch.schedules import (
     WebhookChannel,
     check_references,
 )
-from mediawatch.sources import Source, SourcesConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,8 +14,8 @@ import scrapy
 from mediawatch.scrapers import claims
 from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.cluster.frontier import PREFIX, Frontier, connect
+from mediawatch.scrapers.failures import describe_failure, is_final
 from mediawatch.scrapers.runner import SPIDERS
-from mediawatch.scrapers.spiders.base import describe_failure, is_final
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 

@@ -16,21 +16,17 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from typing import Any, Self
 
 import scrapy
 from mediawatch.scrapers import claims
 from mediawatch.scrapers.archive import archive
 from mediawatch.scrapers.canonical import strip_tracking
+from mediawatch.scrapers.failures import describe_failure, is_final
 from mediawatch.scrapers.items import ArticlePage, Hints
-from mediawatch.scrapers.middlewares import UrlTimeLimitExceeded
-from mediawatch.scrapers.resolver import refusal_of
-from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError, IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from mediawatch.scrapers.sources import Source, UnknownSourceError
 
 from mediawatch import db
-from mediawatch.sources import Source
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # a URL that failed this many crawls in a row (503, timeouts) is given up, not retried forever
@@ -49,25 +45,35 @@ class Document:
     cut: bool = False  # some of what it named was left out (a sitemap budget): not settled
 
 
-def _resolve_source(source: Source | str) -> Source:
-    """`scrapy crawl feed -a source=NAME` passes a name; `mediawatch crawl` passes the Source."""
-    if isinstance(source, Source):
-        return source
-    from mediawatch import config
-
-    return config.load_sources(config.config_dir()).select([source])[0]
+def named_source(settings: Any, name: str) -> Source:
+    """`scrapy crawl feed -a source=NAME`: the source the spine's settings module loaded."""
+    sources = settings.get("MEDIAWATCH_SOURCES")
+    if sources is None:
+        raise UnknownSourceError(f"no source named {name!r}: no sources.yaml in the settings")
+    found: Source = sources.select([name])[0]
+    return found
 
 
 class NewsSpider(scrapy.Spider):
     # no `name`: only the per-kind subclasses are spiders that `scrapy list` shows
 
-    def __init__(self, source: Source | str, db_path: str | None = None, matcher=None, **kwargs):
-        source = _resolve_source(source)
-        super().__init__(name=source.name, **kwargs)
-        from mediawatch import config
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> Self:
+        """`mediawatch crawl` passes the Source and the archive; `scrapy crawl` a source's name,
+        and the archive comes from the settings (MEDIAWATCH_DB_PATH)."""
+        if isinstance(kwargs.get("source"), str):
+            kwargs["source"] = named_source(crawler.settings, kwargs["source"])
+        if kwargs.get("db_path") is None:
+            kwargs["db_path"] = crawler.settings.get("MEDIAWATCH_DB_PATH")
+        spider: Self = super().from_crawler(crawler, *args, **kwargs)
+        return spider
 
+    def __init__(self, source: Source, db_path: str | None = None, matcher=None, **kwargs):
+        super().__init__(name=source.name, **kwargs)
+        if db_path is None:
+            raise ValueError("a spider needs the archive's path (db_path)")
         self.source = source
-        self.db_path = str(db_path or config.db_path())
+        self.db_path = str(db_path)
         self.matcher = matcher
         if source.download_delay is not None:
             self.download_delay = source.download_delay
@@ -312,49 +318,3 @@ def settled_documents(documents: dict[str, Document], waiting) -> list[str]:
         return all(settled(child, seen) for child in doc.children)
 
     return [url for url, doc in documents.items() if doc.validators and settled(url, set())]
-
-
-def is_final(failure) -> bool:
-    """Whether fetching the URL again cannot help: a 4xx other than 408/429, a refused address,
-    robots.txt, a page over the size limit. Anything else may work next time."""
-    if failure.check(HttpError):
-        status = failure.value.response.status
-        return 400 <= status < 500 and status not in (408, 425, 429)
-    if failure.check(UrlTimeLimitExceeded):  # a slow answer may come faster next time
-        return False
-    if failure.check(IgnoreRequest):  # robots.txt, address safety, offsite
-        return True
-    if failure.check(DNSLookupError, CannotResolveHostError):
-        request = getattr(failure, "request", None)
-        return bool(request is not None and refusal_of(urlsplit(request.url).hostname))
-    # a cancelled download (the size limit, or a crawl shutting down) is tried again: bounded by
-    # MAX_ATTEMPTS, and never mistaken for final when the crawl was only stopped
-    message = (str(failure.value) or "").lower()
-    return "maxsize" in message or "max size" in message
-
-
-def describe_failure(failure) -> str:
-    """One line naming the URL and what went wrong, for crawl_runs.error_messages."""
-    request = getattr(failure, "request", None)
-    url = request.url if request is not None else "?"
-    exc = failure.value
-    if failure.check(HttpError):
-        return f"{exc.response.url}: HTTP {exc.response.status}"
-    if failure.check(DNSLookupError, CannotResolveHostError):
-        host = urlsplit(url).hostname
-        if reason := refusal_of(host):
-            return f"refused {url}: {host}: {reason}"
-        return f"{url}: DNS lookup failed"
-    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
-        return f"{url}: timed out"
-    if type(exc).__name__ == "TimeoutError" and type(exc).__module__.startswith("playwright"):
-        return f"{url}: timed out in the browser (browser_page_timeout)"
-    message = (str(exc) or type(exc).__name__).splitlines()[0]
-    lowered = message.lower()
-    if "decompression" in lowered and "maxsize" in lowered:
-        return f"{url}: larger than the download size limit after decompression"
-    if "max size" in lowered or "maxsize" in lowered:
-        return f"{url}: larger than the download size limit"
-    if type(exc).__name__ == "CancelledError":
-        return f"{url}: download cancelled (larger than the download size limit)"
-    return f"{url}: {message}"
