@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml setup.py
 	PYTHONWARNINGS='ignore:Editable installation' $(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: setup run test lint imports
+.PHONY: setup run test lint imports typecheck
 setup: $(STAMP)
 
 run: $(STAMP)
@@ -21,6 +21,7 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	sh .ci/lint-imports
+	$(VENV)/bin/python .ci/typecheck.py
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP)
@@ -30,3 +31,7 @@ lint: $(STAMP)
 # The import contracts alone (pyproject.toml [tool.importlinter]): spine -> stages -> db/matcher.
 imports: $(STAMP)
 	sh .ci/lint-imports
+
+# mypy over the package as installed (the rooms as mediawatch.*); settings in pyproject.toml.
+typecheck: $(STAMP)
+	$(VENV)/bin/python .ci/typecheck.py

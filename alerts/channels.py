@@ -20,16 +20,15 @@ if TYPE_CHECKING:  # types only
 
 def deliver(message: Message, channel: Channel, *, key: str, archive_dir: Path) -> str:
     """Send `message` once through `channel`; `key` is the delivery's stable id."""
-    kind = getattr(channel, "type", None)
-    if kind == "file":
+    if channel.type == "file":
         return write_files(message, channel.resolve(archive_dir), key=key)
-    if kind == "email":
+    if channel.type == "email":
         return mail.send(message, channel, key=key)
-    if kind == "webhook":
+    if channel.type == "webhook":
         return webhook.post(message, channel, key=key)
-    if kind == "apprise":
+    if channel.type == "apprise":
         return chat.notify(message, channel, key=key)
-    raise AlertError(f"unknown channel type {kind!r}")
+    raise AlertError(f"unknown channel type {getattr(channel, 'type', None)!r}")
 
 
 def timeout_of(channel: Channel) -> float:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mediawatch.matcher.configmodel import (
@@ -217,7 +217,7 @@ def _address(value: Any) -> str:
 
 class EmailChannel(ConfigModel):
     name: str = Field(default="", exclude=True)  # the key under `channels:`
-    type: str = "email"
+    type: Literal["email"] = "email"
     host: Text
     port: Count = 0  # default: the security's port
     security: Annotated[str, text(("starttls", "ssl", "none"))] = "starttls"
@@ -252,7 +252,7 @@ class EmailChannel(ConfigModel):
 
 class WebhookChannel(ConfigModel):
     name: str = Field(default="", exclude=True)
-    type: str = "webhook"
+    type: Literal["webhook"] = "webhook"
     url: Url
     secret_env: EnvName = None
     timeout: Annotated[float, number(0.1)] = 10.0
@@ -260,7 +260,7 @@ class WebhookChannel(ConfigModel):
 
 class AppriseChannel(ConfigModel):
     name: str = Field(default="", exclude=True)
-    type: str = "apprise"
+    type: Literal["apprise"] = "apprise"
     urls: Annotated[tuple[str, ...], names()] = ()
     url_env: EnvName = None
 
@@ -286,7 +286,7 @@ class AppriseChannel(ConfigModel):
 
 class FileChannel(ConfigModel):
     name: str = Field(default="", exclude=True)
-    type: str = "file"
+    type: Literal["file"] = "file"
     folder: OptionalText = None  # None: "outbox" beside the archive
 
     def resolve(self, archive_dir: Path) -> Path:

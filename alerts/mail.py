@@ -54,18 +54,19 @@ def build_email(
     mail.set_content(message.text)
     mail.add_alternative(message.html, subtype="html")
     if message.images:
-        html_part = mail.get_payload()[1]
+        html_part = list(mail.iter_parts())[1]
         for cid, data in message.images.items():
             html_part.add_related(data, "image", "png", cid=f"<{cid}>", filename=None)
     return mail
 
 
 def send(message: Message, channel: EmailChannel, *, key: str) -> str:
-    password = None
+    password = ""
     if channel.username:
-        password = os.environ.get(channel.password_env or "")
-        if password is None:
+        secret = os.environ.get(channel.password_env or "")
+        if secret is None:
             raise SecretMissing(channel.password_env or "")
+        password = secret
     mail = build_email(
         message,
         key=key,
@@ -75,6 +76,7 @@ def send(message: Message, channel: EmailChannel, *, key: str) -> str:
     )
     context = ssl.create_default_context()
     where = f"{channel.host}:{channel.port}"
+    smtp: smtplib.SMTP
     try:
         if channel.security == "ssl":
             smtp = smtplib.SMTP_SSL(

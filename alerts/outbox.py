@@ -143,12 +143,15 @@ def run_due(
     last = store.last_runs(db)
     results = []
     for sub in schedules.scheduled:
-        last_run = parse_iso(last.get(sub.name))
-        if last_run is None and sub.schedule.cron and new_cron == "wait":
-            store.mark_run(db, sub.name, utc_iso(now))
-            log.info("digest %s: first run at %s", sub.name, utc_iso(sub.schedule.next_after(now)))
+        schedule = sub.schedule
+        if schedule is None:  # never: `scheduled` lists the subscriptions that have one
             continue
-        if not sub.schedule.due(last_run, now):
+        last_run = parse_iso(last.get(sub.name))
+        if last_run is None and schedule.cron and new_cron == "wait":
+            store.mark_run(db, sub.name, utc_iso(now))
+            log.info("digest %s: first run at %s", sub.name, utc_iso(schedule.next_after(now)))
+            continue
+        if not schedule.due(last_run, now):
             continue
         result = run_digest(db, schedules, sub, now)
         if not result.sent:

@@ -168,7 +168,7 @@ def render_digest(digest: Digest, templates: Path | None = None) -> Message:
     sub = digest.subscription
     zone = ZoneInfo(sub.timezone)
 
-    def local(iso: str | None, fmt: str = "%d %b %Y, %H:%M %Z") -> str:
+    def local(iso: str | datetime | None, fmt: str = "%d %b %Y, %H:%M %Z") -> str:
         moment = parse_iso(iso) if isinstance(iso, str) else iso
         return moment.astimezone(zone).strftime(fmt) if moment else ""
 
@@ -177,7 +177,7 @@ def render_digest(digest: Digest, templates: Path | None = None) -> Message:
         cid = f"coverage-{i}@mediawatch"
         images[cid] = bars_png([n for _, n in section.coverage])
         charts[section.topic] = cid
-    context = {
+    context: dict[str, Any] = {
         "digest": digest,
         "subscription": sub,
         "title": sub.display_title,

@@ -97,13 +97,20 @@ def evaluate(db, schedules, now: datetime | None = None) -> list[SurgeEvent]:
 def _evaluate_rule(db, schedules, rule: SurgeRule, now: datetime) -> list[SurgeEvent]:
     window_start = now - timedelta(seconds=rule.window)
     base_start = window_start - timedelta(seconds=rule.baseline)
-    what = {"topic": rule.topic, "entity": rule.entity, "per_outlet": rule.per_outlet}
-    current = surge_store.counts(
-        db, **what, start=utc_iso(window_start), end=utc_iso(now), backfilled=False
-    )
-    history = surge_store.counts(
-        db, **what, start=utc_iso(base_start), end=utc_iso(window_start), backfilled=True
-    )
+
+    def counts(start: datetime, end: datetime, backfilled: bool) -> dict[str, int]:
+        return surge_store.counts(
+            db,
+            topic=rule.topic,
+            entity=rule.entity,
+            per_outlet=rule.per_outlet,
+            start=utc_iso(start),
+            end=utc_iso(end),
+            backfilled=backfilled,
+        )
+
+    current = counts(window_start, now, backfilled=False)
+    history = counts(base_start, window_start, backfilled=True)
     episodes = surge_store.open_episodes(db, rule.name)
     events = []
     for key in sorted(set(current) | set(episodes)):
@@ -113,16 +120,17 @@ def _evaluate_rule(db, schedules, rule: SurgeRule, now: datetime) -> list[SurgeE
         episode = episodes.get(key)
         if episode is not None and not surging:
             surging = still_surging(rule, count, usual)
-        if surging and episode is None:
-            episode_id = surge_store.start_episode(
-                db, rule.name, key, utc_iso(now), count, usual, p_value
-            )
-            event = SurgeEvent(rule.name, key, "started", count, usual, p_value, episode_id)
-            event.digest_id = _alert(db, schedules, rule, event, now)
-            events.append(event)
+        if episode is None:
+            if surging:
+                episode_id = surge_store.start_episode(
+                    db, rule.name, key, utc_iso(now), count, usual, p_value
+                )
+                event = SurgeEvent(rule.name, key, "started", count, usual, p_value, episode_id)
+                event.digest_id = _alert(db, schedules, rule, event, now)
+                events.append(event)
         elif surging:
             surge_store.update_episode(db, episode["id"], utc_iso(now), count)
-        elif episode is not None:
+        else:
             surge_store.end_episode(db, episode["id"], utc_iso(now))
             event = SurgeEvent(rule.name, key, "over", count, usual, p_value, episode["id"])
             event.digest_id = _alert(db, schedules, rule, event, now, episode)

@@ -59,15 +59,18 @@ def post(message: Message, channel: WebhookChannel, *, key: str) -> str:
     parts = urlsplit(channel.url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     where = f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}"
+    host = parts.hostname
+    if not host:  # the config check accepts only http(s) URLs with a host
+        raise PermanentError(f"webhook {where}: the URL names no host")
     if parts.scheme == "https":
         conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-            parts.hostname,
+            host,
             parts.port,
             timeout=channel.timeout,
             context=ssl.create_default_context(),
         )
     else:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=channel.timeout)
+        conn = http.client.HTTPConnection(host, parts.port, timeout=channel.timeout)
     try:
         conn.request("POST", target, body=body, headers=headers)
         response = conn.getresponse()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
-from mediawatch.db.connection import utc_iso, write
+from mediawatch.db.connection import inserted_id, utc_iso, write
 
 ARTICLE_COLUMNS = (
     "url",
@@ -79,7 +79,7 @@ def store_article(
         if existing:
             article_id, created = existing[0], False
         else:
-            article_id = db["articles"].insert(row).last_pk
+            article_id = inserted_id(db.table("articles").insert(row))
             created = True
         now = row["fetched_at"]
         for url in {row["url"], *also_urls}:
@@ -119,5 +119,5 @@ def find_resolved(db: sqlite_utils.Database, title: str) -> int | None:
 
 
 def get_article(db: sqlite_utils.Database, article_id: int) -> dict[str, Any] | None:
-    rows = list(db["articles"].rows_where("id = ?", [article_id]))
+    rows = list(db.table("articles").rows_where("id = ?", [article_id]))
     return rows[0] if rows else None

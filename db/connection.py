@@ -90,3 +90,12 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise
     else:
         conn.execute("COMMIT")
+
+
+def inserted_id(table: sqlite_utils.db.Table) -> int:
+    """The id of the row `table` just inserted (sqlite-utils types `last_pk` Optional because it is
+    unset before the first insert; every caller reads it right after one)."""
+    pk = table.last_pk
+    if pk is None:
+        raise ArchiveError(f"{table.name}: insert recorded no row id")
+    return pk

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
-from mediawatch.db.connection import parse_iso, utc_iso, write
+from mediawatch.db.connection import inserted_id, parse_iso, utc_iso, write
 
 MAX_ERROR_MESSAGES = 50
 
@@ -17,19 +17,17 @@ def sync_sources(db: sqlite_utils.Database, sources: list[dict[str, Any]]) -> No
     """Make the sources table list the configured sources (health columns are kept)."""
     with write(db):
         for s in sources:
-            db["sources"].upsert(
+            db.table("sources").upsert(
                 {k: s[k] for k in ("name", "kind", "url", "outlet", "enabled")}, pk="name"
             )
 
 
 def start_run(db: sqlite_utils.Database, source: str) -> int:
     with write(db):
-        return (
-            db["crawl_runs"]
-            .insert(
+        return inserted_id(
+            db.table("crawl_runs").insert(
                 {"source": source, "started_at": utc_iso(), "status": "running", "pid": os.getpid()}
             )
-            .last_pk
         )
 
 
@@ -47,8 +45,8 @@ def finish_run(
     """Close a run and update the source's health in the same transaction."""
     now = utc_iso()
     with write(db):
-        run = db["crawl_runs"].get(run_id)
-        db["crawl_runs"].update(
+        run = db.table("crawl_runs").get(run_id)
+        db.table("crawl_runs").update(
             run_id,
             {
                 "finished_at": now,
@@ -70,13 +68,13 @@ def fail_stale_runs(db: sqlite_utils.Database, source: str | None = None, reason
     where = "status = 'running'" + (" AND source = ?" if source else "")
     params = [source] if source else []
     failed = 0
-    for run in list(db["crawl_runs"].rows_where(where, params)):
+    for run in list(db.table("crawl_runs").rows_where(where, params)):
         if run["pid"] and psutil.pid_exists(run["pid"]) and run["pid"] != os.getpid():
             continue
         message = reason or "crawl process ended without finishing the run"
         now = utc_iso()
         with write(db):
-            db["crawl_runs"].update(
+            db.table("crawl_runs").update(
                 run["id"],
                 {
                     "status": "failed",
@@ -97,9 +95,8 @@ def record_failed_run(
     failure counts and operator alerts see it."""
     now = utc_iso()
     with write(db):
-        run_id = (
-            db["crawl_runs"]
-            .insert(
+        run_id = inserted_id(
+            db.table("crawl_runs").insert(
                 {
                     "source": source,
                     "started_at": started_at,
@@ -110,7 +107,6 @@ def record_failed_run(
                     "pid": pid,
                 }
             )
-            .last_pk
         )
         _update_health(db, source, "failed", now, [message], None)
     return run_id
@@ -132,7 +128,7 @@ def _update_health(db, source, status, now, errors, newest_item_at) -> None:
         "SELECT consecutive_failures, newest_item_at FROM sources WHERE name = ?", [source]
     ).fetchone()
     if current is None:
-        db["sources"].insert({"name": source})
+        db.table("sources").insert({"name": source})
         current = (0, None)
     changes: dict[str, Any] = {"last_run_at": now, "updated_at": now}
     if status == "failed":
@@ -147,7 +143,7 @@ def _update_health(db, source, status, now, errors, newest_item_at) -> None:
             changes["last_error"] = errors[0]
     if newest_item_at and (not current[1] or newest_item_at > current[1]):
         changes["newest_item_at"] = newest_item_at
-    db["sources"].update(source, changes)
+    db.table("sources").update(source, changes)
 
 
 def validators(db: sqlite_utils.Database, source: str) -> dict[str, dict[str, str]]:
@@ -160,7 +156,7 @@ def save_validator(db: sqlite_utils.Database, source: str, url: str, etag, last_
     with write(db):
         row = db.execute("SELECT validators FROM sources WHERE name = ?", [source]).fetchone()
         if row is None:
-            db["sources"].insert({"name": source})
+            db.table("sources").insert({"name": source})
             current = {}
         else:
             current = json.loads(row[0] or "{}")
@@ -169,7 +165,7 @@ def save_validator(db: sqlite_utils.Database, source: str, url: str, etag, last_
             current[url] = entry
         else:
             current.pop(url, None)
-        db["sources"].update(source, {"validators": json.dumps(current)})
+        db.table("sources").update(source, {"validators": json.dumps(current)})
 
 
 def last_run_started(db: sqlite_utils.Database, source: str, exclude_run: int | None = None):
@@ -191,7 +187,7 @@ def source_health(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
             [utc_iso(now - timedelta(days=1))],
         ).fetchall()
     )
-    for row in db["sources"].rows:
+    for row in db.table("sources").rows:
         newest = parse_iso(row.get("newest_item_at"))
         row["newest_item_age_hours"] = (
             round((now - newest).total_seconds() / 3600, 2) if newest else None

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from mediawatch.db.connection import write
+from mediawatch.db.connection import inserted_id, write
 
 CHUNK = 500
 # What a digest, a period digest or a surge alert reads of an article to group it into stories;
@@ -154,9 +154,8 @@ def record_digest(
                 return None
         if db.execute("SELECT 1 FROM digests WHERE key = ?", [key]).fetchone():
             return None
-        digest_id = (
-            db["digests"]
-            .insert(
+        digest_id = inserted_id(
+            db.table("digests").insert(
                 {
                     "subscription": subscription,
                     "kind": kind,
@@ -169,9 +168,8 @@ def record_digest(
                     "message": json.dumps(message, ensure_ascii=False),
                 }
             )
-            .last_pk
         )
-        db["digest_items"].insert_all(
+        db.table("digest_items").insert_all(
             (
                 {
                     "subscription": subscription,
@@ -185,7 +183,7 @@ def record_digest(
             batch_size=CHUNK,
         )
         for channel, channel_type, delivery_key in deliveries:
-            db["deliveries"].insert(
+            db.table("deliveries").insert(
                 {
                     "digest_id": digest_id,
                     "subscription": subscription,
@@ -414,7 +412,8 @@ def list_deliveries(
         f"{waiting}, g.kind, g.subject, g.items, g.stories "
         "FROM deliveries d JOIN digests g ON g.id = d.digest_id"
     )
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if status == "problems":
         where.append("(d.status = 'failed' OR (d.status = 'pending' AND d.error IS NOT NULL))")
     elif status:

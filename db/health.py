@@ -65,7 +65,7 @@ def last_maintenance(db, task: str) -> str | None:
 
 def record_maintenance(db: sqlite_utils.Database, task: str, at: str, result: dict) -> None:
     with write(db):
-        db["maintenance_runs"].upsert(
+        db.table("maintenance_runs").upsert(
             {"task": task, "last_run_at": at, "result": json.dumps(result)}, pk="task"
         )
 

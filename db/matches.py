@@ -42,7 +42,7 @@ def store_matches(
             if row["topic"] in before:
                 # keep matched_at of a flag that stays, so "new flag" stays meaningful for digests
                 row.pop("matched_at")
-                db["matches"].update((article_id, row["topic"]), row)
+                db.table("matches").update((article_id, row["topic"]), row)
             else:
-                db["matches"].insert(row)
+                db.table("matches").insert(row)
     return after - before, removed

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from mediawatch.db.connection import ArchiveError, connect_readonly, utc_iso
 
@@ -240,7 +240,7 @@ class _Translate:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, exc, tb) -> bool:
+    def __exit__(self, kind, exc, tb) -> Literal[False]:
         if isinstance(exc, MemoryError):  # what sqlite3 raises for SQLITE_NOMEM
             raise QueryError(
                 f"query: needs more than {MAX_HEAP_BYTES // 2**20} MiB of memory, the most "

@@ -10,7 +10,7 @@ migrations = Migrations("mediawatch")
 
 @migrations()
 def m001_core(db: sqlite_utils.Database) -> None:
-    db["sources"].create(
+    db.table("sources").create(
         {
             "name": str,
             "kind": str,
@@ -30,7 +30,7 @@ def m001_core(db: sqlite_utils.Database) -> None:
         pk="name",
         defaults={"consecutive_failures": 0, "enabled": 1, "validators": "{}"},
     )
-    db["articles"].create(
+    db.table("articles").create(
         {
             "id": int,
             "url": str,
@@ -55,19 +55,19 @@ def m001_core(db: sqlite_utils.Database) -> None:
         not_null={"url", "source", "fetched_at"},
         defaults={"resolved": 1, "authors": "[]", "meta": "{}"},
     )
-    db["articles"].create_index(["url"], unique=True)
-    db["articles"].create_index(["published_at"])
-    db["articles"].create_index(["source", "published_at"])
-    db["articles"].create_index(["content_hash"])
-    db["articles"].enable_fts(
+    db.table("articles").create_index(["url"], unique=True)
+    db.table("articles").create_index(["published_at"])
+    db.table("articles").create_index(["source", "published_at"])
+    db.table("articles").create_index(["content_hash"])
+    db.table("articles").enable_fts(
         ["title", "text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
     )
-    db["fetched_urls"].create(
+    db.table("fetched_urls").create(
         {"url": str, "article_id": int, "fetched_at": str},
         pk="url",
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["crawl_runs"].create(
+    db.table("crawl_runs").create(
         {
             "id": int,
             "source": str,
@@ -84,8 +84,8 @@ def m001_core(db: sqlite_utils.Database) -> None:
         pk="id",
         defaults={"requests": 0, "new_articles": 0, "duplicates": 0, "errors": 0},
     )
-    db["crawl_runs"].create_index(["source", "started_at"])
-    db["matches"].create(
+    db.table("crawl_runs").create_index(["source", "started_at"])
+    db.table("matches").create(
         {
             "article_id": int,
             "topic": str,
@@ -98,14 +98,14 @@ def m001_core(db: sqlite_utils.Database) -> None:
         pk=("article_id", "topic"),
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["matches"].create_index(["topic", "score"])
+    db.table("matches").create_index(["topic", "score"])
 
 
 @migrations()
 def m002_alerts(db: sqlite_utils.Database) -> None:
     """Digest outbox: digests with their items (one row per subscription and article, ever),
     one delivery per channel with its retry state, and when each subscription last ran."""
-    db["digests"].create(
+    db.table("digests").create(
         {
             "id": int,
             "subscription": str,
@@ -122,9 +122,9 @@ def m002_alerts(db: sqlite_utils.Database) -> None:
         not_null={"subscription", "kind", "key", "created_at"},
         defaults={"items": 0, "stories": 0},
     )
-    db["digests"].create_index(["key"], unique=True)
-    db["digests"].create_index(["subscription", "created_at"])
-    db["digest_items"].create(
+    db.table("digests").create_index(["key"], unique=True)
+    db.table("digests").create_index(["subscription", "created_at"])
+    db.table("digest_items").create(
         {
             "subscription": str,
             "article_id": int,
@@ -135,8 +135,8 @@ def m002_alerts(db: sqlite_utils.Database) -> None:
         pk=("subscription", "article_id"),
         foreign_keys=[("digest_id", "digests", "id")],
     )
-    db["digest_items"].create_index(["digest_id"])
-    db["deliveries"].create(
+    db.table("digest_items").create_index(["digest_id"])
+    db.table("deliveries").create(
         {
             "id": int,
             "digest_id": int,
@@ -157,11 +157,11 @@ def m002_alerts(db: sqlite_utils.Database) -> None:
         defaults={"attempts": 0, "status": "pending"},
         foreign_keys=[("digest_id", "digests", "id")],
     )
-    db["deliveries"].create_index(["key"], unique=True)
-    db["deliveries"].create_index(["digest_id", "channel"], unique=True)
-    db["deliveries"].create_index(["status", "next_attempt_at"])
-    db["deliveries"].create_index(["subscription", "status"])
-    db["subscription_runs"].create(
+    db.table("deliveries").create_index(["key"], unique=True)
+    db.table("deliveries").create_index(["digest_id", "channel"], unique=True)
+    db.table("deliveries").create_index(["status", "next_attempt_at"])
+    db.table("deliveries").create_index(["subscription", "status"])
+    db.table("subscription_runs").create(
         {"subscription": str, "last_run_at": str, "last_digest_id": int},
         pk="subscription",
     )
@@ -173,9 +173,9 @@ def m003_archive_queries(db: sqlite_utils.Database) -> None:
     (bench/archive.py): topic -> article ids without reading match rows; outlet like source;
     and a narrow copy of each article's dates and outlet, so aggregates over matches need not
     read article rows (published_at sits after the long text, on overflow pages)."""
-    db["matches"].create_index(["topic", "article_id"], if_not_exists=True)
-    db["articles"].create_index(["outlet", "published_at"], if_not_exists=True)
-    db["articles"].create_index(
+    db.table("matches").create_index(["topic", "article_id"], if_not_exists=True)
+    db.table("articles").create_index(["outlet", "published_at"], if_not_exists=True)
+    db.table("articles").create_index(
         ["id", "published_at", "fetched_at", "outlet", "source"],
         index_name="idx_articles_listing",
         if_not_exists=True,
@@ -196,7 +196,7 @@ def m004_same_story_index(db: sqlite_utils.Database) -> None:
 def m005_maintenance_runs(db: sqlite_utils.Database) -> None:
     """When housekeeping last ran and what it did, so `run --once` from cron can tell when it is
     due again (the daemon's scheduler keeps no state across runs)."""
-    db["maintenance_runs"].create(
+    db.table("maintenance_runs").create(
         {"task": str, "last_run_at": str, "result": str},
         pk="task",
         if_not_exists=True,
@@ -210,8 +210,8 @@ def m006_deliveries_waiting_for_secret(db: sqlite_utils.Database) -> None:
     version failed for that reason wait again, so setting the variable sends them."""
     import re
 
-    if "waiting_for" not in db["deliveries"].columns_dict:
-        db["deliveries"].add_column("waiting_for", str)
+    if "waiting_for" not in db.table("deliveries").columns_dict:
+        db.table("deliveries").add_column("waiting_for", str)
     missing = re.compile(r"environment variable ([A-Za-z_][A-Za-z0-9_]*) is not set|is (\w+) set")
     rows = db.execute(
         "SELECT id, error FROM deliveries WHERE status = 'failed' AND error IS NOT NULL"
@@ -230,7 +230,7 @@ def m006_deliveries_waiting_for_secret(db: sqlite_utils.Database) -> None:
 def m007_gnews_links(db: sqlite_utils.Database) -> None:
     """Google News tokens and the publisher URL each resolved to, so no token is asked for twice;
     unresolved ones are retried on later runs within the look-back."""
-    db["gnews_links"].create(
+    db.table("gnews_links").create(
         {
             "token": str,
             "source": str,
@@ -248,7 +248,7 @@ def m007_gnews_links(db: sqlite_utils.Database) -> None:
         defaults={"attempts": 0, "state": "pending"},
         if_not_exists=True,
     )
-    db["gnews_links"].create_index(["source", "state"], if_not_exists=True)
+    db.table("gnews_links").create_index(["source", "state"], if_not_exists=True)
 
 
 @migrations()
@@ -257,9 +257,9 @@ def m008_backfill_and_surges(db: sqlite_utils.Database) -> None:
     news: immediate alerts and digests skip them); `backfill_queue` holds each backfill job's
     index documents and article URLs with their state, so a killed backfill resumes without
     fetching anything twice; `surge_episodes` records each surge from its start to its end."""
-    if "backfilled" not in db["articles"].columns_dict:
-        db["articles"].add_column("backfilled", int, not_null_default=0)
-    db["backfill_queue"].create(
+    if "backfilled" not in db.table("articles").columns_dict:
+        db.table("articles").add_column("backfilled", int, not_null_default=0)
+    db.table("backfill_queue").create(
         {
             "job": str,  # source|from|to
             "url": str,
@@ -271,8 +271,8 @@ def m008_backfill_and_surges(db: sqlite_utils.Database) -> None:
         pk=("job", "url"),
         if_not_exists=True,
     )
-    db["backfill_queue"].create_index(["job", "state"], if_not_exists=True)
-    db["surge_episodes"].create(
+    db.table("backfill_queue").create_index(["job", "state"], if_not_exists=True)
+    db.table("surge_episodes").create(
         {
             "id": int,
             "surge": str,
@@ -288,7 +288,7 @@ def m008_backfill_and_surges(db: sqlite_utils.Database) -> None:
         pk="id",
         if_not_exists=True,
     )
-    db["surge_episodes"].create_index(["surge", "key", "ended_at"], if_not_exists=True)
+    db.table("surge_episodes").create_index(["surge", "key", "ended_at"], if_not_exists=True)
 
 
 @migrations()
@@ -297,7 +297,7 @@ def m009_crawl_backlog(db: sqlite_utils.Database) -> None:
     failed for good): committed before they are requested, so a crawl killed, out of disk, out of
     page budget or turned away by a 503 leaves them for the next crawl, even when the feed then
     answers 304."""
-    db["crawl_backlog"].create(
+    db.table("crawl_backlog").create(
         {
             "source": str,
             "url": str,

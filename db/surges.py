@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mediawatch.db.connection import write
+from mediawatch.db.connection import inserted_id, write
 from mediawatch.db.deliveries import STORY_ARTICLE
 
 _WHEN = "COALESCE(a.published_at, a.fetched_at)"
@@ -92,9 +92,8 @@ def start_episode(
     db, surge: str, key: str, now: str, count: int, baseline_rate: float, p_value: float | None
 ) -> int:
     with write(db):
-        return (
-            db["surge_episodes"]
-            .insert(
+        return inserted_id(
+            db.table("surge_episodes").insert(
                 {
                     "surge": surge,
                     "key": key,
@@ -106,7 +105,6 @@ def start_episode(
                     "p_value": p_value,
                 }
             )
-            .last_pk
         )
 
 

@@ -8,6 +8,7 @@ case, context, rules, scores) works only on the hits.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Any
 
 import ahocorasick
@@ -77,6 +78,9 @@ _AFFIX_MAX = 4
 
 
 _GAPS = " \n"
+_SPACE = re.compile(" ")
+_POSSESSIVE = re.compile(" s ")  # as str.count finds them: non-overlapping
+_WORD_INDEX_AFTER = 16  # word positions asked before a text's word index is built
 # A code the name is glued to: "AP-BLA", "PK/BLA", "A320-BLA" before it; "BLA-320", "BLA7" after.
 _CODE_BEFORE = re.compile(r"(?:(?<![\w-])[A-Z]{1,2}|(?<![\w-])[\w]*\d[\w]*)[-/]$|\d$")
 _CODE_AFTER = re.compile(r"[-/]?\d")  # all a normalised text has between words
@@ -200,6 +204,7 @@ class Scan:
         self.rejected: dict[int, list[tuple[Occ, str]]] = {}
         self.memo: dict[int, list[Occ]] = {}
         self.word_cache: dict[int, int] = {}
+        self._gaps: tuple[list[int], list[int]] | None = None  # word index, once asked often
         self.span_cache: dict[tuple[int, int], tuple[int, int]] = {}
         self.context_found: dict[tuple[int, int], str] = {}  # explanations only
         self.role_cache: dict[tuple[int, int], tuple[str, list[tuple[int, int]]]] = {}
@@ -226,10 +231,23 @@ class Scan:
         return " ".join(text.split()) if "\n" in text or "  " in text else text
 
     def word(self, pos: int) -> int:
-        """Word index of a normalised offset (spaces before it; the title/text break counts one)."""
+        """Word index of a normalised offset (spaces before it; the title/text break counts one).
+        A possessive "'s" is no word of its own ("Iran's province" is two words, not three)."""
         cached = self.word_cache.get(pos)
         if cached is None:
-            cached = self.norm.count(" ", 0, pos)
+            gaps = self._gaps
+            if gaps is None and len(self.word_cache) >= _WORD_INDEX_AFTER:
+                # many mentions: one pass over the text beats counting from its start each time
+                norm = self.norm
+                gaps = self._gaps = (
+                    [m.start() for m in _SPACE.finditer(norm)],
+                    [m.start() for m in _POSSESSIVE.finditer(norm)],
+                )
+            if gaps is None:
+                cached = self.norm.count(" ", 0, pos) - self.norm.count(" s ", 0, pos + 1)
+            else:
+                # a " s " counts once it ends by pos + 1, as str.count(" s ", 0, pos + 1) has it
+                cached = bisect_left(gaps[0], pos) - bisect_left(gaps[1], pos - 1)
             self.word_cache[pos] = cached
         return cached
 
@@ -264,7 +282,7 @@ class Scan:
                 if form.cased is not None and not self._case_ok(form, start, end):
                     if self.explaining and form.leaf >= 0:
                         occ = Occ(start, end, form.leaf, index)
-                        why = f"case differs (needs {form.cased!r})"
+                        why = f"case differs (needs {form.cased!r}, exactly as written)"
                         self.rejected.setdefault(form.leaf, []).append((occ, why))
                     continue
                 spans = hits.get(index)

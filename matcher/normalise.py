@@ -88,6 +88,12 @@ _VARIANTS = {
     "ँ": "ं",
 }
 
+# Letters that tell Urdu from Persian and Arabic: Urdu writes ے, ہ, ھ where Persian writes ی and
+# ه. Matching folds them together (one alias catches both scripts); an exact form (`case: true`)
+# keeps them apart, so "نے" (Urdu) is not the Persian "نی", nor "کردہ" the Persian "کرده".
+_SCRIPT_LETTERS = frozenset("ےۓہۂھۃهۀة")
+_EXACT_VARIANTS = {"ۓ": "ے", "ۂ": "ہ", "ۃ": "ہ", "ۀ": "ه", "ة": "ه"}
+
 _NO_SPACE_SCRIPTS = (
     (0x0E00, 0x0EFF),  # Thai, Lao
     (0x1000, 0x109F),  # Myanmar
@@ -133,17 +139,22 @@ def is_arabic_script(ch: str) -> bool:
 
 @cache
 def fold_char(ch: str, casefold: bool = True) -> str:
-    """What one character becomes: '' (dropped), ' ' (not part of a word), or its folded letters."""
+    """What one character becomes: '' (dropped), ' ' (not part of a word), or its folded letters.
+    Without `casefold`, the exact form a `case: true` term is checked against: case kept, and
+    Urdu ے ہ ھ not folded into Persian ی ه (Arabic ي ك still are: both languages write them so)."""
     if ch in _DROP:
         return ""
     category = unicodedata.category(ch)
     if category == "Nd":
         return str(unicodedata.digit(ch))
-    out = []
+    out: list[str] = []
     for c in unicodedata.normalize("NFD", unicodedata.normalize("NFKC", ch)):
         if _in_ranges(ord(c), _STRIP_MARKS) or c in _DROP:
             continue
-        c = _VARIANTS.get(c, c)
+        if not casefold and c in _SCRIPT_LETTERS:
+            c = _EXACT_VARIANTS.get(c, c)
+        else:
+            c = _VARIANTS.get(c, c)
         if casefold:
             # casefold, but keep one character where lower() does (ß stays ß, no expansion)
             folded = c.casefold()

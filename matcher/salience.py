@@ -12,8 +12,10 @@ COVERAGE_WINDOW words of a plain mention of the topic, the score gains COVERAGE_
 one-sentence report about Quetta is about Quetta; one sentence in eight that names it is a mention.
 
 A venue ("a meeting held in Quetta", "Iran's Consul General in Quetta", "کوئٹہ میں منعقدہ") says
-where people met, not what they discussed. Origin ("a resident of Quetta", "hailing from Quetta", "کوئٹہ کے رہائشی"), says where
-someone comes from, not where the story happens.
+where people met, not what they discussed. Origin ("a resident of Quetta", "hailing from Quetta",
+"born in Quetta", "Balochistan-based groups", "کوئٹہ کے رہائشی", "کوئٹہ میں مقیم", Persian "اهل
+زاهدان", "متولد زاهدان") says where someone or something comes from or sits, not where the story
+happens.
 Each role multiplies the mention's weight (DATELINE_FACTOR, LIST_FACTOR, VENUE_FACTOR, ORIGIN_FACTOR) - a list only when fewer
 than half its items are the topic's own (a list of Balochistan's districts is coverage of
 Balochistan); the topic's score, the sum of its mentions' weights, must then reach its min_score.
@@ -41,27 +43,54 @@ AND_CHAIN_MIN_ITEMS = 4  # "Karachi and Gwadar and Chabahar and Bandar Abbas": a
 ALONE_FACTOR = 0.25  # the topic's one mention, with nothing else in the text about it
 
 # "QUETTA:", "QUETTA, Mar 13 (APP):", "URUMQI (China), Oct 20 (APP):", "کوئٹہ (ویب ڈیسک):"
-_DATELINE_TAIL = re.compile(r"[^\S\n]*(?:[,(\-–—][^\n:.!?؟۔]{0,40})?[:：]")
+_DATELINE_TAIL = re.compile(
+    r"[^\S\n]*(?:[,(\-–—][^\n:.!?؟۔]{0,40})?[:：]"
+    # wire copy: "QUETTA, Pakistan (Reuters) -", "QUETTA (AP) —"
+    r"|(?:,[^\S\n]*[^\W\d][^\n:.!?()]{0,25})?[^\S\n]*\([^()\n]{1,30}\)[^\S\n]*[-–—]"
+    # Urdu agencies and desks: "کوئٹہ (این این آئی)", "کوئٹہ (نامہ نگار)"
+    r"|[^\S\n]*\([^()\n]{0,12}(?:ویب ڈیسک|نیوز ڈیسک|مانیٹرنگ ڈیسک|نمائندہ|نامہ نگار|خبر نگار"
+    r"|این این آئی|اے پی پی|آن لائن|ثنا نیوز|آئی این پی|پی پی آئی|اسٹاف رپورٹر)[^()\n]{0,12}\)"
+)
 # "a resident of Quetta", "hailing from Quetta": where someone comes from, not where the story
 # happens ("residents of Quetta protested" is the story).
 _ORIGIN_BEFORE = re.compile(
-    r"(?:\b(?:a|the|was|is) (?:resident|native) of|\bhail(?:s|ed|ing)? from|\bbelong(?:s|ed|ing)? to)"
-    r"\s+(?:the\s+)?$",
+    r"(?:\b(?:a|the|was|is) (?:resident|native) of|\bhail(?:s|ed|ing)? from|\bbelong(?:s|ed|ing)? to"
+    r"|\bborn (?:and (?:raised|brought up) )?in|\bgrew up in"
+    r"|(?<!\w)(?:اهل|زاده|متولد|مستقر در|ساکن|بومی))"
+    r"\s+(?:the\s+)?(?:شهر\s+|استان\s+)?$",
     re.IGNORECASE,
 )
 # "a meeting held in Quetta", "Iran's Consul General in Quetta": where people met or an envoy sits.
 _VENUE_BEFORE = re.compile(
-    r"(?:\b(?:held|hosted|convened|organised|organized|chaired)|\bmeeting|\bconsul(?:ate)?"
+    r"(?:\b(?:held|hosted|convened|organised|organized|chaired)"
+    r"|\b(?:meeting|ceremony|seminar|conference|workshop|summit|moot)|\bconsul(?:ate)?"
     r"(?: general)?(?: of \w+)?|\bsub-missions?|\bembassy|\bhigh commission)\s+(?:in|at)\s+"
-    r"(?:the\s+)?$",
+    r"(?:the\s+)?$"
+    # Persian: "سرکنسول ایران در کویته", "کنسولگری پاکستان در زاهدان", "نشستی در زاهدان"
+    r"|(?<!\w)(?:سرکنسول|کنسول|کنسولگری|سرکنسولگری|سفارت|نشست|همایش|اجلاس)(?:ی)?"
+    r"(?:\s+[^\s,،.]+)?\s+در\s+(?:شهر\s+)?$",
     re.IGNORECASE,
 )
 # "(39) from Naseerabad", "(aged 45) from Karak": a person's hometown in a roll of names
 _ORIGIN_AGE = re.compile(r"\(\s*(?:aged\s+)?\d{1,3}\s*(?:years?)?\s*\),?\s+from\s+$", re.IGNORECASE)
+_ORIGIN_LEAD = re.compile(r"\)\s*,?\s+from\s+(?:[A-Z][\w'.-]*\s+){0,2}$")
 _ORIGIN_ITEM = re.compile(r"\)\s*,?\s+from\s+([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,2})")
-# "projects such as CPEC", "groups like the BLA", "including in CPEC projects": an example
-_EXAMPLE_BEFORE = re.compile(
-    r"(?:\bsuch as|\blike|\bincluding(?: in)?|\be\.g\.,?|\bnamely|\bas well as)\s+(?:the\s+)?$",
+# "projects such as CPEC", "groups like the SCO and BRI", "including in CPEC projects", Persian
+# "گروه‌هایی مانند جیش العدل", Urdu "مثلاً": an example, given before the list it heads.
+_EXAMPLE_CUE = re.compile(
+    r"(?:\bsuch as|\blike|\bincluding(?: in)?|\be\.g\.,?|\bnamely|\bas well as"
+    r"|(?<!\w)(?:مانند|مثل|همچون|نظیر|از جمله|جیسے کہ|مثلاً|مثلا|بشمول|بشمولیت))\s+"
+    r"(?:the\s+)?",
+    re.IGNORECASE,
+)
+# what may stand between the cue and the mention: earlier items of the same list
+_LIST_ITEM = r"(?:[^\s,،;؛.!?؟۔:()]+\s+){0,3}[^\s,،;؛.!?؟۔:()]+"
+_LIST_JOINT = r"\s*(?:[,،]\s*(?:(?:and|or|اور|و|یا)\s+)?|\s(?:and|or|&|اور|و|یا)\s+)(?:the\s+)?"
+_EXAMPLE_RUN = re.compile(rf"(?:{_LIST_ITEM}{_LIST_JOINT}){{0,5}}$", re.IGNORECASE)
+_NEXT_WORD = re.compile(r"(?:\s+[^\s,،;؛.!?؟۔:()]+){1,2}")
+# Urdu puts the cue after the list: "بی ایل اے اور بی ایل ایف جیسی تنظیمیں" (groups like ...)
+_EXAMPLE_AFTER = re.compile(
+    rf"(?:{_LIST_JOINT}{_LIST_ITEM}){{0,5}}\s+(?:جیسی|جیسے|جیسا|و غیره|وغیرہ|وغیره)(?!\w)",
     re.IGNORECASE,
 )
 # "استان خوزستان: ... استان زنجان: ...", "Sindh: 13,695; Balochistan: 456": labelled entries.
@@ -71,8 +100,18 @@ _ENTRY = re.compile(
     r"[^\S\n]*[:：]"
 )
 ENTRY_MIN_ITEMS = 3
-_VENUE_AFTER = re.compile(r"\s*(?:میں|مں)\s+(?:منعقد|منعقدہ|ہونے والے اجلاس|ہونے والی میٹنگ)")
-_ORIGIN_AFTER = re.compile(r"\s*(?:کے|کی)\s+(?:رہائشی|رہنے والے|باشندے)|\s*سے تعلق")
+# Urdu "کوئٹہ میں منعقدہ اجلاس", Persian "... در زاهدان برگزار شد": where a meeting was held
+_VENUE_AFTER = re.compile(
+    r"\s*(?:میں|مں)\s+(?:منعقد|منعقدہ|ہونے والے اجلاس|ہونے والی میٹنگ)"
+    r"|\s+(?:برگزار\s+(?:شد|شده|می\s*شود|خواهد)|میزبان)"
+)
+# "Balochistan-based groups", "a Quetta-based journalist", "کوئٹہ میں مقیم", "کوئٹہ میں پیدا ہونے
+# والے": what someone or something is by where it sits, not news of the place.
+_ORIGIN_AFTER = re.compile(
+    r"\s*(?:کے|کی)\s+(?:رہائشی|رہنے والے|باشندے)|\s*سے تعلق|[-‐‑–]based\b"
+    r"|\s*میں\s+(?:مقیم|پیدا)",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"[.!?؟۔\n]+(?=\s|$)|\n")
 _SEPARATOR = re.compile(
     r"\s*(?:[,،;؛]\s*(?:(?:and|or|اور|و|یا)\s+)?|\s(?:and|or|&|اور|و|یا)\s+)\s*", re.IGNORECASE
@@ -80,7 +119,9 @@ _SEPARATOR = re.compile(
 _COMMA = re.compile(r"[,،]")
 _AND = re.compile(r"(?<!\w)(?:and|or|&|اور|و|یا)(?!\w)", re.IGNORECASE)
 _ASIDE = re.compile(
-    r"\s*(?:particularly|especially|notably|mainly|mostly|namely|i\.e\.|e\.g\.)\b", re.I
+    r"\s*(?:particularly|especially|notably|mainly|mostly|namely|i\.e\.|e\.g\.)\b"
+    r"|\s*(?:خاص طور پر|خصوصاً|خصوصا|بالخصوص|به ویژه|بویژه|به خصوص|بخصوص|مخصوصا)(?!\w)",
+    re.I,
 )
 # Lower-case words that still make a place item: "north and eastern Balochistan, upper Sindh"
 _QUALIFIERS = frozenset(
@@ -108,14 +149,24 @@ _PARENS = re.compile(r"\([^()]*\)")  # "the Balochistan Liberation Army (BLA)" i
 
 
 def is_dateline(original: str, start: int, end: int, body_start: int) -> bool:
-    """The mention opens a line of the body and a colon follows it within a few words."""
+    """The mention opens a line of the body and a colon follows it within a few words, or a
+    wire agency in brackets and a dash ("QUETTA (Reuters) -"), or an Urdu agency or desk in
+    brackets ("کوئٹہ (این این آئی)"); the name's own acronym in brackets is no agency."""
     if start < body_start:
         return False  # a title has no dateline
     line_start = original.rfind("\n", 0, start) + 1
     line_start = max(line_start, body_start)
     if original[line_start:start].strip():
         return False
-    return _DATELINE_TAIL.match(original, end) is not None
+    tail = _DATELINE_TAIL.match(original, end)
+    if tail is None:
+        return False
+    # "Balochistan Liberation Army (BLA) - ...": the name's own acronym, not a wire agency
+    initials = "".join(w[0] for w in original[start:end].split()).lower()
+    return not any(
+        p.group()[1:-1].replace(" ", "").replace(".", "").lower() == initials
+        for p in _PARENS.finditer(tail.group())
+    )
 
 
 def is_origin(original: str, start: int, end: int) -> bool:
@@ -130,7 +181,15 @@ def is_origin(original: str, start: int, end: int) -> bool:
 
 
 # "smuggled from Quetta to Punjab", "enter Iran via Taftan": a stop on someone's way, not the scene
-_ROUTE_BEFORE = re.compile(r"\b(?:via|through)\s+(?:the\s+)?$", re.IGNORECASE)
+_ROUTE_BEFORE = re.compile(
+    r"(?:\b(?:via|through)\s+(?:the\s+)?"
+    r"|(?<!\w)(?:از طریق|از مسیر|از راه|براستہ|بذریعہ)\s+(?:(?:بندر|شهر|شہر)\s+)?)$",
+    re.IGNORECASE,
+)
+# Urdu "چمن کے راستے" (via Chaman), Persian "بندر چابهار هم یکی از مسیرهای آن است" (one of its routes)
+_ROUTE_AFTER = re.compile(
+    r"\s+(?:کے راستے|کے ذریعے)(?!\w)|\s+(?:(?:هم|نیز)\s+)?(?:یکی از\s+)?(?:مسیر|گذرگاه)"
+)
 _FROM_BEFORE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _TO_AFTER = re.compile(r"\s+to\s+(?:the\s+)?[A-Z]")
 # "... where Zahedan will be its first stop"
@@ -145,7 +204,11 @@ def is_route(original: str, start: int, end: int) -> bool:
     """The mention is a stop on a way ("from Quetta to Punjab", "via Taftan", "Zahedan will be
     its first stop")."""
     before = original[max(0, start - 20) : start]
-    if _ROUTE_BEFORE.search(before) or _STOP_AFTER.match(original, end):
+    if (
+        _ROUTE_BEFORE.search(before)
+        or _STOP_AFTER.match(original, end)
+        or _ROUTE_AFTER.match(original, end)
+    ):
         return True
     return bool(_FROM_BEFORE.search(before) and _TO_AFTER.match(original, end))
 
@@ -155,8 +218,8 @@ def sentence_span(original: str, start: int, end: int, floor: int, ceil: int) ->
     lo = floor
     for m in _SENTENCE_END.finditer(original, floor, start):
         lo = m.end()
-    m = _SENTENCE_END.search(original, end, ceil)
-    return lo, (m.start() if m else ceil)
+    stop = _SENTENCE_END.search(original, end, ceil)
+    return lo, (stop.start() if stop else ceil)
 
 
 def origin_items(
@@ -164,16 +227,37 @@ def origin_items(
 ) -> list[tuple[int, int]]:
     """The hometowns of a roll of names ("Havildar Sohrab Khan (39) from Naseerabad, Sepoy
     Nawab (30) from Quetta, ..."), as spans, when the mention is one of three or more."""
-    lo, hi = sentence_span(original, start, end, floor, ceil)
+    if not _ORIGIN_LEAD.search(original, max(floor, start - 60), start):
+        return []  # not a hometown after "(30) from": no roll to look for (speed)
+    # the roll's sentence, looked for near the mention only: scanning from the start of the
+    # text for every mention made long texts with many mentions quadratic
+    near_floor = max(floor, start - 2 * LIST_REACH)
+    lo, hi = sentence_span(original, start, end, near_floor, min(ceil, end + 2 * LIST_REACH))
     items = [m.span(1) for m in _ORIGIN_ITEM.finditer(original, lo, hi)]
     if len(items) < LIST_MIN_ITEMS or not any(a <= start and end <= b for a, b in items):
         return []
     return items
 
 
-def is_example(original: str, start: int) -> bool:
-    """The mention is given as an example ("projects such as CPEC", "groups like the BLA")."""
-    return bool(_EXAMPLE_BEFORE.search(original[max(0, start - 20) : start]))
+def example_end(original: str, start: int, end: int) -> int:
+    """Where the example phrase ends when the mention is given as an example, alone or as one
+    item of the examples a cue heads ("projects such as CPEC", "platforms like the SCO and BRI",
+    "گروه‌هایی مانند جیش العدل", "بی ایل اے اور بی ایل ایف جیسی تنظیمیں"); 0 when it is not."""
+    lo = max(0, start - 120)
+    for m in _SENTENCE_END.finditer(original, lo, start):
+        lo = m.end()
+    cues = list(_EXAMPLE_CUE.finditer(original, lo, start))
+    if cues and _EXAMPLE_RUN.fullmatch(original, cues[-1].end(), start):
+        return end
+    after = _EXAMPLE_AFTER.match(original, end, min(len(original), end + 120))
+    if after is None:
+        return 0
+    noun = _NEXT_WORD.match(original, after.end())  # "... جیسی کالعدم تنظیمیں": what they are
+    return noun.end() if noun else after.end()
+
+
+def is_example(original: str, start: int, end: int) -> bool:
+    return example_end(original, start, end) > 0
 
 
 def entry_items(
@@ -209,8 +293,8 @@ def list_items(original: str, start: int, end: int, floor: int, ceil: int) -> li
     lo = max(floor, start - LIST_REACH)
     for m in _SENTENCE_END.finditer(original, lo, start):
         lo = m.end()
-    m = _SENTENCE_END.search(original, end, min(ceil, end + LIST_REACH))
-    hi = m.start() if m else min(ceil, end + LIST_REACH)
+    stop = _SENTENCE_END.search(original, end, min(ceil, end + LIST_REACH))
+    hi = stop.start() if stop else min(ceil, end + LIST_REACH)
     pieces: list[tuple[int, int]] = []
     seps: list[str] = []
     last = lo

@@ -17,7 +17,7 @@ from mediawatch.matcher.salience import (
     ORIGIN_FACTOR,
     ROUTE_FACTOR,
     VENUE_FACTOR,
-    is_example,
+    example_end,
     own_share,
     sentence_span,
 )
@@ -174,25 +174,25 @@ class TopicResult:
                         own.extend(scan.occ(leaf))
                 mentions = [scan.orig_span(o.start, o.end) for o in own]
                 share = own_share(items, mentions)
-                own = round(share * len(items))
+                n_own = round(share * len(items))
                 same = self._same_list(occ, items) if share < LIST_OWN_SHARE else ""
                 if same:
                     found = (0.0, f"in the same list as {same!r}: a list counts once")
                 elif share < LIST_OWN_SHARE:
                     found = (
                         LIST_FACTOR,
-                        f"item of a list of {len(items)} ({own} of them this topic's)",
+                        f"item of a list of {len(items)} ({n_own} of them this topic's)",
                     )
                 else:
                     found = (
                         1.0,
-                        f"in a list of {len(items)}, {own} of them this topic's: counts in full",
+                        f"in a list of {len(items)}, {n_own} of them this topic's: counts in full",
                     )
             else:
                 found = (1.0, "")
             if found[0] >= 1:
-                leaf = scan.m.leaves[occ.leaf]
-                if leaf.kind == "group" and 0 < leaf.weight < 1 and not self._anchored():
+                term = scan.m.leaves[occ.leaf]
+                if term.kind == "group" and 0 < term.weight < 1 and not self._anchored():
                     found = (0.0, "supporting word, but no full mention of the topic to support")
                 else:
                     alone = self._alone(occ)
@@ -226,32 +226,44 @@ class TopicResult:
         return any(leaves[o.leaf].kind == "entity" and self.factor(o)[0] >= 1 for o in self.shown())
 
     def _alone(self, occ: Occ) -> str:
-        """Why the topic's only mention is a passing one ("" when it is not): nothing of the
-        topic's field (alone_needs) elsewhere in the text, or, when the mention is an example
+        """Why the topic's only plain mention is a passing one ("" when it is not): nothing of
+        the topic's field (alone_needs) elsewhere in the text, or, when the mention is an example
         ("projects such as CPEC"), after it or in another sentence (not in the words it is an
-        example of)."""
+        example of). Datelines and list items of the same name do not vouch for it; a person
+        named once is judged so too (a provincial figure in a federal post), an event never."""
         spec = self.spec
         scan = self.scan
-        leaf = scan.m.leaves[occ.leaf]
-        if not spec.alone_needs or leaf.kind != "entity" or leaf.type in ("event", "person"):
-            return ""  # a named attack or person is news in itself
+        term = scan.m.leaves[occ.leaf]
+        if not spec.alone_needs or term.kind == "group" or term.type == "event":
+            return ""  # a named attack is news in itself; supporting words are never alone
         for other in self.shown():
-            if (other.start, other.end) != (occ.start, occ.end) and not self._spelled_out(other):
-                return ""
+            if (other.start, other.end) == (occ.start, occ.end) or self._spelled_out(other):
+                continue
+            if scan.role(other)[0] not in ("dateline", "list"):
+                return ""  # another plain mention (a dateline or a list item does not vouch)
+        a, b = scan.orig_span(occ.start, occ.end)
+        if a < scan.title_len:
+            return ""  # the title says what the article is about
         total = scan.word(len(scan.norm) - 1)
         first, last = scan.words(occ)
         near = min(total, last + COVERAGE_WINDOW + 1) - max(0, first - COVERAGE_WINDOW)
         if total <= 0 or near / total >= COVERAGE_SHARE:
             return ""  # a short text that names it is about it
         a, b = scan.orig_span(occ.start, occ.end)
-        example = is_example(scan.original, a)
+        example = example_end(scan.original, a, b)
         if example:
             floor, ceil = (
                 (0, scan.title_len) if a < scan.title_len else (scan.text_start, len(scan.original))
             )
             a = sentence_span(scan.original, a, b, floor, ceil)[0]  # its head: "projects such as"
+            b = example  # ... and its tail: "BLA اور BLF جیسی کالعدم تنظیمیں"
+        elif term.kind == "phrase":
+            return ""  # a rule's phrase: the rule has already placed it (Pakistan, China near)
+        own = self.shown()
         for leaf in spec.alone_needs:
             for other in scan.occ(leaf):
+                if any(overlap(other, o) for o in own):
+                    continue  # the topic's own (discounted) mention is no field word ("Baloch*")
                 oa, ob = scan.orig_span(other.start, other.end)
                 if ob <= a or oa >= b:
                     return ""
@@ -401,7 +413,7 @@ class TopicResult:
                 if member not in relevant:
                     relevant.add(member)
                     todo.append(member)
-        rejected = []
+        rejected: list[dict[str, Any]] = []
         for leaf in sorted(relevant):
             scan.occ(leaf)
             for occ, why in scan.rejected.get(leaf, []):

@@ -44,7 +44,7 @@ def items(value: Any) -> tuple[list[Any], bool]:
     return value, True
 
 
-class One(tuple):  # type: ignore[type-arg]
+class One(tuple):
     """Items of a list the file wrote as one item alone: their key paths have no index."""
 
 

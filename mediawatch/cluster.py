@@ -120,7 +120,7 @@ class ClusterDriver:
             return []
         forms = {r["url"]: {r["url"], strip_tracking(r["url"])} for r in rows}
         known = db.known_urls(conn, [f for fs in forms.values() for f in fs])
-        out = []
+        out: list[bytes] = []
         for row in rows:
             url = row["url"]
             if forms[url] & known:

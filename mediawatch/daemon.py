@@ -27,6 +27,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor as Pool
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -41,6 +42,9 @@ from mediawatch.db import health as health_store
 from mediawatch.db.connection import parse_iso, utc_iso
 from mediawatch.errors import MediawatchError
 from mediawatch.supervisor import AlreadyRunning, Outcome, Supervisor, take_lock
+
+if TYPE_CHECKING:  # imported when a cluster is configured
+    from mediawatch.cluster import ClusterDriver
 
 STOP_GRACE = 5.0  # seconds a crawl gets to close its spiders after SIGTERM
 STOP_DEADLINE = 9.0  # the whole stop, from the signal to the exit
@@ -71,7 +75,7 @@ class Daemon:
         self.scheduler: BlockingScheduler | None = None
         self._snapshots, self._snapshot_lock = _snapshot_folder()
         self._old_cfg: runconfig.RunConfig | None = None
-        self._lock_handle = None
+        self._lock_handle: TextIO | None = None
         self._alerts_lock = threading.Lock()  # one alert operation at a time: no double digests
         self._reload_lock = threading.Lock()
         self._stop_lock = threading.Lock()
@@ -87,7 +91,7 @@ class Daemon:
             self._drop_snapshots()
             raise
         self._slots = threading.BoundedSemaphore(self.cfg.schedules.max_concurrent_crawls)
-        self.cluster = None  # mediawatch.cluster.ClusterDriver when a cluster is configured
+        self.cluster: ClusterDriver | None = None  # when a cluster is configured
 
     # ------------------------------------------------------------------ entry points
 
@@ -472,12 +476,15 @@ class Daemon:
                 first,
             )
         for sub in cfg.schedules.scheduled:
+            schedule = sub.schedule
+            if schedule is None:  # never: `scheduled` lists the subscriptions that have one
+                continue
             wanted[f"digest:{sub.name}"] = (
-                sub.schedule,
+                schedule,
                 self.digests_due,
                 [sub.name],
-                sub.schedule.trigger(),
-                _grace(sub.schedule),
+                schedule.trigger(),
+                _grace(schedule),
                 None,
             )
         hk = cfg.schedules.housekeeping
@@ -721,7 +728,7 @@ def _first_crawl(schedule, last_starts: list[str | None], now: datetime) -> date
     restart must not break rate limits); cron jobs wait for their time."""
     if not schedule.every:
         return None
-    latest = max((parse_iso(s) for s in last_starts if s), default=None)
+    latest = max((t for t in map(parse_iso, last_starts) if t is not None), default=None)
     if latest is None:
         return now
     return max(now, latest + timedelta(seconds=schedule.every))

@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from typing import TextIO
 
 POLL = 0.1
 STDERR_TAIL = 4000
@@ -188,7 +189,7 @@ def lock_file(db_path) -> str:
     return f"{db_path}.daemon"
 
 
-def take_lock(db_path, wait: float = LOCK_WAIT):
+def take_lock(db_path, wait: float = LOCK_WAIT) -> TextIO:
     """Hold an exclusive lock on the archive's daemon file (with our pid in it) until exit.
 
     When the daemon named in the file is gone but the lock is held, its crawls are still

@@ -84,20 +84,25 @@ def load_yaml(path: Path, max_bytes: int = MAX_YAML_BYTES) -> YamlDoc:
 # libyaml's scanner and parser (C, several times faster) where PyYAML has them; the composer stays
 # PyYAML's Python one, so that every node passes through compose_node below.
 try:
-    from yaml.cyaml import CParser as _C_PARSER
+    from yaml import _yaml as _libyaml  # where yaml.cyaml takes CParser from
+
+    _C_PARSER: type[_libyaml.CParser] | None = _libyaml.CParser
 except ImportError:  # PyYAML built without libyaml
     _C_PARSER = None
-_PARSING = (
-    (_C_PARSER,) if _C_PARSER else (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser)
+_PARSING: tuple[type, ...] = (
+    (_C_PARSER,)
+    if _C_PARSER is not None
+    else (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser)
 )
 
 
-class _BoundedLoader(*_PARSING, yaml.composer.Composer, yaml.resolver.Resolver):
+# mypy cannot follow bases chosen at import time (libyaml's parser or PyYAML's Python one)
+class _BoundedLoader(*_PARSING, yaml.composer.Composer, yaml.resolver.Resolver):  # type: ignore[misc]
     """PyYAML's composer, refusing recursive aliases, deep nesting and alias expansion beyond
     MAX_ALIAS_NODES while the node graph is built (aliases still share one node there)."""
 
     def __init__(self, stream: str) -> None:
-        if _C_PARSER:
+        if _C_PARSER is not None:
             _C_PARSER.__init__(self, stream)
         else:
             yaml.reader.Reader.__init__(self, stream)

@@ -77,7 +77,9 @@ class Period:
         return db.utc_iso(self.end)
 
     def holds(self, when: str | None) -> bool:
-        return bool(when) and self.start_iso <= when < self.end_iso
+        if not when:
+            return False
+        return self.start_iso <= when < self.end_iso
 
     def overlaps(self, first: datetime, end: datetime) -> bool:
         return first < self.end and end > self.start
@@ -117,8 +119,9 @@ def _hints_dict(hints: Hints) -> dict:
     return {k: v for k, v in asdict(hints).items() if v}
 
 
-class BackfillMixin:
-    """The queue, the article requests and the progress counters every backfill spider shares."""
+class BackfillSpider(NewsSpider):
+    """The queue, the article requests and the progress counters every backfill spider shares
+    (no `name`: only the per-kind subclasses are spiders)."""
 
     backfill = True
 
@@ -214,7 +217,7 @@ class BackfillMixin:
         raise NotImplementedError
 
 
-class SitemapBackfill(BackfillMixin, NewsSpider):
+class SitemapBackfill(BackfillSpider):
     """Sitemap indexes walked by date: children whose name or lastmod can hold the period, URLs
     whose news:publication_date / lastmod (or /YYYY/MM/DD/ path) falls in it."""
 
@@ -245,7 +248,8 @@ class SitemapBackfill(BackfillMixin, NewsSpider):
             return
         own = name_period(response.request.url)
         named_inside = own is not None and self.period.start <= own[0] and own[1] <= self.period.end
-        children, articles = [], []
+        children: list[tuple[str, dict]] = []
+        articles: list[tuple[str, Hints]] = []
         for e in entries:
             if e.is_index:
                 if self.child_may_hold(e.loc, e.published_at):
@@ -264,7 +268,7 @@ class SitemapBackfill(BackfillMixin, NewsSpider):
         return not (lastmod and lastmod < self.period.start_iso)
 
 
-class GdeltBackfill(BackfillMixin, NewsSpider):
+class GdeltBackfill(BackfillSpider):
     """GDELT DOC API by STARTDATETIME / ENDDATETIME windows, split while an answer hits the cap,
     one call at a time at least MIN_DELAY apart."""
 
@@ -370,7 +374,7 @@ class GdeltBackfill(BackfillMixin, NewsSpider):
             yield following
 
 
-class GnewsBackfill(BackfillMixin, NewsSpider):
+class GnewsBackfill(BackfillSpider):
     """Google News searches day by day with the query's after: / before: operators."""
 
     name = "backfill-gnews"
@@ -413,7 +417,7 @@ class GnewsBackfill(BackfillMixin, NewsSpider):
         yield from self.doc_read(response, (), follow)
 
 
-class WaybackBackfill(BackfillMixin, WaybackSpider):
+class WaybackBackfill(BackfillSpider, WaybackSpider):
     """The Internet Archive's captures of the source's patterns in the period, page by page."""
 
     name = "backfill-wayback"
@@ -421,8 +425,8 @@ class WaybackBackfill(BackfillMixin, WaybackSpider):
     async def start(self):
         for r in self.resume():
             yield r
-        docs = [
-            (cdx_url(self.source.endpoint, p, self.period.start, self.period.end), {})
+        docs: list[tuple[str, dict]] = [
+            (cdx_url(self.cdx_endpoint, p, self.period.start, self.period.end), {})
             for p in self.source.patterns
         ]
         for r in self.start_docs(docs):
@@ -434,13 +438,13 @@ class WaybackBackfill(BackfillMixin, WaybackSpider):
             queue_db.mark_done(self.archive, self.job, [response.request.url])
             return
         captures, resume_key = found
-        docs = []
+        docs: list[tuple[str, dict]] = []
         if resume_key:
             pattern = dict(parse_qsl(urlsplit(response.request.url).query))["url"]
             docs.append(
                 (
                     cdx_url(
-                        self.source.endpoint,
+                        self.cdx_endpoint,
                         pattern,
                         self.period.start,
                         self.period.end,
@@ -562,7 +566,7 @@ def run_backfill(
     summaries = []
     for c in crawlers:
         spider = c.spider
-        if spider is None or spider.run_id is None:
+        if not isinstance(spider, NewsSpider) or spider.run_id is None:
             continue
         row = conn["crawl_runs"].get(spider.run_id)
         summaries.append(

@@ -158,11 +158,10 @@ def canonicalize(page_url: str, declared: str | None = None) -> str:
         try:
             candidate = urljoin(page_url, declared.strip())
             cand, page = urlsplit(candidate), urlsplit(page_url)
-        except ValueError:
-            cand = page = None
+        except ValueError:  # an unparsable declaration: the page's own URL
+            return strip_tracking(chosen)
         if (
-            cand is not None
-            and cand.scheme.lower() in ("http", "https")
+            cand.scheme.lower() in ("http", "https")
             and same_site(candidate, page_url)
             and not (cand.path in ("", "/") and not cand.query and page.path not in ("", "/"))
         ):

@@ -13,6 +13,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from mediawatch.scrapers.extract_byline import page_author
 from mediawatch.scrapers.extract_clean import (
     clean_authors,
     clean_title,
@@ -26,9 +27,10 @@ from mediawatch.scrapers.extract_clean import (
     split_title,
     utc_iso,
 )
-from mediawatch.scrapers.extract_dates import shown_date, url_date
+from mediawatch.scrapers.extract_dates import shown_date, shown_days, url_date
 from mediawatch.scrapers.extract_meta import (
     NEWS_TYPES,
+    NOT_NEWS,
     PageMeta,
     harvest,
     ld_authors,
@@ -226,7 +228,8 @@ def _trafilatura_text(tree, url: str | None, favor_recall: bool) -> str:
         include_comments=False,
         include_tables=True,
     )
-    return (doc.text or "") if doc is not None else ""
+    # trafilatura types the result for both as_dict values; as_dict=False gives a Document
+    return (doc.text or "") if doc is not None else ""  # type: ignore[union-attr]
 
 
 def _paragraphs(text: str) -> str:
@@ -235,7 +238,10 @@ def _paragraphs(text: str) -> str:
 
 
 _WORD = re.compile(r"\w+")
-_VISIBLE_TEXT = "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
+_ANCHOR_TEXT = (
+    "//body//text()[contains(., $anchor)][not(ancestor::script or ancestor::style"
+    " or ancestor::noscript or ancestor::template)]"
+)
 
 
 def _with_lead(tree, text: str, description: str) -> str:
@@ -247,17 +253,25 @@ def _with_lead(tree, text: str, description: str) -> str:
     words = " ".join(tokens)
     if len(tokens) < 8 or words in " ".join(_WORD.findall(text)):
         return text
-    # Tokenising the whole page is the costly part: only the text around the description's
-    # rarest-looking word (its longest among the first five) is compared.
-    visible = " ".join(tree.xpath(_VISIBLE_TEXT))
+    # Joining and tokenising the whole page is the costly part: only the text nodes holding the
+    # description's rarest-looking word (its longest among the first five) are looked at, each
+    # with the few elements around it.
     anchor = max(tokens[:5], key=len)
     span = len(description)
-    for number, found in enumerate(re.finditer(re.escape(anchor), visible)):
-        if number >= 50:
-            break
-        window = visible[max(0, found.start() - 2 * span) : found.end() + 2 * span]
-        if words in " ".join(_WORD.findall(window)):
-            return f"{description}\n{text}"
+    for found in tree.xpath(_ANCHOR_TEXT, anchor=anchor)[:50]:
+        element = found.getparent()
+        for _ in range(4):
+            if element is None:
+                break
+            content = element.text_content()
+            if len(content) > 4 * span:  # a large block: only the text around the anchor
+                at = content.find(anchor)
+                content = content[max(0, at - 2 * span) : at + 2 * span] if at >= 0 else ""
+            if words in " ".join(_WORD.findall(content)):
+                return f"{description}\n{text}"
+            if len(content) >= 4 * span:
+                break
+            element = element.getparent()
     return text
 
 
@@ -272,12 +286,31 @@ def _without_headline(text: str, title: str | None) -> str:
 def _title(
     pm: PageMeta, names: set[str], sections: set[str], selected: str | None
 ) -> tuple[str | None, str | None]:
+    """(headline, rule): _chosen_title without what follows a ' | ' after a headline of three
+    words or more: what sites append there (a brand, a section, an SEO tagline) is not part of
+    it, even when the site's name is not declared anywhere to recognise it."""
+    title, rule = _chosen_title(pm, names, sections, selected)
+    if title and rule != "selector":
+        head, bar, _ = title.partition(" | ")
+        if bar and len(head.split()) >= 3:
+            return head.strip(), rule
+    return title, rule
+
+
+def _chosen_title(
+    pm: PageMeta, names: set[str], sections: set[str], selected: str | None
+) -> tuple[str | None, str | None]:
     """(headline, rule). The publisher's metadata first; the headline printed on the page (<h1>)
     when another source confirms it, or, outside news articles, when metadata carries an SEO
     variant of it."""
     if selected:
         return clean_title(selected, names, sections), "selector"
     article = pm.article
+    # a news article (by its JSON-LD type, or a newspaper section in article:section on a page
+    # that does not call itself a blog post) keeps its metadata headline: there the <h1> often
+    # carries a kicker or a longer print headline
+    kinds = types(article)
+    news = bool(kinds & NEWS_TYPES) or bool(pm.first("article:section") and not kinds & NOT_NEWS)
     headline = ld_value(article, "headline", "name") if article else None
     raw = [  # og:title first: the publisher's chosen headline; JSON-LD's is often the SEO variant
         ("og:title", pm.first("og:title")),
@@ -288,7 +321,11 @@ def _title(
         ("title-tag", pm.title_tag),
         ("meta-title", pm.first("title", "dc.title", "parsely-title", "sailthru.title")),
     ]
-    h1_raw = pm.h1[0] if pm.h1 else None
+    h1_raw = _headline_h1(pm.h1, raw, names)
+    logo = next(iter(pm.h1), None)
+    if logo and logo != h1_raw and _names_the_site(" ".join(logo.split()), raw, names):
+        names = names | {norm(logo)}  # the first <h1> is the site's logo: cut it from the titles
+    raw = [(rule, h1_raw if rule == "h1" else value) for rule, value in raw]
     if h1_raw and _names_the_site(" ".join(h1_raw.split()), raw, names):
         names = names | {norm(h1_raw)}  # the <h1> is the site's logo: cut it from the titles too
         raw = [(rule, value) for rule, value in raw if rule != "h1"]
@@ -301,17 +338,63 @@ def _title(
     if agreed != best:
         rule, best = next(r for r, v in candidates[1:] if v == agreed), agreed
     h1 = dict(cleaned).get("h1")
-    if not h1 or norm(h1) == norm(best):
+    if not h1 or norm(h1) == norm(best) and (news or _quotes(h1) == _quotes(best) or _shouted(h1)):
         return best, rule
+    if not news and (norm(h1) == norm(best) or _cut_of(h1, best)):
+        # the printed headline as readers see it (quotes, case, dashes), without what metadata
+        # added around it
+        return h1, "h1"
     confirmed = [dict(cleaned).get("jsonld"), dict(cleaned).get("microdata")]
     if any(value and norm(value) == norm(h1) for value in confirmed):
         return h1, "h1+jsonld"
-    # a news article (by its JSON-LD type, or a newspaper section in article:section) keeps its
-    # metadata headline: there the <h1> often carries a kicker or a longer print headline
-    news = bool(types(article) & NEWS_TYPES) or bool(pm.first("article:section"))
     if not news and _rewritten_headline(h1, best, cleaned):
         return h1, "h1"
     return best, rule
+
+
+_QUOTES = str.maketrans("‘’‚‛“”„‟", "''''\"\"\"\"")
+
+
+def _shouted(text: str) -> bool:
+    """An <h1> in capitals only (a style, not the headline's spelling)."""
+    return text.isupper() and sum(ch.isalpha() for ch in text) >= 8
+
+
+def _quotes(text: str) -> str:
+    """Text with typographic quotes made plain: which of the two a page prints is no evidence."""
+    return text.translate(_QUOTES)
+
+
+def _headline_h1(h1s: list[str], raw: list[tuple[str, str | None]], names: set[str]) -> str | None:
+    """The <h1> that carries the headline: the first that metadata confirms (a page may open with
+    its logo or a section name in an <h1>), else the first that does not name the site."""
+    if not h1s:
+        return None
+    declared = [norm(value) for rule, value in raw if rule != "h1" and value]
+    for h1 in h1s:
+        key = norm(h1)
+        if len(key) >= 10 and any(key in value for value in declared):
+            return h1
+    for h1 in h1s:
+        if not _names_the_site(" ".join(h1.split()), raw, names):
+            return h1
+    return h1s[0]
+
+
+_CUT_AFTER = re.compile(r"^\s*(?:[|,:;–—·•(\[]|-\s|\s-)")
+_CUT_BEFORE = re.compile(r"(?:[|:–—·•]|\s-)\s*$")
+
+
+def _cut_of(h1: str, best: str) -> bool:
+    """The printed <h1> is the metadata title without what the metadata added before or after it
+    ('Best Hammocks of 2026, Tested & Reviewed', 'Garnix Blog: Hardware-Attested Nix Builds')."""
+    if len(_WORD.findall(h1)) < 3 or len(h1) >= len(best):
+        return False
+    if best.startswith(h1):
+        return bool(_CUT_AFTER.match(best[len(h1) :]))
+    if best.endswith(h1):
+        return bool(_CUT_BEFORE.search(best[: -len(h1)]))
+    return False
 
 
 def _names_the_site(h1: str, raw: list[tuple[str, str | None]], names: set[str]) -> bool:
@@ -354,7 +437,8 @@ def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
         for key in ("datePublished", "dateCreated", "uploadDate"):
             parsed = parse_date(ld_value(pm.article, key))
             if parsed:
-                return (*parsed, "jsonld")
+                revised = ld_value(pm.article, "dateModified")
+                return _shown_revision(pm, tree, parsed, revised) or (*parsed, "jsonld")
     for key in DATE_META:
         for value in pm.meta.get(key, ()):
             parsed = parse_date(value)
@@ -374,6 +458,21 @@ def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
     if shown is not None:
         return shown
     return _htmldate(tree, url)
+
+
+def _shown_revision(pm: PageMeta, tree, published: tuple, revised_value) -> tuple | None:
+    """A guide or blog post that shows readers only its revision day ('Updated March 3') is dated
+    by it: the first publication is a detail of its history. News keeps its publication date.
+    Only JSON-LD's dateModified: article:modified_time also moves with every template change."""
+    if not revised_value or types(pm.article) & NEWS_TYPES:
+        return None
+    revised = parse_date(revised_value)
+    if revised is None or revised[0].date() <= published[0].date():
+        return None
+    shown = shown_days(tree)
+    if revised[0].date() in shown and published[0].date() not in shown:
+        return (*revised, "modified-shown")
+    return None
 
 
 def _htmldate(tree, url: str | None) -> tuple:
@@ -399,8 +498,8 @@ def _authors(
     declared: list[str] = []
     rule = None
     if pm.article:
-        found = ld_authors(pm.article, pm.ld_ids)
-        declared, rule = clean_authors([name for name, _ in found]), "jsonld"
+        credited = ld_authors(pm.article, pm.ld_ids)
+        declared, rule = clean_authors([name for name, _ in credited]), "jsonld"
     if not declared:
         declared = clean_authors(
             [v for v in pm.all(*AUTHOR_META) if not v.startswith(("http:", "https:"))]
@@ -441,6 +540,12 @@ _AUTHOR_CLASSES = (
     "//body//*[contains(@class, 'author-name') or contains(@class, 'author__name')"
     " or contains(@class, 'authorname') or contains(@class, 'byline')]"
 )
+# any element its class calls the author's ('author vcard', 'blog_author-text', 'at-author'),
+# after the precise ones: its text is often the name alone
+_AUTHOR_MARKED = (
+    "//body//*[contains(translate(@class, 'AUTHOR', 'author'), 'author')"
+    " and not(contains(@class, 'avatar'))]"
+)
 _BY_TEXT = re.compile(
     r"^(?:written |posted |words )?by:?\s+(.{2,80}?)(?:\s+(?:on|at|[|•·,–—-])\s.*)?$", re.I
 )
@@ -460,13 +565,15 @@ def _page_byline(tree, names: set[str]) -> tuple[list[str], list[str]]:
             site.extend(found)
         return people
 
-    for path in (_AUTHOR_LINKS, _AUTHOR_CLASSES):
+    for path in (_AUTHOR_LINKS, _AUTHOR_CLASSES, _AUTHOR_MARKED):
+        # an element only loosely marked as the author's must hold a name that looks like one
+        plausible = looks_like_person if path is _AUTHOR_MARKED else _plausible_name
         for node in tree.xpath(path)[:8]:
             if _outside_article(node):
                 continue
             text = " ".join(node.text_content().split())
             if 1 < len(text) <= 80:
-                found = take([name for name in clean_authors([text]) if _plausible_name(name)])
+                found = take([name for name in clean_authors([text]) if plausible(name)])
                 if found:
                     return found, site
     for node in tree.iter(*_BYLINE_BLOCKS):
@@ -497,11 +604,21 @@ def _page_byline(tree, names: set[str]) -> tuple[list[str], list[str]]:
 
 
 def _outside_article(node) -> bool:
+    """In navigation, comments, related links or the site's footer. Classes on <body> describe the
+    whole page ('footer-widgets-visible'), and an <article>'s own footer holds its byline."""
+    chain = []
     for element in (node, *node.iterancestors()):
-        if element.tag in ("nav", "footer"):
+        if element.tag in ("body", "html"):
+            break
+        chain.append(element)
+    in_article = any(element.tag == "article" for element in chain)
+    for element in chain:
+        if element.tag == "nav":
             return True
         marks = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-        if "comment" in marks or "related" in marks or "footer" in marks or "menu" in marks:
+        if "comment" in marks or "related" in marks or "menu" in marks:
+            return True
+        if (element.tag == "footer" or "footer" in marks) and not in_article:
             return True
     return False
 
@@ -517,10 +634,8 @@ def _capitalised(name: str) -> bool:
 
 
 def _byline(tree) -> list[str]:
-    from trafilatura.metadata import extract_author
-
     try:
-        found = extract_author(tree)
+        found = page_author(tree)
     except Exception:  # heuristics over odd markup; a missing byline is an answer
         found = None
     return clean_authors(found.split(";")) if found else []

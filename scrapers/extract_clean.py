@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -36,12 +37,13 @@ def parse_date(value) -> tuple[datetime, bool] | None:
     if isinstance(value, datetime):
         return (value, True) if _plausible(value) else None
     if isinstance(value, date):
-        moment = datetime(value.year, value.month, value.day)
-        return (moment, False) if _plausible(moment) else None
+        day = datetime(value.year, value.month, value.day)
+        return (day, False) if _plausible(day) else None
     text = " ".join(str(value).split())
     if not text:
         return None
-    moment, has_time = None, True
+    moment: datetime | None = None
+    has_time = True
     epoch = _EPOCH.match(text)
     if epoch:
         moment = datetime.fromtimestamp(int(epoch.group(1)), UTC)
@@ -176,7 +178,7 @@ def site_names(names, host: str | None) -> set[str]:
     return {n for n in (norm(v) for v in variants) if len(n) >= 2}
 
 
-def _is_site(segment: str, names: set[str], sections: set[str], strong: bool) -> bool:
+def _is_site(segment: str, names: set[str], sections: Collection[str], strong: bool) -> bool:
     seg = norm(segment)
     if not seg:
         return True  # a separator followed by nothing
@@ -217,7 +219,7 @@ def _cuts(title: str) -> list[tuple[int, int, bool]]:
     return sorted(cuts)
 
 
-def _all_site(text: str, names: set[str], sections: set[str], strong: bool) -> bool:
+def _all_site(text: str, names: set[str], sections: Collection[str], strong: bool) -> bool:
     """True when every segment of text (split at strong separators) is a site name, date or byline."""
     parts = _STRONG.split(text)
     if len(parts) == 1:
@@ -228,7 +230,9 @@ def _all_site(text: str, names: set[str], sections: set[str], strong: bool) -> b
 _MARKUP = re.compile(r"^#{1,6}\s+|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|\s+[⋆★☆✦•·|]+$")
 
 
-def clean_title(title: str | None, names: set[str], sections: set[str] = frozenset()) -> str | None:
+def clean_title(
+    title: str | None, names: set[str], sections: Collection[str] = frozenset()
+) -> str | None:
     """The headline without the site name, section or date that sites add before or after it."""
     if not title:
         return None

@@ -45,6 +45,10 @@ _VISIBLE_TEXT = (
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
     " or ancestor::template or ancestor::time)]"
 )
+_SHOWN_TEXT = (
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)]"
+)
 MAX_TIME_ELEMENTS = 6
 MAX_TEXT_CHARS = 200_000
 
@@ -87,9 +91,15 @@ def _text_dates(text: str) -> list[tuple[int, datetime]]:
     return sorted(found, key=lambda item: item[0])
 
 
+# 'Published on 3 May 2024' names the date a reader is meant to take as the article's
+_LABEL_CHARS = 40
+_PUBLISHED = re.compile(r"(?:published|posted|written|created)\W*(?:on|at)?\W*$", re.I)
+
+
 def shown_date(tree) -> tuple[datetime, bool, str] | None:
-    """(moment, has_time, rule) for the first date the page shows: a <time> element (its datetime
-    attribute keeps the time and zone), else the first full date in the visible text."""
+    """(moment, has_time, rule) for the date the page shows as its publication: a <time> element
+    (its datetime attribute keeps the time and zone), else a full date in the visible text: the
+    first one labelled 'published' or 'posted', else the first one."""
     for number, node in enumerate(tree.iter("time")):
         if number >= MAX_TIME_ELEMENTS:
             break
@@ -99,5 +109,24 @@ def shown_date(tree) -> tuple[datetime, bool, str] | None:
                 if parsed:
                     return (*parsed, "time-element")
     text = " ".join(" ".join(tree.xpath(_VISIBLE_TEXT)).split())[:MAX_TEXT_CHARS]
-    found = _text_dates(text)
-    return (found[0][1], False, "page-text") if found else None
+    plain = None
+    for position, moment in _text_dates(text):
+        label = text[max(0, position - _LABEL_CHARS) : position]
+        if _PUBLISHED.search(label):
+            return moment, False, "page-text"
+        if plain is None:
+            plain = moment
+    return (plain, False, "page-text") if plain is not None else None
+
+
+def shown_days(tree) -> set[date]:
+    """Every calendar day the page shows: in <time> elements' datetime and in its visible text
+    (the text of <time> elements included)."""
+    days: set[date] = set()
+    for value in tree.xpath("//time/@datetime")[: 4 * MAX_TIME_ELEMENTS]:
+        parsed = parse_date(value) if _ISO_DAY.match(value.strip()) else None
+        if parsed:
+            days.add(parsed[0].date())
+    text = " ".join(" ".join(tree.xpath(_SHOWN_TEXT)).split())[:MAX_TEXT_CHARS]
+    days.update(moment.date() for _, moment in _text_dates(text))
+    return days

@@ -31,6 +31,15 @@ ARTICLE_TYPES = {
     "discussionforumposting",
 }
 NEWS_TYPES = {t for t in ARTICLE_TYPES if "news" in t} | {"liveblogposting", "report"}
+# articles that say they are not news: their <h1> is the headline, their metadata the SEO variant
+NOT_NEWS = {
+    "blogposting",
+    "techarticle",
+    "scholarlyarticle",
+    "socialmediaposting",
+    "discussionforumposting",
+    "advertisercontentarticle",
+}
 PAGE_TYPES = {"webpage", "itempage", "collectionpage", "medicalwebpage", "videoobject"}
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -62,7 +71,7 @@ class PageMeta:
         return None
 
     def all(self, *names: str) -> list[str]:
-        found = []
+        found: list[str] = []
         for name in names:
             found.extend(v.strip() for v in self.meta.get(name, ()) if v and v.strip())
         return found
@@ -254,7 +263,9 @@ def ld_authors(obj: dict, ids: dict[str, dict] | None = None) -> list[tuple[str,
         value = obj.get(key)
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, dict) and not item.get("name") and ids:
-                item = ids.get(item.get("@id"), item)
+                ref = item.get("@id")
+                if isinstance(ref, str):
+                    item = ids.get(ref, item)
             if isinstance(item, str):
                 found.append((html.unescape(item), False))
             elif isinstance(item, dict):

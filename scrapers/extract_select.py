@@ -20,6 +20,12 @@ _BLOCKS = {
 }  # fmt: skip
 
 
+def _text(element: etree._Element) -> str:
+    """All the text inside `element`."""
+    # lxml-stubs type itertext() str | bytes; a parsed document's text is always str
+    return "".join(element.itertext())  # type: ignore[arg-type]
+
+
 def is_xpath(selector: str) -> bool:
     return selector.lstrip().startswith(("/", "("))
 
@@ -66,9 +72,9 @@ def _block_text(node) -> list[str]:
     blocks = [
         b for b in node.iter(*_BLOCKS) if not any(a.tag in _BLOCKS for a in b.iterancestors())
     ]
-    texts = [" ".join("".join(b.itertext()).split()) for b in blocks] if blocks else []
+    texts = [" ".join(_text(b).split()) for b in blocks] if blocks else []
     if not blocks:
-        texts = [" ".join(line.split()) for line in "".join(node.itertext()).splitlines()]
+        texts = [" ".join(line.split()) for line in _text(node).splitlines()]
     return [t for t in texts if t]
 
 
@@ -84,10 +90,7 @@ def select_texts(tree, selector: str | None, blocks: bool = False) -> list[str]:
             if blocks:
                 texts.extend(_block_text(item))
             else:
-                value = (
-                    " ".join("".join(item.itertext()).split())
-                    or (item.get("content") or "").strip()
-                )
+                value = " ".join(_text(item).split()) or (item.get("content") or "").strip()
                 if value:
                     texts.append(value)
     return texts
@@ -97,9 +100,9 @@ def select_date(tree, selector: str | None):
     """(moment, has_time) from the first match: its datetime/content attribute, else its text."""
     for item in _matches(tree, selector):
         if isinstance(item, str):
-            values = [item]
+            values: list[str | None] = [item]
         elif isinstance(item, etree._Element):
-            values = [item.get("datetime"), item.get("content"), "".join(item.itertext())]
+            values = [item.get("datetime"), item.get("content"), _text(item)]
         else:
             continue
         for value in values:

@@ -172,7 +172,7 @@ def detect_language(text: str) -> str | None:
         markers = len(_URDU_ONLY.findall(sample))
         if markers >= 2:
             return "ur"
-        if markers == 0 and len(_ARABIC_LETTER.findall(sample)) >= 15:
+        if markers == 0 and allowed and len(_ARABIC_LETTER.findall(sample)) >= 15:
             allowed = tuple(label for label in allowed if label != "ur")
     ranking = _identifier().rank(sample)
     for label, _score in ranking:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from scrapy import signals
+
+if TYPE_CHECKING:  # imported when drawing starts, inside the reactor Scrapy chose
+    from twisted.internet import task
 
 REFRESH_SECONDS = 0.5
 
@@ -38,7 +41,7 @@ class Board:
         self.live = self.stream.isatty() if live is None else live
         self.rows: dict[str, Row] = {}
         self._drawn = 0
-        self._loop = None
+        self._loop: task.LoopingCall | None = None
 
     def add(self, source: str) -> Row:
         return self.rows.setdefault(source, Row(source))

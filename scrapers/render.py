@@ -123,7 +123,7 @@ class BrowserGuard:
                 found = await asyncio.get_running_loop().getaddrinfo(host, port)
             except OSError as exc:
                 return f"cannot resolve {host}: {exc}"
-            addresses = list(dict.fromkeys(info[4][0] for info in found))
+            addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
         for address in addresses:
             if reason := address_verdict(address, self.allow_loopback, self.allow_private):
                 return reason

@@ -10,6 +10,7 @@ from mediawatch.scrapers.configured import crawler_settings
 from mediawatch.scrapers.gnews_resolve import Resolver
 from mediawatch.scrapers.progress import Board, open_board
 from mediawatch.scrapers.sources import CrawlerConfig, Source
+from mediawatch.scrapers.spiders.base import NewsSpider
 from mediawatch.scrapers.spiders.feed import FeedSpider
 from mediawatch.scrapers.spiders.gdelt import GdeltSpider
 from mediawatch.scrapers.spiders.gnews import GnewsSpider
@@ -113,7 +114,7 @@ def run_crawl(
     summaries = []
     for source, c in zip(sources, crawlers, strict=True):
         spider = c.spider
-        if spider is None or not hasattr(spider, "final_status"):
+        if not isinstance(spider, NewsSpider) or not hasattr(spider, "final_status"):
             summaries.append(
                 RunSummary(source.name, "failed", 0, 0, 0, ["crawl did not run"], True)
             )

@@ -46,7 +46,7 @@ def parse_sitemap(body: bytes, content_type: str = "") -> list[SitemapEntry]:
     kind = etree.QName(root).localname
     if kind not in ("urlset", "sitemapindex"):
         raise SitemapError(f"not a sitemap: root element is <{kind}>")
-    entries = []
+    entries: list[SitemapEntry] = []
     for node in root:
         if not isinstance(node.tag, str):
             continue

@@ -104,7 +104,7 @@ def test_site_name_is_cut_from_the_title_tag_and_date_only_becomes_midnight_utc(
         (
             "Quetta roads reopen | Pakistan | Dawn.com | 21.11.2026",
             "https://www.dawn.com/news/1",
-            "Quetta roads reopen | Pakistan",
+            "Quetta roads reopen",  # the section after the bar goes too
         ),
         # a colon inside a headline is not a site separator
         (
@@ -523,3 +523,152 @@ def test_article_times_keep_the_most_precise_trustworthy_value(tmp_path, replay_
     other = stored["feed-time-on-another-day"]
     assert other["published_at"] == "2026-11-02T00:00:00Z"
     assert other["date_source"] == "meta"
+
+
+def test_blog_headline_keeps_the_case_and_dashes_printed_in_its_h1():
+    head = '<meta property="og:title" content="How To Reach Ziarat - A Winter Guide">'
+    got = extract(
+        html_page(head, "<h1>How to Reach Ziarat: A Winter Guide</h1>"),
+        url="https://blog.example/ziarat",
+    )
+    assert got.title == "How to Reach Ziarat: A Winter Guide"
+
+
+def test_blog_headline_without_what_the_seo_title_adds_before_or_after_it():
+    head = '<meta property="og:title" content="Best Tents of 2026, Tested &amp; Reviewed">'
+    got = extract(html_page(head, "<h1>Best Tents of 2026</h1>"), url="https://gear.example/t")
+    assert got.title == "Best Tents of 2026"
+    head = '<meta property="og:title" content="Field Notes Blog: Camping Near Hingol">'
+    got = extract(html_page(head, "<h1>Camping Near Hingol</h1>"), url="https://notes.example/h")
+    assert got.title == "Camping Near Hingol"
+
+
+def test_news_headline_keeps_its_metadata_form_beside_a_kicker_in_the_h1():
+    head = (
+        '<meta property="og:title" content="Fishermen end sit-in at Gwadar port">'
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "headline": "Fishermen end sit-in at Gwadar port"}</script>'
+    )
+    got = extract(
+        html_page(head, "<h1>After talks: Fishermen end sit-in at Gwadar port</h1>"),
+        url="https://news.example/g",
+    )
+    assert got.title == "Fishermen end sit-in at Gwadar port"
+
+
+def test_headline_is_the_h1_the_metadata_confirms_not_the_logo_h1_before_it():
+    head = '<meta property="og:title" content="A Winter Guide To The Juniper Forest Of Ziarat">'
+    body = "<h1>Baloch Travel Notes</h1><h1>A winter guide to the juniper forest of Ziarat</h1>"
+    got = extract(html_page(head, body), url="https://travelnotes.example/j")
+    assert got.title == "A winter guide to the juniper forest of Ziarat"
+
+
+def test_a_blog_post_in_a_category_still_has_its_printed_h1_as_headline():
+    head = (
+        '<meta property="og:title" content="Ziarat Travel Tips For 2026">'
+        '<meta property="article:section" content="Travel Blog">'
+        '<script type="application/ld+json">{"@type": "BlogPosting",'
+        ' "headline": "Ziarat Travel Tips For 2026"}</script>'
+    )
+    got = extract(
+        html_page(head, "<h1>Seven travel tips for Ziarat this winter</h1>"),
+        url="https://blog.example/ziarat-tips",
+    )
+    assert got.title == "Seven travel tips for Ziarat this winter"
+
+
+def test_byline_in_the_articles_own_footer_on_a_page_whose_body_class_says_footer():
+    page_html = (
+        '<!DOCTYPE html><html><head><meta property="og:title" content="Ziarat in winter"></head>'
+        '<body class="single-post footer-widgets-visible"><div class="author">Admin</div>'
+        "<article><h1>Ziarat in winter</h1>"
+        + "<p>The juniper forest of Ziarat is quiet in winter, and the road is open most days"
+        " of the month, the district administration said on Monday.</p>"
+        * 3
+        + '<footer class="entry-footer"><span class="entry-author-name">Shazia Baloch</span>'
+        "</footer></article><footer>About this site</footer></body></html>"
+    )
+    got = extract(page_html, url="https://blog.example/ziarat")
+    assert got.authors == ["Shazia Baloch"]
+
+
+def test_byline_in_an_element_its_class_calls_the_authors():
+    body = (
+        '<div class="author">Admin</div><h1>Ziarat in winter</h1><p class="post-meta">'
+        '<span class="post-author vcard"><a href="/team">Shazia Baloch</a></span> | 3 March 2026</p>'
+    )
+    got = extract(html_page("", body), url="https://blog.example/ziarat")
+    assert got.authors == ["Shazia Baloch"]
+
+
+def test_date_labelled_published_on_the_page_beats_an_earlier_date():
+    body = (
+        "<h1>Ziarat in winter</h1><p>Updated on 30 September 2022</p>"
+        "<p>This guide was originally published on 26 September 2019 and revised since.</p>"
+    )
+    got = extract(html_page("", body), url="https://guides.example/ziarat")
+    assert got.published_at.startswith("2019-09-26")
+    assert got.date_source == "page-text"
+
+
+def test_a_guide_that_shows_only_its_revision_day_is_dated_by_it():
+    head = (
+        '<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Ziarat in winter",'
+        ' "datePublished": "2019-09-26T10:00:00+00:00", "dateModified": "2025-12-03T08:00:00+00:00"}'
+        "</script>"
+    )
+    body = "<h1>Ziarat in winter</h1><p>Last updated December 3, 2025</p>"
+    got = extract(html_page(head, body), url="https://guides.example/ziarat")
+    assert got.published_at.startswith("2025-12-03")
+    # the same page showing its first publication keeps it
+    shown = body + "<p>First published September 26, 2019</p>"
+    assert extract(html_page(head, shown), url="https://guides.example/z").published_at.startswith(
+        "2019-09-26"
+    )
+
+
+def test_news_keeps_its_publication_date_beside_a_shown_revision():
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Kech attack",'
+        ' "datePublished": "2026-11-20T10:00:00+05:00", "dateModified": "2026-11-22T08:00:00+05:00"}'
+        "</script>"
+    )
+    body = "<h1>Kech attack</h1><p>Updated November 22, 2026</p>"
+    got = extract(html_page(head, body), url="https://news.example/kech")
+    assert got.published_at.startswith("2026-11-20")
+
+
+def test_page_author_answers_as_trafilaturas_byline_heuristic():
+    from lxml import html as lxml_html
+    from mediawatch.scrapers.extract_byline import page_author
+    from trafilatura.metadata import extract_author
+
+    pages = [
+        '<div class="comments"><span class="author">A Commenter</span></div>'
+        '<p class="byline">By <time>3 May</time> Shazia Baloch</p>',
+        '<div id="author-box"><h3>Saleem Shahid</h3></div><span class="writer">Other Name</span>',
+        '<aside class="sidebar"><a rel="author">Side Bar</a></aside><author>Mohammad Zafar</author>',
+        '<p class="post-meta"><span class="author vcard"><a href="/u">whova</a></span></p>',
+        "<p>No byline here at all, only a paragraph of text.</p>",
+    ]
+    for body in pages:
+        tree = lxml_html.fromstring(f"<html><body>{body}</body></html>")
+        assert page_author(tree) == extract_author(tree), body
+
+
+def test_headline_without_what_follows_a_bar_even_when_the_site_is_not_named():
+    head = '<meta property="og:title" content="The Ultimate Winter Checklist | Ziarat Tyres">'
+    got = extract(html_page(head), url="https://tyres.example/checklist")
+    assert got.title == "The Ultimate Winter Checklist"
+    # a short kicker before the bar is the headline's own first part
+    head = '<meta property="og:title" content="BUDGET 3.0 | Province gets funds for new roads">'
+    got = extract(html_page(head), url="https://news.example/budget")
+    assert got.title == "BUDGET 3.0 | Province gets funds for new roads"
+
+
+def test_a_capitals_only_h1_does_not_replace_the_metadata_spelling():
+    head = '<meta property="og:title" content="Tips for Online Success in Turbat">'
+    got = extract(
+        html_page(head, "<h1>TIPS FOR ONLINE SUCCESS IN TURBAT</h1>"), url="https://edu.example/t"
+    )
+    assert got.title == "Tips for Online Success in Turbat"

@@ -67,6 +67,17 @@ def test_case_kept_when_asked():
     assert normalise_term("  Balochistan Liberation Army ") == "balochistan liberation army"
 
 
+def test_an_exact_form_keeps_urdu_letters_apart_from_persian():
+    """Matching folds Urdu ے/ہ/ھ into ی/ه (one alias for both scripts); the exact form used by
+    `case: true` keeps them apart, so Urdu "نے" is not Persian "نی", "کردہ" not "کرده"."""
+    assert norm("نے") == norm("نی") and norm("کردہ") == norm("کرده")
+    assert normalise("نے", casefold=False)[0] != normalise("نی", casefold=False)[0]
+    assert normalise("کردہ", casefold=False)[0] != normalise("کرده", casefold=False)[0]
+    assert normalise("تھا", casefold=False)[0] != normalise("تها", casefold=False)[0]
+    # the variants both languages share still fold: Arabic yeh and kaf
+    assert normalise("كرده", casefold=False)[0] == normalise("کرده", casefold=False)[0]
+
+
 def test_fold_char_contract():
     assert fold_char("\u200b") == ""  # dropped
     assert fold_char(",") == " "  # not part of a word

@@ -272,6 +272,31 @@ def test_an_alias_can_be_marked_to_need_context_near_it():
     assert topics(m, "ضلع " + "لفظ " * 6 + "کیچ") == set()  # too far
 
 
+def test_urdu_text_is_told_from_persian_by_its_own_letters(shipped):
+    """Persian "نی" (a reed flute) folds to Urdu "نے"; written exactly, only Urdu is Urdu, so a
+    Persian text naming بلوچستان means Iran's side, an Urdu one Pakistan's."""
+    persian = (
+        "نوازندگان بلوچستان با ساز نی و قیچک در جشنواره شرکت کردند و برنامه آنها مورد استقبال"
+        " قرار گرفت."
+    )
+    assert topics(shipped, persian) == {"sistan-baluchestan"}
+    urdu = "بلوچستان کے موسیقاروں نے سرود اور بانسری کے ساتھ میلے میں شرکت کی اور داد پائی۔"
+    assert topics(shipped, urdu) == {"balochistan"}
+
+
+def test_exact_arabic_script_forms_with_case_true():
+    wl = {
+        "groups": {"urdu": {"weight": 0, "terms": [{"form": "نے", "case": True}]}},
+        "entities": {"p": {"type": "place", "aliases": ["بلوچستان"]}},
+        "topics": {"t": {"rules": [{"all": [{"entity": "p"}, {"group": "urdu"}]}]}},
+    }
+    m = matcher.compile(wl)
+    assert topics(m, "بلوچستان حکومت نے کہا") == {"t"}
+    assert topics(m, "بلوچستان و نی") == set()
+    why = m.explain("", "بلوچستان و نی")["topics"]["t"]["not_counted"]
+    assert any(r["term"] == "نی" and "exactly as written" in r["why"] for r in why)
+
+
 # -- named events ---------------------------------------------------------------------------------
 
 
@@ -532,3 +557,333 @@ def test_a_stop_of_a_freight_route_is_not_the_scene(shipped):
     roles = {c["term"]: c.get("role", "") for c in topic["counted"]}
     assert roles["Zahedan"].startswith("route") and roles["Taftan"].startswith("route")
     assert not topic["flagged"]
+
+
+# -- third round: examples headed by a cue in every script, lone mentions of the province ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        (
+            "Speakers said militant organisations such as the TTP, BLA and BLF threatened the"
+            " region's stability." + FILLER * 2,
+            "bla",
+        ),
+        (
+            "وزیر نے کہا کہ ٹی ٹی پی، بی ایل اے اور بی ایل ایف جیسی تنظیمیں خطے کے امن کے لیے"
+            " خطرہ ہیں۔" + FILLER_UR * 2,
+            "bla",
+        ),
+        (
+            "او گفت گروه‌هایی مانند ارتش آزادیبخش بلوچستان و داعش تهدیدی برای امنیت منطقه هستند."
+            + FILLER_FA * 2,
+            "bla",
+        ),
+        (
+            "He said engagement with platforms like the SCO and BRI shows Pakistan's commitment"
+            " to multilateralism." + FILLER * 2,
+            "cpec",
+        ),
+    ],
+)
+def test_every_item_of_examples_a_cue_heads_is_an_example(shipped, text, topic):
+    """ "such as A, B and C", Persian "مانند A و B", Urdu "A اور B جیسی": each item is an
+    example, not only the first; with nothing on the topic after it, it is passing (and a
+    Persian name of the BLA is not Iran's province)."""
+    assert topic not in topics(shipped, text)
+    assert topics(shipped, text) == set()
+
+
+def test_explain_names_an_example_in_a_list(shipped):
+    text = "Militant organisations such as the TTP, BLA and BLF were discussed." + FILLER * 2
+    topic = shipped.explain("", text)["topics"]["bla"]
+    (bla,) = [c for c in topic["counted"] if c["term"] == "BLA"]
+    assert bla["role"].startswith("an example")
+
+
+def test_a_persian_name_of_the_bla_is_not_irans_province(shipped):
+    text = "ارتش آزادیبخش بلوچستان مسئولیت حمله به قطار را بر عهده گرفت و گفت بیست سرباز کشته شدند."
+    assert topics(shipped, text) == {"bla", "balochistan"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister said the new visa rules would apply to all foreigners, and that officials"
+        " from Balochistan had attended the meeting." + FILLER * 2,
+        "وزیر نے کہا کہ ویزا کے نئے قواعد تمام غیر ملکیوں پر لاگو ہوں گے اور اجلاس میں بلوچستان"
+        " کے افسران بھی شریک تھے۔" + FILLER_UR * 2,
+    ],
+)
+def test_the_provinces_one_mention_in_a_story_about_else_is_passing(shipped, text):
+    assert "balochistan" not in topics(shipped, text)
+    topic = shipped.explain("", text)["topics"]["balochistan"]
+    assert any("one mention" in c.get("role", "") for c in topic["counted"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister said the new visa rules would apply to all foreigners, while the"
+        " Balochistan government held talks with protesters." + FILLER * 2,
+        "وزیر نے کہا کہ ویزا کے نئے قواعد لاگو ہوں گے جبکہ بلوچستان کی صوبائی حکومت نے احتجاج"
+        " کرنے والوں سے مذاکرات کیے۔" + FILLER_UR * 2,
+    ],
+)
+def test_the_provinces_one_mention_with_its_field_is_coverage(shipped, text):
+    assert "balochistan" in topics(shipped, text)
+
+
+@pytest.mark.parametrize(
+    ("based", "scene"),
+    [
+        (
+            "The state later designated Balochistan-based groups as Fitna al Hindustan, and the"
+            " ISPR said an operation was conducted in Mohmand district.",
+            "The state later designated groups in Balochistan as Fitna al Hindustan, and the"
+            " ISPR said an operation was conducted in Mohmand district.",
+        ),
+        (
+            "ریاست نے بعد میں بلوچستان میں مقیم گروہوں کو فتنہ الہندوستان قرار دیا اور آئی ایس پی"
+            " آر نے کہا کہ ضلع مہمند میں آپریشن کیا گیا۔",
+            "ریاست نے بعد میں بلوچستان میں سرگرم گروہوں کو فتنہ الہندوستان قرار دیا اور آئی ایس پی"
+            " آر نے کہا کہ ضلع مہمند میں آپریشن کیا گیا۔",
+        ),
+    ],
+)
+def test_based_in_a_place_is_where_something_sits_not_the_scene(shipped, based, scene):
+    """ "Balochistan-based groups", "بلوچستان میں مقیم": an origin (x0.5), as "a resident of"."""
+    assert "balochistan" not in topics(shipped, based + FILLER * 2)
+    assert "balochistan" in topics(shipped, scene + FILLER * 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "term"),
+    [
+        ("The prize went to a Quetta-based journalist." + FILLER, "balochistan", "Quetta"),
+        ("She was born in Quetta and now lives in Lahore." + FILLER, "balochistan", "Quetta"),
+        ("جایزه به خبرنگار اهل زاهدان اهدا شد." + FILLER_FA, "sistan-baluchestan", "زاهدان"),
+        ("این ورزشکار متولد زاهدان است." + FILLER_FA, "sistan-baluchestan", "زاهدان"),
+    ],
+)
+def test_explain_names_an_origin(shipped, text, topic, term):
+    counted = shipped.explain("", text)["topics"][topic]["counted"]
+    (found,) = [c for c in counted if c["term"] == term]
+    assert found["role"].startswith("origin")
+
+
+def test_sistan_and_baluchestan_is_one_item_of_a_persian_list(shipped):
+    """ "سیستان و بلوچستان" is one name: its "و" does not split it into two items of a list."""
+    listed = "بارش در استان‌های سیستان و بلوچستان، کرمان، هرمزگان و فارس پیش بینی شده است."
+    assert "sistan-baluchestan" not in topics(shipped, listed + FILLER_FA)
+    scene = "بارش شدید در استان سیستان و بلوچستان سیل به راه انداخت و راه روستاها بسته شد."
+    assert "sistan-baluchestan" in topics(shipped, scene + FILLER_FA)
+
+
+@pytest.mark.parametrize(
+    ("passing", "coverage"),
+    [
+        (
+            "Interior minister Sarfraz Bugti warned that landlords hosting undocumented foreigners"
+            " would be fined, and said data had been collected nationwide through geo-fencing.",
+            "Chief Minister Sarfraz Bugti said the province would hire 5,000 teachers this year.",
+        ),
+        (
+            "وزیر داخلہ سرفراز بگٹی نے خبردار کیا کہ غیر قانونی تارکین وطن کو مکان کرائے پر دینے"
+            " والوں پر جرمانہ ہوگا اور ملک بھر کا ڈیٹا جمع کر لیا گیا ہے۔",
+            "وزیر اعلیٰ سرفراز بگٹی نے کہا کہ صوبے میں اس سال پانچ ہزار اساتذہ بھرتی کیے جائیں گے۔",
+        ),
+    ],
+)
+def test_a_person_named_once_in_a_story_about_else_is_passing(shipped, passing, coverage):
+    """A figure of the province who holds a federal post: named once, with nothing else of the
+    province around, the text is about something else."""
+    assert "balochistan" not in topics(shipped, passing + FILLER * 2)
+    assert "balochistan" in topics(shipped, coverage + FILLER * 2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Officials said no patient was on a ventilator in Balochistan on Monday. Of the tests"
+        " conducted, 13,695 were in Sindh, 20,496 in Punjab, 456 in Balochistan and 676 in"
+        " Gilgit-Baltistan." + FILLER * 2,
+        "حکام نے بتایا کہ پیر کو بلوچستان میں کوئی مریض وینٹی لیٹر پر نہیں تھا۔ سندھ میں تیرہ"
+        " ہزار، پنجاب میں بیس ہزار، بلوچستان میں چار سو اور گلگت بلتستان میں چھ سو ٹیسٹ کیے گئے۔"
+        + FILLER_UR
+        * 2,
+    ],
+)
+def test_a_list_item_does_not_vouch_for_the_one_plain_mention(shipped, text):
+    """The same name again as an item of a tally is neither a second plain mention nor a word of
+    the province's field ("Baloch*" does not find the topic's own mentions)."""
+    assert "balochistan" not in topics(shipped, text)
+
+
+@pytest.mark.parametrize(
+    ("corridor", "plain"),
+    [
+        (
+            "The new airport, a part of the China-Pakistan Economic Corridor, will handle wide-body"
+            " aircraft and stimulate the development of Gwadar and its peninsula.",
+            "The new airport will handle wide-body aircraft and stimulate the development of"
+            " Gwadar and its peninsula.",
+        ),
+        (
+            "سی پیک کے تحت بننے والا نیا ہوائی اڈہ بڑے طیاروں کو سنبھال سکے گا اور گوادر کی ترقی"
+            " میں اہم کردار ادا کرے گا۔",
+            "نیا ہوائی اڈہ بڑے طیاروں کو سنبھال سکے گا اور گوادر کی ترقی میں اہم کردار ادا کرے گا۔",
+        ),
+    ],
+)
+def test_gwadar_in_a_text_about_the_corridor_is_the_provinces_news(shipped, corridor, plain):
+    """The port city where CPEC ends weighs as the province in a corridor text; elsewhere it is
+    a town named once."""
+    assert {"balochistan", "cpec"} <= topics(shipped, corridor + FILLER * 2)
+    assert "balochistan" not in topics(shipped, plain + FILLER * 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The BLA claimed responsibility for the attack, which killed ten soldiers.",
+            {"bla", "balochistan"},
+        ),
+        ("The FDA accepted the company's BLA for priority review this month.", set()),
+        ("Conviasa said flights to BLA would resume on Monday after runway repairs.", set()),
+    ],
+)
+def test_the_bla_acronym_is_known_by_an_attack_or_a_claim(shipped, text, expected):
+    """A passage cut from a BLA story may name neither Pakistan nor the Baloch."""
+    assert topics(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "A year after the Pakistan Stock Exchange attack, the anti-terrorism court convicted"
+            " two facilitators." + FILLER,
+            {"bla", "balochistan"},
+        ),
+        (
+            "Survivors of the suicide bombing at Quetta railway station recalled the moment the"
+            " blast tore through the crowd." + FILLER,
+            {"bla", "balochistan"},
+        ),
+        (
+            "کوئٹہ ریلوے اسٹیشن پر خودکش دھماکے کے زخمیوں نے بتایا کہ دھماکے کے وقت پلیٹ فارم پر رش"
+            " تھا۔" + FILLER_UR,
+            {"bla", "balochistan"},
+        ),
+        (
+            "بازماندگان انفجار ایستگاه قطار کویته از لحظه انفجار گفتند." + FILLER_FA,
+            {"bla", "balochistan"},
+        ),
+        (
+            "Five years after the attack on the Chinese consulate in Karachi, the policemen who"
+            " stopped the gunmen were honoured." + FILLER,
+            {"bla", "balochistan", "cpec"},
+        ),
+        (
+            "چینی قونصل خانے پر حملہ ناکام بنانے والے پولیس اہلکاروں کو اعزازات سے نوازا گیا۔"
+            + FILLER_UR,
+            {"bla", "balochistan", "cpec"},
+        ),
+    ],
+)
+def test_more_attacks_the_bla_claimed_are_known_by_name(shipped, text, expected):
+    assert topics(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("سرکنسول پاکستان در زاهدان گفت ویزای زائران به زودی صادر می‌شود.", "venue"),
+        ("نشست مشترک مرزی ایران و پاکستان در زاهدان برگزار شد.", "venue"),
+        ("سیل در زاهدان خانه‌ها را ویران کرد و راه روستاها بسته شد.", ""),
+    ],
+)
+def test_persian_venues_are_where_people_met(shipped, text, role):
+    """Persian puts the venue after the place ("در زاهدان برگزار شد") or names an envoy's seat
+    ("سرکنسول پاکستان در زاهدان"), as English "held in" and Urdu "میں منعقدہ" do."""
+    counted = shipped.explain("", text + FILLER_FA)["topics"]["sistan-baluchestan"]["counted"]
+    (zahedan,) = [c for c in counted if c["term"] == "زاهدان"]
+    assert zahedan.get("role", "").startswith(role) if role else "role" not in zahedan
+
+
+def test_persian_state_of_balochistan_is_pakistans_province(shipped):
+    """Persian calls Pakistan's provinces "ایالت" (state) and Iran's "استان" (province)."""
+    pakistan = (
+        "به گزارش فارس، در حمله افراد مسلح به یک اتوبوس در ایالت بلوچستان ۱۰ نفر کشته شدند و"
+        " پلیس منطقه را محاصره کرد."
+    )
+    assert topics(shipped, pakistan) == {"balochistan"}
+    iran = pakistan.replace("ایالت بلوچستان", "استان سیستان و بلوچستان")
+    assert topics(shipped, iran) == {"sistan-baluchestan"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The 14th JCC meeting between Pakistan and China approved new projects in energy.",
+            {"cpec"},
+        ),
+        ("Circular debt owed to Chinese IPPs crossed Rs400 billion, the ministry said.", {"cpec"}),
+        ("حکومت نے چینی آئی پی پیز کو واجبات کی ادائیگی کا نیا منصوبہ تیار کر لیا ہے۔", {"cpec"}),
+        ("The JCC of the university met on Monday to approve the exam schedule.", set()),
+        (
+            "China's $62 billion corridor through Pakistan is behind schedule, officials said.",
+            {"cpec"},
+        ),
+        ("India's $10 billion corridor to Europe faces delays, officials said.", set()),
+    ],
+)
+def test_the_corridors_committee_and_power_plants_are_cpec(shipped, text, expected):
+    assert topics(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "term"),
+    [
+        ("کالاهای هندی از طریق بندر چابهار به افغانستان می‌رسد.", "sistan-baluchestan", "چابهار"),
+        ("بندر چابهار هم یکی از مسیرهای این کریدور است.", "sistan-baluchestan", "چابهار"),
+        ("ٹرانزٹ ٹریڈ کا سامان کوئٹہ کے راستے قندھار پہنچایا جاتا ہے۔", "balochistan", "کوئٹہ"),
+    ],
+)
+def test_urdu_and_persian_routes_are_a_stop_on_the_way(shipped, text, topic, term):
+    """Persian "از طریق" (via), "یکی از مسیرهای" (one of the routes), Urdu "کے راستے" (by way
+    of): a stop on someone's way, as English "via" is."""
+    counted = shipped.explain("", text)["topics"][topic]["counted"]
+    (found,) = [c for c in counted if c["term"] == term]
+    assert found["role"].startswith("route")
+
+
+def test_a_ceremony_or_seminar_in_a_place_is_a_venue(shipped):
+    text = "Speaking at a ceremony in Quetta, the federal minister announced a tax regime for exporters."
+    counted = shipped.explain("", text + FILLER)["topics"]["balochistan"]["counted"]
+    (quetta,) = [c for c in counted if c["term"] == "Quetta"]
+    assert quetta["role"].startswith("venue")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "QUETTA, Pakistan (Reuters) - The central bank kept its policy rate unchanged on Monday.",
+        "QUETTA (AP) — The central bank kept its policy rate unchanged on Monday.",
+        "کوئٹہ (این این آئی) وفاقی کابینہ نے اسلام آباد میں آئندہ سال کا بجٹ منظور کر لیا۔",
+    ],
+)
+def test_wire_and_agency_datelines_without_a_colon(shipped, text):
+    """Wire copy heads a story "QUETTA (Reuters) -", Urdu agencies "کوئٹہ (این این آئی)"."""
+    assert "balochistan" not in topics(shipped, text + FILLER)
+    counted = shipped.explain("", text + FILLER)["topics"]["balochistan"]["counted"]
+    assert counted[0]["role"].startswith("dateline")
+
+
+def test_a_names_own_acronym_in_brackets_is_no_wire_agency(shipped):
+    text = "Balochistan Liberation Army (BLA) - the banned group - claimed the attack." + FILLER
+    assert {"bla", "balochistan"} <= topics(shipped, text)

@@ -153,8 +153,8 @@ def deliveries_command(ctx, status, subscription, limit, as_json, retry_id, retr
             f"delivery {retry_id} queued again; the daemon (or `mediawatch run --once`) sends it"
         )
         return
-    archive = db.connect_readonly(ctx.obj["db_path"])
-    rows = store.list_deliveries(archive, status=status, subscription=subscription, limit=limit)
+    reader = db.connect_readonly(ctx.obj["db_path"])
+    rows = store.list_deliveries(reader, status=status, subscription=subscription, limit=limit)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
@@ -229,7 +229,7 @@ def send_immediate_after_crawl(schedules, db_path: Path, *, err: bool = False) -
         click.echo(event.describe(), err=err)
     ok = True
     for result in results:
-        if result.message is None:
+        if result.message is None or result.digest is None:
             continue
         states = ", ".join(f"{a.channel} {a.status}" for a in result.attempts)
         click.echo(

@@ -9,7 +9,7 @@ import os
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -124,7 +124,7 @@ def _write_json(columns: list[str], rows: Iterator[tuple], out: IO[str]) -> None
     out.write("\n]\n" if not first else "]\n")
 
 
-def _write_csv(columns: list[str], rows: Iterator[tuple], out: IO[str]) -> None:
+def _write_csv(columns: list[str], rows: Iterable[Sequence[Any]], out: IO[str]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     if columns:
         writer.writerow(columns)

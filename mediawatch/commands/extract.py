@@ -63,6 +63,7 @@ def extract_page(
         page = extract(raw, url=url, selectors=selectors, language=language)
     except ExtractionError as exc:
         raise PageError(str(exc)) from exc
+    canonical: str | None
     if url:
         canonical = canonicalize(url, page.canonical_url)
     else:

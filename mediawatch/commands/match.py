@@ -43,7 +43,7 @@ def match_command(ctx, file, as_json, title, batch):
             raise click.UsageError("--batch reads stdin; do not give a FILE")
         _batch(matcher, sys.stdin, sys.stdout)
         return
-    content = (file or click.get_text_stream("stdin")).read()
+    content = (file or click.open_file("-")).read()
     if title is None:
         first, _, rest = content.lstrip("\ufeff").partition("\n")
         title, text = (first.strip(), rest) if rest.strip() else ("", first)
@@ -101,7 +101,7 @@ def _print_explanation(explained: dict) -> None:
                 f", {sal['discounted']} discounted; {sal['words_near']} of {sal['words']} words"
                 f" near a mention ({sal['share']:.0%}){bonus}"
             )
-        counted = Counter()
+        counted: Counter[tuple[str, str, str]] = Counter()
         weights: Counter = Counter()
         notes: dict = {}
         for hit in info["counted"]:

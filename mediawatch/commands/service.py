@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 
@@ -72,7 +73,7 @@ def status(ctx, as_json):
     schedules = config.load_schedules(folder)
     conn = sqlite_utils.Database(db.connect_readonly(path)) if path.exists() else None
     now = datetime.now(UTC)
-    report = {
+    report: dict[str, Any] = {
         "generated_at": db.utc_iso(now),
         "archive": str(path),
         "daemon_pid": running_daemon(path),

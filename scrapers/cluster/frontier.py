@@ -142,17 +142,17 @@ class Frontier:
 
     def claim(self, url: str, forms: set[str]) -> bool:
         """True when no form of the URL is known and this caller is the one that claimed it."""
-        forms = sorted(forms)
-        if any(self.r.smismember(KNOWN, forms)):
+        if any(self.r.smismember(KNOWN, sorted(forms))):
             return False
         return bool(self.r.sadd(KNOWN, url))
 
     def known_of(self, urls: set[str]) -> set[str]:
         """Those of `urls` in the archive or queued by some worker (one round trip)."""
-        urls = sorted(urls)
-        if not urls:
+        listed = sorted(urls)
+        if not listed:
             return set()
-        return {u for u, known in zip(urls, self.r.smismember(KNOWN, urls), strict=True) if known}
+        found = self.r.smismember(KNOWN, listed)
+        return {u for u, known in zip(listed, found, strict=True) if known}
 
     def forget(self, url: str) -> None:
         """A fetch that failed: the URL may be tried again on the next cycle."""

@@ -7,9 +7,13 @@ import asyncio
 import itertools
 import os
 import socket
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from mediawatch.scrapers.cluster.frontier import SLOT
+
+if TYPE_CHECKING:
+    from redis.commands.core import Script
 from mediawatch.scrapers.middlewares import ConditionalGetMiddleware, add_validators
 
 _RELEASE = """
@@ -36,7 +40,7 @@ class HostSlotMiddleware:
         self.hold_ms = int(s.getfloat("DOWNLOAD_TIMEOUT") * 2000)
         self.me = f"{socket.gethostname()}:{os.getpid()}"
         self.count = itertools.count()
-        self._release = None
+        self._release: Script | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -69,7 +73,7 @@ class HostSlotMiddleware:
 
     def _free(self, request) -> None:
         held = request.meta.pop("mw_slot", None)
-        if held:
+        if held and self._release is not None:  # held: the script is registered
             key, token = held
             self._release(keys=[key], args=[token, int(self._delay(request) * 1000)])
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import scrapy
 from mediawatch.scrapers import claims
@@ -16,11 +17,15 @@ from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.cluster.frontier import PREFIX, Frontier, connect
 from mediawatch.scrapers.failures import describe_failure, is_final
 from mediawatch.scrapers.runner import SPIDERS
+from mediawatch.scrapers.spiders.base import NewsSpider
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
+if TYPE_CHECKING:
+    from mediawatch.scrapers.cluster.scheduler import ClusterScheduler
 
-class ClusterSource:
+
+class ClusterSource(NewsSpider):
     """Mixed into a source's spider class: the archive seams answered by Redis instead.
 
     The backlog and its guarantee hold as on one machine, through the stream: the URLs a document
@@ -28,13 +33,20 @@ class ClusterSource:
     leave it in the writer's transaction, judged or failed-for-good ones by a `settle` entry,
     failed-for-now ones stay (`retry`), and the daemon queues what waits at the next cycle. A
     document's validators are kept by the writer at the end of the run, only if all it named is
-    settled. The page budget is counted for the whole cluster (frontier.take_budget)."""
+    settled. The page budget is counted for the whole cluster (frontier.take_budget).
+    No `name`: never a spider of its own."""
 
     frontier: Frontier
 
     @property
     def archive(self):
         raise RuntimeError("a cluster worker never opens the archive")
+
+    @property
+    def run(self) -> int:
+        """This cycle's crawl run (a delegate is made for one run: ClusterSpider.delegate)."""
+        assert self.run_id is not None
+        return self.run_id
 
     def follow_articles(self, candidates, document=None):
         fresh = []
@@ -62,11 +74,11 @@ class ClusterSource:
                 }
             )
         for url, hints in new:
-            if not self.frontier.take_budget(self.run_id, self.source.max_pages):
+            if not self.frontier.take_budget(self.run, self.source.max_pages):
                 self.logger.info("page budget of %d reached; the rest waits", self.source.max_pages)
                 return
             if not self.frontier.claim(url, forms[url]):
-                self.frontier.return_budget(self.run_id)
+                self.frontier.return_budget(self.run)
                 continue  # queued by some worker meanwhile; it waits in the backlog
             yield self.article_request(url, hints)
 
@@ -111,7 +123,7 @@ class ClusterSource:
         documents read by other workers: child sitemaps)."""
         doc = self.documents.get(url)
         if doc is not None and doc.read:
-            self.frontier.note_document(self.run_id, url, doc)
+            self.frontier.note_document(self.run, url, doc)
 
     def record_error(self, message: str) -> None:
         self.report_error(message, index=self.index_failed)
@@ -141,6 +153,7 @@ def cluster_class(cls: type) -> type:
 
 class ClusterSpider(scrapy.Spider):
     name = "mediawatch-cluster"
+    scheduler: ClusterScheduler  # set by the scheduler when it opens
 
     def __init__(self, sources, redis_url: str, matcher=None, **kwargs):
         super().__init__(**kwargs)
@@ -251,7 +264,7 @@ class ClusterSpider(scrapy.Spider):
             mw_cb=_name(callback, resolver) if callback else "parse",
             source_name=parent["mw_source"],
         )
-        if errback is not None and resolver is not None and errback.__self__ is resolver:
+        if errback is not None and getattr(errback, "__self__", None) is resolver is not None:
             meta["mw_eb"] = _name(errback, resolver)
         self.frontier.open_requests(parent["mw_run"])
         return request.replace(callback=self.dispatch, errback=self.dispatch_error, meta=meta)
@@ -262,14 +275,14 @@ class ClusterSpider(scrapy.Spider):
             self.held.discard(lease)
             self.frontier.ack(lease)
         if meta.get("mw_run") is not None:
-            self.frontier.close_request(meta["mw_run"], meta.get("mw_source"))
+            self.frontier.close_request(meta["mw_run"], meta["mw_source"])
 
     def _note_newest(self, run, spider) -> None:
         newest = spider.newest_item_at
         if newest:
             key = f"{PREFIX}:run:{run}"
             old = self.frontier.r.hget(key, "newest")
-            if old is None or old.decode() < newest:
+            if old is None or (old.decode() if isinstance(old, bytes) else old) < newest:
                 self.frontier.r.hset(key, "newest", newest)
 
 

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import sqlite_utils
 from mediawatch.db.cluster import all_known_urls, resolved_gnews_links
 from mediawatch.scrapers.cluster.frontier import (
     ACTIVE,
@@ -60,7 +61,7 @@ class ArchiveWriter:
         self.db_path = str(db_path)
         self.on_run_finished = on_run_finished
         self.stored = 0
-        self._conn = None
+        self._conn: sqlite_utils.Database | None = None
 
     @property
     def conn(self):
@@ -101,14 +102,14 @@ class ArchiveWriter:
             return
         for batch in all_known_urls(self.conn):
             self.frontier.remember(batch)
-        for batch in resolved_gnews_links(self.conn):
-            r.hset(GNEWS_RESOLVED, mapping=dict(batch))
+        for links in resolved_gnews_links(self.conn):
+            r.hset(GNEWS_RESOLVED, mapping=dict(links))
         r.set(SEEDED, "1")
 
     def drain(self, stop: threading.Event, until_empty: bool = False) -> None:
         r = self.frontier.r
         while got := r.xreadgroup(GROUP, CONSUMER, {STREAM: "0"}, count=BATCH):
-            if not got[0][1]:
+            if not list(got)[0][1]:
                 break  # none of ours pending: a killed writer's entries were all read again
             self.handle_batch(got)
         last_reap = 0.0
@@ -153,6 +154,8 @@ class ArchiveWriter:
         entry = None
         try:
             raw = fields.get(b"json") or fields.get("json")
+            if raw is None:
+                raise ValueError("no json field")
             entry = json.loads(raw)
             if not isinstance(entry, dict):
                 raise ValueError("not a JSON object")
@@ -182,14 +185,14 @@ class ArchiveWriter:
                         after.extend(self.apply(entry))
                 except sqlite3.OperationalError:
                     raise  # locked, full disk: the batch stays pending and is read again
-                except Exception as exc:  # noqa: BLE001 - one bad entry never stops the writer
-                    bad.append((entry_id, entry, exc))
+                except Exception as error:  # noqa: BLE001 - one bad entry never stops the writer
+                    bad.append((entry_id, entry, error))
         pipe = self.frontier.r.pipeline(transaction=False)
         for action in after:
             action(pipe)
         pipe.execute()
-        for entry_id, entry, exc in bad:
-            self.malformed(entry_id, entry, exc)
+        for entry_id, entry, problem in bad:
+            self.malformed(entry_id, entry, problem)
         self.frontier.r.xack(STREAM, GROUP, *[entry_id for entry_id, _ in batch])
 
     def handle(self, entry_id, entry: dict) -> None:
@@ -346,7 +349,8 @@ class ArchiveWriter:
         }
         conn = self.conn
         for url in settled_documents(docs, lambda items: db.waiting(conn, source, items)):
-            self.frontier.save_validators(url, *docs[url].validators)
+            etag, modified = docs[url].validators or (None, None)
+            self.frontier.save_validators(url, etag, modified)
 
     def _run_exists(self, run: int) -> bool:
         return bool(self.conn.execute("SELECT 1 FROM crawl_runs WHERE id = ?", [run]).fetchone())

@@ -57,6 +57,10 @@ def named_source(settings: Any, name: str) -> Source:
 class NewsSpider(scrapy.Spider):
     # no `name`: only the per-kind subclasses are spiders that `scrapy list` shows
 
+    # Set when the run closes (extensions.RunRecorder); the runner's summary reads them.
+    final_status: str
+    final_errors: list[str]
+
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> Self:
         """`mediawatch crawl` passes the Source and the archive; `scrapy crawl` a source's name,
@@ -154,7 +158,8 @@ class NewsSpider(scrapy.Spider):
         for url in settled_documents(
             self.documents, lambda items: db.waiting(conn, self.source.name, items)
         ):
-            db.save_validator(conn, self.source.name, url, *self.documents[url].validators)
+            etag, modified = self.documents[url].validators or (None, None)
+            db.save_validator(conn, self.source.name, url, etag, modified)
 
     def note_item_date(self, published_at: str | None) -> None:
         if published_at and (self.newest_item_at is None or published_at > self.newest_item_at):

@@ -56,8 +56,8 @@ class GdeltSpider(NewsSpider):
             if not isinstance(a, dict) or not isinstance(a.get("url"), str):
                 continue
             seen = seendate_iso(a.get("seendate"))
-            title = a.get("title")[:MAX_TITLE_CHARS] if isinstance(a.get("title"), str) else None
-            outlet = a.get("domain")[:MAX_TITLE_CHARS] if isinstance(a.get("domain"), str) else None
+            title = t[:MAX_TITLE_CHARS] if isinstance(t := a.get("title"), str) else None
+            outlet = d[:MAX_TITLE_CHARS] if isinstance(d := a.get("domain"), str) else None
             candidates.append((a["url"], Hints(title=title, outlet=outlet, seen_at=seen)))
             self.note_item_date(seen)
         yield from self.follow_articles(candidates)

@@ -23,7 +23,10 @@ class ListingSpider(NewsSpider):
         yield self.index_request(self.source.url, self.parse_listing, conditional=False)
 
     def parse_listing(self, response, page: int = 1):
-        links = [response.urljoin(href) for href in select(response, self.source.links)]
+        selector = self.source.links
+        if selector is None:  # never: the sources check requires links: for a listing source
+            raise ValueError(f"{self.source.name}: a listing source without links")
+        links = [response.urljoin(href) for href in select(response, selector)]
         if not links:
             self.record_error(f"{response.url}: no article links matched {self.source.links!r}")
         yield from self.follow_articles((url, Hints()) for url in dict.fromkeys(links))

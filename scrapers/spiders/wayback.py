@@ -21,14 +21,21 @@ from mediawatch import db
 class WaybackSpider(NewsSpider):
     name = "wayback"
 
-    def period(self) -> tuple[datetime, datetime]:
+    @property
+    def cdx_endpoint(self) -> str:
+        """The CDX API: the sources check gives every wayback source one (the default if unset)."""
+        if not self.source.endpoint:
+            raise ValueError(f"{self.source.name}: a wayback source without an endpoint")
+        return self.source.endpoint
+
+    def lookback_window(self) -> tuple[datetime, datetime]:
         now = datetime.now(UTC)
         return now - timedelta(seconds=self.source.lookback), now
 
     async def start(self):
-        start, end = self.period()
+        start, end = self.lookback_window()
         for pattern in self.source.patterns:
-            url = cdx_url(self.source.endpoint, pattern, start, end)
+            url = cdx_url(self.cdx_endpoint, pattern, start, end)
             yield self.index_request(url, self.parse_cdx, conditional=False)
 
     def read_cdx(self, response) -> tuple[list[Capture], str | None] | None:
@@ -44,7 +51,7 @@ class WaybackSpider(NewsSpider):
         if found is None:
             return
         captures, _ = found  # a normal crawl looks back a little: one page is plenty
-        since = db.utc_iso(self.period()[0])
+        since = db.utc_iso(self.lookback_window()[0])
         captures = [c for c in captures if c.captured_at >= since]
         forms = {c.original: {c.original, strip_tracking(c.original)} for c in captures}
         known = db.known_urls(self.archive, [f for fs in forms.values() for f in fs])
@@ -59,7 +66,7 @@ class WaybackSpider(NewsSpider):
 
     def capture_hints(self, capture: Capture) -> Hints:
         return Hints(
-            archived_at=capture.captured_at, archive_url=copy_url(self.source.endpoint, capture)
+            archived_at=capture.captured_at, archive_url=copy_url(self.cdx_endpoint, capture)
         )
 
     def copy_request(self, original: str, hints: Hints) -> scrapy.Request:
