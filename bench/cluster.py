@@ -9,7 +9,7 @@ Prints:
 All processes share this machine's cores, so the worker figures are per-host figures only when the
 machine is otherwise idle.
 
-Usage: .venv/bin/python bench/cluster.py [--pages 2000] [--feeds 20]
+Usage: .venv/bin/python bench/cluster.py [--pages 2000] [--feeds 20] [--writer-only --entries 5000]
 """
 
 from __future__ import annotations
@@ -149,7 +149,8 @@ def writer_alone(source_db: Path, work: Path, url: str, r, copies: int) -> tuple
     n = 0
     for c in range(copies):
         for row in rows:
-            article = {**row, "url": f"{row['url']}?copy={c}"}
+            # a distinct URL and text per copy: the archive would keep a same-text copy as an alias
+            article = {**row, "url": f"{row['url']}?copy={c}", "text": f"{row['text']}\n\n{c}"}
             entry = {
                 "type": "article",
                 "run": None,
@@ -175,6 +176,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--feeds", type=int, default=20)
+    parser.add_argument(
+        "--writer-only",
+        action="store_true",
+        help="only the single-process crawl (for the articles) and the writer alone",
+    )
+    parser.add_argument("--entries", type=int, default=5000, help="stream entries for the writer")
     args = parser.parse_args()
     redis_bin = shutil.which("redis-server")
     if not redis_bin:
@@ -216,7 +223,7 @@ def main() -> None:
                 f"cluster: {{redis: '{url}'}}\n"
                 "crawls:\n  - {name: all, sources: [feed], every: 1h, timeout: 1h}\n"
             )
-            for k in (1, 2):
+            for k in () if args.writer_only else (1, 2):
                 res = cluster(config, work / f"cluster-{k}.db", url, r, k, n)
                 print(
                     f"cluster, {k} worker{'s' if k > 1 else ' '}        {res['stored']} stored in "
@@ -224,7 +231,9 @@ def main() -> None:
                     f"workers {res['worker_cpu_ms']:.0f} ms, writer {res['writer_cpu_ms']:.1f} ms; "
                     f"Redis commands per article {res['commands']:.1f}"
                 )
-        count, secs, cpu = writer_alone(work / "single.db", work, url, r, max(1, 5000 // max(n, 1)))
+        count, secs, cpu = writer_alone(
+            work / "single.db", work, url, r, max(1, args.entries // max(n, 1))
+        )
         print(
             f"writer alone               {count} stream entries drained into SQLite in {secs:.1f} s: "
             f"{count / secs:.0f} articles/s ({cpu / max(count, 1) * 1000:.2f} ms CPU each)"

@@ -311,3 +311,14 @@ def m009_crawl_backlog(db: sqlite_utils.Database) -> None:
         defaults={"attempts": 0},
         if_not_exists=True,
     )
+
+
+@migrations()
+def m010_unresolved_title_index(db: sqlite_utils.Database) -> None:
+    """Every stored article looks for unresolved search items with its title (find_unresolved);
+    without an index that is a scan of the whole archive per article, which made storing slower
+    as the archive grew. The index holds only the few unresolved items still unlinked."""
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS articles_unresolved_title ON articles (lower(title)) "
+        "WHERE resolved = 0 AND same_as IS NULL"
+    )

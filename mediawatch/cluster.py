@@ -6,11 +6,13 @@ single-machine mode never imports redis.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from urllib.parse import urlsplit
 
 from mediawatch.errors import ConfigError
+from mediawatch.times import utc_iso
 
 ENV = "MEDIAWATCH_REDIS"
 
@@ -56,16 +58,22 @@ class ClusterDriver:
         still being crawled is skipped (as max_instances=1 does on one machine)."""
         from mediawatch import db
         from mediawatch.db.cluster import open_runs
-        from mediawatch.scrapers.cluster.frontier import ACTIVE, OUTSTANDING, QUEUE
+        from mediawatch.scrapers.cluster.frontier import (
+            ACTIVE,
+            BUDGET,
+            GNEWS_BACKLOG,
+            OUTSTANDING,
+            QUEUE,
+            RUN_TTL,
+        )
         from mediawatch.scrapers.cluster.requests import START, start_request_data
 
         queued = 0
         for source in sources:
-            if source.kind not in START or getattr(source, "render", False):
-                what = (
-                    "browser-rendered sources" if source.kind in START else f"kind {source.kind!r}"
+            if source.kind not in START:
+                self.log.warning(
+                    source.name, f"kind {source.kind!r} cannot run in the cluster; not crawled"
                 )
-                self.log.warning(source.name, f"{what} cannot run in the cluster; not crawled")
                 continue
             if self.frontier.active_run(source.name) is not None:
                 self.log.info(source.name, "previous cycle still crawling in the cluster; skipped")
@@ -83,14 +91,58 @@ class ClusterDriver:
                     ],
                 )
             run = db.start_run(conn, source.name)
+            waiting = self.backlog_requests(source, run, conn)
             pipe = self.frontier.r.pipeline()
             pipe.hset(ACTIVE, source.name, run)
-            pipe.hincrby(OUTSTANDING, str(run), 1)
-            pipe.lpush(QUEUE, start_request_data(source, run))
+            pipe.hincrby(OUTSTANDING, str(run), 1 + len(waiting))
+            pipe.set(f"{BUDGET}{run}", len(waiting), ex=RUN_TTL)
+            if tokens := self.gnews_backlog(source, conn):
+                pipe.set(f"{GNEWS_BACKLOG}{run}", json.dumps(tokens), ex=RUN_TTL)
+            for data in [*waiting, start_request_data(source, run)]:  # the backlog first
+                pipe.lpush(QUEUE, data)
             pipe.execute()
             queued += 1
         self.log.info(job_name, "crawl queued for the cluster's workers", sources=queued)
         return queued
+
+    def backlog_requests(self, source, run: int, conn) -> list[bytes]:
+        """What earlier cycles left for the source (out of budget, failed for now, lost),
+        oldest first and within its page budget; each claimed in the known-URL set so that no
+        worker requests it again from the feed. Stored meanwhile: settled here."""
+        from datetime import UTC, datetime, timedelta
+
+        from mediawatch import db
+        from mediawatch.scrapers.canonical import strip_tracking
+        from mediawatch.scrapers.cluster.requests import backlog_request_data
+
+        cutoff = utc_iso(datetime.now(UTC) - timedelta(seconds=source.lookback))
+        rows = db.backlog(conn, source.name, cutoff)
+        if not rows:
+            return []
+        forms = {r["url"]: {r["url"], strip_tracking(r["url"])} for r in rows}
+        known = db.known_urls(conn, [f for fs in forms.values() for f in fs])
+        out: list[bytes] = []
+        for row in rows:
+            url = row["url"]
+            if forms[url] & known:
+                db.settle_backlog(conn, source.name, url)
+            elif len(out) < source.max_pages and self.frontier.claim(url, forms[url]):
+                out.append(backlog_request_data(source, run, url, row["hints"]))
+        if out:
+            self.log.info(source.name, "articles from earlier cycles queued", count=len(out))
+        return out
+
+    @staticmethod
+    def gnews_backlog(source, conn) -> list[dict]:
+        """A gnews source's older unresolved links, for the workers' resolver (no archive there)."""
+        if source.kind != "gnews" or source.resolve is None:
+            return []
+        from datetime import UTC, datetime, timedelta
+
+        from mediawatch import db
+
+        since = utc_iso(datetime.now(UTC) - timedelta(seconds=source.lookback))
+        return db.gnews.backlog(conn, source.name, since, source.resolve.budget * 2)
 
 
 def cluster_status(url: str) -> dict:

@@ -100,12 +100,38 @@ class Pending:
     hints: Hints
 
 
+class ArchiveLinks:
+    """Where the token cache and backlog live on one machine: the archive (db.gnews)."""
+
+    def __init__(self, spider):
+        self.spider = spider
+
+    def resolved_urls(self, tokens: list[str]) -> dict[str, str]:
+        return store.resolved_urls(self.spider.archive, tokens)
+
+    def note_tokens(self, source: str, items: list[tuple]) -> None:
+        store.note_tokens(self.spider.archive, source, items)
+
+    def backlog(self, source: str, since: str, limit: int) -> list[dict]:
+        return store.backlog(self.spider.archive, source, since, limit)
+
+    def mark_resolved(self, token: str, url: str) -> None:
+        store.mark_resolved(self.spider.archive, token, url)
+
+    def mark_failed(self, token: str, error: str) -> None:
+        store.mark_failed(self.spider.archive, token, error)
+
+    def link_item(self, link: str, url: str) -> None:
+        store.link_item(self.spider.archive, link, url)
+
+
 class Resolver:
     """One source's resolutions in this run: a queue worked one token at a time."""
 
-    def __init__(self, spider, config):
+    def __init__(self, spider, config, links=None):
         self.spider = spider
         self.config = config
+        self.links = links or ArchiveLinks(spider)
         self.queue: deque[Pending] = deque()
         self.queued: set[str] = set()
         self.left = config.budget
@@ -127,17 +153,15 @@ class Resolver:
         }
 
     def cached(self, tokens: list[str]) -> dict[str, str]:
-        return store.resolved_urls(self.spider.archive, tokens)
+        return self.links.resolved_urls(tokens)
 
     def add(self, items: list[Pending], since: str):
         """Queue this feed's unresolved tokens and the source's older backlog; start the chain."""
-        conn = self.spider.archive
-        store.note_tokens(
-            conn, self.spider.source.name, [(p.token, p.link, p.hints.published_at) for p in items]
-        )
+        name = self.spider.source.name
+        self.links.note_tokens(name, [(p.token, p.link, p.hints.published_at) for p in items])
         for p in items:
             self._queue(p)
-        for row in store.backlog(conn, self.spider.source.name, since, self.config.budget * 2):
+        for row in self.links.backlog(name, since, self.config.budget * 2):
             hints = Hints(
                 title=row["title"], published_at=row["published_at"], outlet=row["outlet"]
             )
@@ -149,18 +173,29 @@ class Resolver:
             self.queued.add(item.token)
             self.queue.append(item)
 
+    # one resolution in flight at a time, paced by the source's own download slot; a cluster
+    # resolver (scrapers.cluster) sends them all and paces them with a slot in Redis
+    one_at_a_time = True
+
+    def take_budget(self) -> bool:
+        """A resolution counts against the page budget."""
+        spider = self.spider
+        if spider.article_requests >= spider.source.max_pages:
+            return False
+        spider.article_requests += 1
+        return True
+
     def _next(self):
         if self.busy or self.stopped:
             return
         spider = self.spider
         while self.queue:
-            if self.left <= 0 or spider.article_requests >= spider.source.max_pages:
+            if self.left <= 0 or not self.take_budget():
                 spider.logger.info("gnews: %d link(s) left for a later run", len(self.queue))
                 return
             item = self.queue.popleft()
             self.left -= 1
-            spider.article_requests += 1  # a resolution counts against the page budget
-            self.busy = True
+            self.busy = self.one_at_a_time
             yield scrapy.Request(
                 self._page_url(item.token),
                 callback=self._on_page,
@@ -172,7 +207,8 @@ class Resolver:
                     "autothrottle_dont_adjust_delay": True,
                 },
             )
-            return
+            if self.one_at_a_time:
+                return
 
     def _page_url(self, token: str) -> str:
         query = parse_qs(urlsplit(self.spider.source.url).query)
@@ -204,10 +240,9 @@ class Resolver:
         if not url or (urlsplit(url).hostname or "").endswith("news.google.com"):
             yield from self._fail(item, "batchexecute answer holds no publisher URL")
             return
-        conn = self.spider.archive
-        store.mark_resolved(conn, item.token, url)
+        self.links.mark_resolved(item.token, url)
         self.spider.crawler.stats.inc_value(GNEWS_RESOLVED)
-        store.link_item(conn, item.link, url)  # when the article is already in the archive
+        self.links.link_item(item.link, url)  # when the article is already in the archive
         self.busy = False
         yield from self.spider.follow_articles([(url, replace(item.hints, via=item.link))])
         yield from self._next()
@@ -223,7 +258,7 @@ class Resolver:
 
     def _fail(self, item: Pending, reason: str):
         self.spider.logger.warning("gnews: could not resolve %s: %s", item.link, reason)
-        store.mark_failed(self.spider.archive, item.token, reason)
+        self.links.mark_failed(item.token, reason)
         self.spider.crawler.stats.inc_value(GNEWS_UNRESOLVED)
         self.busy = False
         yield from self._next()

@@ -153,10 +153,15 @@ class RenderMiddleware:
 
     def wants_browser(self, request) -> bool:
         spider = self.crawler.spider
-        source = getattr(spider, "source", None)
+        if hasattr(spider, "sources"):  # a cluster worker: any source's request, callbacks by name
+            source = spider.sources.get(request.meta.get("mw_source"))
+            article = request.meta.get("mw_cb") == "parse_article"
+        else:
+            source = getattr(spider, "source", None)
+            article = request.callback == getattr(spider, "parse_article", None)
         if source is None or not source.render or request.method != "GET":
             return False
-        if request.callback == getattr(spider, "parse_article", None):
+        if article:
             return source.renders("article")
         # a feed, sitemap or API answer is data, never rendered: only a listing source's pages
         return (

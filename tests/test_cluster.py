@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from cluster_helpers import Workers, redis_clean, redis_server  # noqa: F401 - fixtures
-from conftest import write_config
+from conftest import TEST_SOURCES, write_config
 from daemon_helpers import DaemonRun, cli_env
 
 pytestmark = pytest.mark.slow
@@ -60,10 +60,17 @@ def expected(tmp_path_factory, replay_site) -> set[str]:
 
 class Cluster:
     def __init__(
-        self, tmp: Path, site, redis, every: str = "1h", delay: float | None = None, sources=SOURCES
+        self,
+        tmp: Path,
+        site,
+        redis,
+        every: str = "1h",
+        delay: float | None = None,
+        sources=SOURCES,
+        extra_sources: str = "",
     ):
         self.site, self.redis = site, redis
-        self.folder = write_config(tmp / "config", site.base)
+        self.folder = write_config(tmp / "config", site.base, TEST_SOURCES + extra_sources)
         if delay is not None:
             path = self.folder / "sources.yaml"
             text = path.read_text().replace("download_delay: 0\n", f"download_delay: {delay}\n")
@@ -313,3 +320,310 @@ def test_single_machine_mode_never_imports_redis(tmp_path, replay_site):
         timeout=180,
     )
     assert got.stdout.strip().splitlines()[-1] == "False False", got.stderr[-2000:]
+
+
+def _article_entry(i: int) -> dict:
+    return {
+        "type": "article",
+        "run": None,
+        "source": "dawn-home",
+        "article": {
+            "url": f"https://example.org/story-{i}",
+            "source": "dawn-home",
+            "title": f"Story {i}",
+            "text": f"Text of story number {i}, long enough to be an article.",
+        },
+        "also": [f"https://example.org/story-{i}?utm_source=feed"],
+        "flags": [],
+    }
+
+
+def test_writer_stores_a_batch_skips_a_malformed_entry_and_never_stores_twice(
+    redis_clean,  # noqa: F811 - fixture
+    tmp_path,
+):
+    """Entries are stored in batches (one transaction per read); a bad entry inside a batch is
+    recorded and skipped without losing its neighbours; entries read again are not stored twice."""
+    import json
+    import threading
+
+    from mediawatch.scrapers.cluster.writer import ArchiveWriter
+
+    r = redis_clean.client()
+    for i in range(120):
+        r.xadd("mediawatch:articles", {"json": json.dumps(_article_entry(i))})
+        if i == 60:  # valid JSON, but an article without a URL, in the middle of a batch
+            r.xadd("mediawatch:articles", {"json": '{"type": "article", "article": {"x": 1}}'})
+    db_path = tmp_path / "archive.db"
+    writer = ArchiveWriter(redis_clean.url, str(db_path))
+    writer.prepare()
+    writer.drain(threading.Event(), until_empty=True)
+    conn = sqlite3.connect(db_path)
+    urls = [u for (u,) in conn.execute("SELECT url FROM articles")]
+    assert sorted(urls) == sorted(f"https://example.org/story-{i}" for i in range(120))
+    errors = r.lrange("mediawatch:writer-errors", 0, -1)
+    assert len(errors) == 1 and b"article without url" in errors[0], errors
+    assert r.xpending("mediawatch:articles", "writer")["pending"] == 0
+    assert r.sismember("mediawatch:known", "https://example.org/story-7?utm_source=feed")
+
+    # a writer that died after its commit and before its acknowledgement reads them all again
+    r.xgroup_setid("mediawatch:articles", "writer", "0")
+    again = ArchiveWriter(redis_clean.url, str(db_path))
+    again.prepare()
+    again.drain(threading.Event(), until_empty=True)
+    assert again.stored == 0
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 120
+    assert r.xpending("mediawatch:articles", "writer")["pending"] == 0
+    conn.close()
+
+
+def test_worker_stopped_with_sigterm_mid_crawl_exits_cleanly_and_gives_back_its_requests(
+    cluster, expected
+):
+    """SIGTERM: the worker exits by itself with status 0, holding no lease (its in-flight
+    requests were finished or put back in the queue at once, not left to a visibility timeout
+    far longer than this test waits); another worker then brings every article, each once."""
+    c = cluster(delay=0.3)
+    c.env["MEDIAWATCH_CLUSTER_LEASE"] = "3600"  # only a given-back request can come back in time
+    (first,) = c.workers.start(1, "--concurrency", "4")
+    c.start_daemon()
+    c.wait_for(lambda: len(c.urls()) >= 3, "the first articles")
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(120) == 0, c.workers.logs()
+    assert c.redis.client().zcard("mediawatch:leases") == 0, "a lease outlived its worker"
+    assert len(c.urls()) < len(expected), "the crawl was over before the signal"
+    c.workers.start(1)
+    c.wait_all(expected)
+    urls = c.urls()
+    assert len(urls) == len(set(urls)) and set(urls) == expected
+
+
+class OutletCluster(Cluster):
+    """A cluster over one generated outlet (tests/chaos_helpers.py) on its own replay site."""
+
+    def __init__(self, tmp: Path, redis, sources_yaml: str, every: str, behaviour: dict):
+        from chaos_helpers import OUTLET, serve, set_behaviour, write_sources
+
+        self.site_folder = tmp / "site"
+        (self.site_folder / OUTLET).mkdir(parents=True, exist_ok=True)
+        set_behaviour(self.site_folder, behaviour)
+        self.site, self.redis = serve(self.site_folder), redis
+        self.folder = write_sources(tmp / "config", self.site.base)
+        (self.folder / "sources.yaml").write_text(sources_yaml.replace("{base}", self.site.base))
+        (self.folder / "schedules.yaml").write_text(
+            f"cluster: {{redis: '{redis.url}'}}\n"
+            f"crawls:\n  - {{name: chaos, sources: [chaos], every: {every}, timeout: 5m}}\n"
+        )
+        self.db_path = tmp / "archive.db"
+        self.env = {**cli_env(self.folder, self.db_path), "MEDIAWATCH_CLUSTER_LEASE": "10"}
+        self.workers = Workers(self.env, tmp)
+        self.daemon = self.new_daemon(tmp / "daemon.log")
+        self.tmp = tmp
+
+    def article_fetches(self, status: int | None = 200) -> list[str]:
+        return [
+            p
+            for m, p, s in self.site.log.entries
+            if m == "GET" and p.startswith("/chaos/story-") and (status is None or s == status)
+        ]
+
+    def backlog(self) -> list[str]:
+        conn = sqlite3.connect(self.db_path)
+        try:
+            return [r[0] for r in conn.execute("SELECT url FROM crawl_backlog ORDER BY url")]
+        finally:
+            conn.close()
+
+    def finished_runs(self) -> list[tuple]:
+        return [r for r in self.runs() if r[1] != "running"]
+
+    def stop(self) -> None:
+        super().stop()
+        self.site.stop()
+
+
+def crawler_yaml(delay: float = 0) -> str:
+    return (
+        "crawler:\n  allow_loopback: true\n"
+        f"  download_delay: {delay}\n  autothrottle: false\n  timeout: 20\nsources:\n"
+    )
+
+
+@pytest.fixture
+def outlet_cluster(tmp_path, redis_clean):  # noqa: F811 - fixture
+    made = []
+
+    def make(sources_yaml: str, every: str = "1h", behaviour: dict | None = None):
+        c = OutletCluster(tmp_path, redis_clean, sources_yaml, every, behaviour or {})
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.stop()
+
+
+def test_a_503_keeps_the_feeds_validators_unsaved_until_the_article_is_fetched_next_cycle(
+    outlet_cluster,
+):
+    """As on one machine: a feed's ETag is kept only once everything it named is stored or
+    failed for good, so the next cycle reads the feed in full (not a 304 that would hide the
+    article that answered 503) and fetches the article from the backlog; a 404 is final."""
+    from chaos_helpers import article_path, set_behaviour, write_outlet
+
+    busy, gone = article_path(2), article_path(3)
+    rules = {busy: {"status": 503}, gone: {"status": 404}}
+    c = outlet_cluster(
+        crawler_yaml() + "  - {name: chaos, kind: feed, url: '{base}/chaos/feed.xml'}\n",
+        every="20s",
+        behaviour=rules,
+    )
+    write_outlet(c.site_folder, 5, rules)
+    c.workers.start(1)
+    c.start_daemon()
+    c.wait_for(lambda: c.finished_runs(), "the first cycle to end")
+    urls = set(c.urls())
+    assert c.site.url(busy) not in urls and c.site.url(gone) not in urls and len(urls) == 3
+    assert c.backlog() == [c.site.url(busy)]  # the 404 is settled, the 503 waits
+
+    set_behaviour(c.site_folder, {gone: {"status": 404}})  # the busy article answers now
+    c.wait_for(lambda: c.site.url(busy) in c.urls(), "the 503 article, in a later cycle")
+    feed = [(p, s) for m, p, s in c.site.log.entries if p == "/chaos/feed.xml"]
+    assert feed[:2] == [("/chaos/feed.xml", 200), ("/chaos/feed.xml", 200)], feed
+    # everything settled: the ETag is kept now and the following cycle costs one 304
+    c.wait_for(lambda: ("GET", "/chaos/feed.xml", 304) in c.site.log.entries, "a 304 for the feed")
+    assert c.backlog() == []
+    assert sorted(c.article_fetches()) == sorted({article_path(n) for n in range(5)} - {gone})
+    urls = c.urls()
+    assert len(urls) == len(set(urls)) == 4
+
+
+def write_sitemaps(folder: Path, children: int, per_child: int) -> None:
+    """A sitemap index with `children` child sitemaps, each naming `per_child` of the outlet's
+    article pages (write_outlet writes the pages)."""
+    from chaos_helpers import article_path
+
+    site = folder / "chaos"
+    locs = []
+    for k in range(children):
+        urls = "".join(
+            f"<url><loc>{{{{base}}}}{article_path(k * per_child + i)}</loc>"
+            f"<lastmod>{{{{ago:{10 + k * per_child + i}m}}}}</lastmod></url>"
+            for i in range(per_child)
+        )
+        (site / f"map-{k}.xml").write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+        )
+        locs.append(f"<sitemap><loc>{{{{base}}}}/chaos/map-{k}.xml</loc></sitemap>")
+    (site / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(locs)
+        + "</sitemapindex>\n"
+    )
+
+
+def test_page_budget_holds_for_the_whole_cluster_and_the_rest_waits_for_the_next_cycles(
+    outlet_cluster,
+):
+    """max_pages counts article requests of a source's cycle across all workers (three workers
+    read the index's child sitemaps); what is over budget waits in the backlog and is fetched
+    by the next cycles, each page once."""
+    from chaos_helpers import article_path, write_outlet
+
+    c = outlet_cluster(
+        crawler_yaml(delay=0.3)
+        + "  - {name: chaos, kind: sitemap, url: '{base}/chaos/sitemap.xml', max_pages: 4}\n",
+        every="15s",
+    )
+    write_outlet(c.site_folder, 12)
+    write_sitemaps(c.site_folder, children=3, per_child=4)
+    c.workers.start(3, "--concurrency", "1")
+    c.start_daemon()
+    c.wait_for(lambda: c.finished_runs(), "the first cycle to end")
+    c.wait_for(lambda: len(c.urls()) == 12, "every article, over later cycles")
+    c.wait_for(lambda: not c.backlog(), "the backlog to be empty")
+    conn = sqlite3.connect(c.db_path)
+    new = [n for (n,) in conn.execute("SELECT new_articles FROM crawl_runs ORDER BY id")]
+    conn.close()
+    assert new[0] == 4 and all(n <= 4 for n in new), new
+    assert sorted(c.article_fetches()) == [article_path(n) for n in range(12)]
+
+
+def test_google_news_links_are_resolved_by_workers_and_stored_by_the_writer(cluster):
+    """A gnews source in the cluster: workers resolve opaque links through the replay site's
+    Google endpoints; the writer keeps the token cache, the unresolved items and their links to
+    the fetched articles, as one machine does."""
+    from test_gnews_resolve import GWADAR, QUETTA, TOKENS, gnews_source
+
+    c = cluster(sources=["gnews-makran"], extra_sources=gnews_source())
+    c.workers.start(2)
+    c.start_daemon()
+    c.wait_for(
+        lambda: c.runs() and all(r[1] != "running" for r in c.runs()), "the gnews run to end"
+    )
+    conn = sqlite3.connect(c.db_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        for path in (QUETTA, GWADAR):
+            page = conn.execute(
+                "SELECT * FROM articles WHERE url = ?", [c.site.url(path)]
+            ).fetchone()
+            assert page is not None and page["resolved"] == 1, path
+            assert len(page["text"]) > 200
+        items = {
+            r["url"].split("/")[-1].split("?")[0]: r
+            for r in conn.execute("SELECT * FROM articles WHERE resolved = 0")
+        }
+        assert set(items) == set(TOKENS)
+        for token, path in TOKENS.items():
+            if path:
+                target = conn.execute(
+                    "SELECT id FROM articles WHERE url = ?", [c.site.url(path)]
+                ).fetchone()
+                assert items[token]["same_as"] == target["id"]
+        states = dict(conn.execute("SELECT token, state FROM gnews_links").fetchall())
+    finally:
+        conn.close()
+    assert states == {
+        "CBMiAU_yqLTestQuettaWaterTanker001": "resolved",
+        "CBMiAU_yqLTestGwadarFishermen0002": "resolved",
+        "CBMiAU_yqLTestNoSuchArticle00003": "failed",
+    }
+    assert c.runs()[-1][1] == "ok" and "malformed" not in c.runs()[-1][2], c.runs()
+    # the token cache is shared: resolved tokens are not asked of Google again
+    resolved = c.redis.client().hgetall("mediawatch:gnews:resolved")
+    assert {k.decode() for k in resolved} == {
+        "CBMiAU_yqLTestQuettaWaterTanker001",
+        "CBMiAU_yqLTestGwadarFishermen0002",
+    }
+
+
+def test_browser_rendered_sources_are_crawled_by_workers(cluster):
+    """`render: browser` sources in the cluster: the worker renders the listing and the article
+    pages in Chromium (skipped without it, failed where MEDIAWATCH_REQUIRE_BROWSER=1)."""
+    from cluster_helpers import free_port
+    from test_render import need_chromium, render_sources
+
+    need_chromium()
+    extra = render_sources(free_port())[len(TEST_SOURCES) :]
+    c = cluster(sources=["js-listing", "js-feed"], extra_sources=extra)
+    c.workers.start(1)
+    c.start_daemon()
+    c.wait_for(
+        lambda: len(c.runs()) == 2 and all(r[1] != "running" for r in c.runs()),
+        "both rendered runs to end",
+    )
+    conn = sqlite3.connect(c.db_path)
+    try:
+        rows = dict(conn.execute("SELECT url, source FROM articles").fetchall())
+        text = dict(conn.execute("SELECT url, text FROM articles").fetchall())
+    finally:
+        conn.close()
+    body = next(u for u in rows if "/render/articles/data-body.html" in u)
+    assert rows[body] == "js-listing"  # links a script wrote: only a browser sees them
+    assert "reopened their shops on Monday" in text[body]
+    mobile = next(u for u in rows if "/render/articles/mobile-body.html" in u)
+    assert rows[mobile] == "js-feed"
+    assert "reached its full capacity of one point two million gallons" in text[mobile]

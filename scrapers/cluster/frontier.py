@@ -33,6 +33,11 @@ ACTIVE = f"{PREFIX}:active"  # source -> run id of its open cycle
 SEEDED = f"{PREFIX}:seeded"
 WORKERS = f"{PREFIX}:worker:"
 SLOT = f"{PREFIX}:slot:"
+BUDGET = f"{PREFIX}:budget:"  # + run id: article requests made in the run, by all workers
+DOCS = f"{PREFIX}:docs:"  # + run id: url -> a document read in the run (validators, items)
+GNEWS_RESOLVED = f"{PREFIX}:gnews:resolved"  # token -> publisher URL (mirrors the archive)
+GNEWS_BACKLOG = f"{PREFIX}:gnews-backlog:"  # + run id: the source's unresolved tokens, JSON
+RUN_TTL = 7 * 86400  # run keys of a cycle whose end never came (Redis keeps no garbage forever)
 
 LEASE_SECONDS = float(os.environ.get("MEDIAWATCH_CLUSTER_LEASE", "120"))
 HEARTBEAT_TTL = 60
@@ -141,6 +146,14 @@ class Frontier:
             return False
         return bool(self.r.sadd(KNOWN, url))
 
+    def known_of(self, urls: set[str]) -> set[str]:
+        """Those of `urls` in the archive or queued by some worker (one round trip)."""
+        listed = sorted(urls)
+        if not listed:
+            return set()
+        found = self.r.smismember(KNOWN, listed)
+        return {u for u, known in zip(listed, found, strict=True) if known}
+
     def forget(self, url: str) -> None:
         """A fetch that failed: the URL may be tried again on the next cycle."""
         self.r.srem(KNOWN, url)
@@ -169,6 +182,50 @@ class Frontier:
         if self.r.hexists(OUTSTANDING, run):
             return int(run)
         return None
+
+    # -- the page budget, for the whole cluster -------------------------------------------
+
+    def take_budget(self, run: int, max_pages: int) -> bool:
+        """One article request of the run, if the run's budget (all workers together) allows."""
+        pipe = self.r.pipeline()
+        pipe.incr(f"{BUDGET}{run}")
+        pipe.expire(f"{BUDGET}{run}", RUN_TTL)
+        return pipe.execute()[0] <= max_pages
+
+    def return_budget(self, run: int) -> None:
+        self.r.decr(f"{BUDGET}{run}")
+
+    # -- documents read in a run (the writer keeps their validators when all is settled) ----
+
+    def note_document(self, run: int, url: str, doc) -> None:
+        data = {
+            "validators": doc.validators,
+            "items": sorted(doc.items),
+            "children": doc.children,
+            "read": doc.read,
+            "cut": doc.cut,
+        }
+        pipe = self.r.pipeline()
+        pipe.hset(f"{DOCS}{run}", url, json.dumps(data))
+        pipe.expire(f"{DOCS}{run}", RUN_TTL)
+        pipe.execute()
+
+    def documents(self, run: int) -> dict[str, dict]:
+        raw = self.r.hgetall(f"{DOCS}{run}")
+        return {_text(k): json.loads(v) for k, v in raw.items()}
+
+    # -- Google News links ---------------------------------------------------------------
+
+    def gnews_resolved(self, tokens: list[str]) -> dict[str, str]:
+        tokens = list(dict.fromkeys(t for t in tokens if t))
+        if not tokens:
+            return {}
+        urls = self.r.hmget(GNEWS_RESOLVED, tokens)
+        return {t: _text(u) for t, u in zip(tokens, urls, strict=True) if u is not None}
+
+    def gnews_backlog(self, run: int) -> list[dict]:
+        raw = self.r.get(f"{GNEWS_BACKLOG}{run}")
+        return json.loads(raw) if raw else []
 
     # -- conditional GET -------------------------------------------------------------------
 
@@ -224,3 +281,7 @@ class Frontier:
             "in_flight": int(self.r.zcard(LEASES)),
             "stream_lag": int(lag),
         }
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

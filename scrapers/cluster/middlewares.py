@@ -29,7 +29,8 @@ class HostSlotMiddleware:
     """Politeness for the whole cluster: a request holds one of the host's slots in Redis while it
     is downloaded, and the slot stays taken download_delay after the answer. With a delay, a host
     has one slot (as Scrapy spaces requests to a host); without, concurrent_per_host slots. A dead
-    worker's slot frees itself after the download timeout."""
+    worker's slot frees itself after the download timeout. A request naming its own download slot
+    (a Google News resolution) takes that slot instead, spaced by the source's `interval`."""
 
     def __init__(self, crawler):
         s = crawler.settings
@@ -47,16 +48,19 @@ class HostSlotMiddleware:
 
     def _delay(self, request) -> float:
         spider = self.crawler.spider
-        name = request.meta.get("mw_source")
-        if name in spider.sources and spider.sources[name].download_delay is not None:
-            return spider.sources[name].download_delay
+        source = spider.sources.get(request.meta.get("mw_source"))
+        if source is not None and request.meta.get("download_slot"):
+            # a slot of its own (Google News resolutions): at most one every `interval`
+            return source.resolve.interval if source.resolve is not None else self.default
+        if source is not None and source.download_delay is not None:
+            return source.download_delay
         return self.default
 
     async def process_request(self, request):
         r = self.crawler.spider.frontier.r
         if self._release is None:
             self._release = r.register_script(_RELEASE)
-        host = urlsplit(request.url).netloc
+        host = request.meta.get("download_slot") or urlsplit(request.url).netloc
         slots = 1 if self._delay(request) > 0 else self.per_host
         token = f"{self.me}:{next(self.count)}"
         while True:

@@ -12,12 +12,13 @@ from scrapy.exceptions import DropItem
 class StreamPipeline(ArchivePipeline):
     def process_item(self, item):
         cluster = self.crawler.spider
-        meta = getattr(item, "mw_meta", None) or {}
+        meta = getattr(item, "mw_meta", None) or {}  # an article page: its request to settle
+        origin = getattr(item, "mw_origin", None) or meta
         spider = None
         try:
             if not isinstance(item, ArticlePage | UnresolvedItem):
                 return item
-            spider = cluster.delegate(item.source, meta.get("mw_run"))
+            spider = cluster.delegate(item.source, origin.get("mw_run"))
             if isinstance(item, UnresolvedItem):
                 return self._store_unresolved(spider, item)
             return self._store_page(spider, item)
@@ -42,6 +43,8 @@ class StreamPipeline(ArchivePipeline):
                 "article": article,
                 "also": sorted(u for u in also_urls if u),
                 "flags": found,
+                "backlog": getattr(item, "backlog_url", None),  # settled in the same transaction
+                "via": getattr(getattr(item, "hints", None), "via", None),
             }
         )
         return item

@@ -8,15 +8,16 @@ every result goes to the stream: a worker never opens the archive.
 from __future__ import annotations
 
 import inspect
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 import scrapy
 from mediawatch.scrapers import claims
 from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.cluster.frontier import PREFIX, Frontier, connect
-from mediawatch.scrapers.failures import describe_failure
+from mediawatch.scrapers.failures import describe_failure, is_final
 from mediawatch.scrapers.runner import SPIDERS
-from mediawatch.scrapers.spiders.base import Document, NewsSpider
+from mediawatch.scrapers.spiders.base import NewsSpider
 from mediawatch.scrapers.stats import CLUSTER_PAGES
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
@@ -26,8 +27,15 @@ if TYPE_CHECKING:
 
 
 class ClusterSource(NewsSpider):
-    """Mixed into a source's spider class: the archive seams answered by Redis instead (no `name`:
-    never a spider of its own)."""
+    """Mixed into a source's spider class: the archive seams answered by Redis instead.
+
+    The backlog and its guarantee hold as on one machine, through the stream: the URLs a document
+    names go to the archive's backlog (in the stream before any of their requests), stored ones
+    leave it in the writer's transaction, judged or failed-for-good ones by a `settle` entry,
+    failed-for-now ones stay (`retry`), and the daemon queues what waits at the next cycle. A
+    document's validators are kept by the writer at the end of the run, only if all it named is
+    settled. The page budget is counted for the whole cluster (frontier.take_budget).
+    No `name`: never a spider of its own."""
 
     frontier: Frontier
 
@@ -35,28 +43,82 @@ class ClusterSource(NewsSpider):
     def archive(self):
         raise RuntimeError("a cluster worker never opens the archive")
 
-    def follow_articles(self, candidates, document=None):
-        """No backlog in the archive here: a lost request comes back through its lease."""
-        for url, hints in self.fresh(candidates):
-            if self.article_requests >= self.source.max_pages:
-                self.logger.info("page budget of %d reached", self.source.max_pages)
-                return
-            if not self.frontier.claim(url, {url, strip_tracking(url)}):
-                continue  # in the archive, or queued by some worker already
-            self.article_requests += 1
-            yield scrapy.Request(
-                url, callback=self.parse_article, errback=self.article_error, meta={"hints": hints}
-            )
+    @property
+    def run(self) -> int:
+        """This cycle's crawl run (a delegate is made for one run: ClusterSpider.delegate)."""
+        assert self.run_id is not None
+        return self.run_id
 
-    def keep_validators(self, response) -> Document:
-        found = response.meta.get("validators")
-        if found:
-            self.frontier.save_validators(response.request.url, *found)
-        return Document(validators=found)
+    def follow_articles(self, candidates, document=None):
+        fresh = self.fresh(candidates)
+        if document is not None and document in self.documents:
+            self.documents[document].items.update(u for u, _ in fresh)
+        forms = {url: {url, strip_tracking(url)} for url, _ in fresh}
+        new, seen = [], self.frontier.known_of({f for fs in forms.values() for f in fs})
+        for url, hints in fresh:
+            if not forms[url] & seen:  # not in the archive, nor queued by any worker
+                seen |= forms[url]
+                new.append((url, hints))
+        if new:
+            self.frontier.add(
+                {
+                    "type": "backlog",
+                    "run": self.run_id,
+                    "source": self.source.name,
+                    "items": [[u, asdict(h)] for u, h in new],
+                }
+            )
+        for url, hints in new:
+            if not self.frontier.take_budget(self.run, self.source.max_pages):
+                self.logger.info("page budget of %d reached; the rest waits", self.source.max_pages)
+                return
+            if not self.frontier.claim(url, forms[url]):
+                self.frontier.return_budget(self.run)
+                continue  # queued by some worker meanwhile; it waits in the backlog
+            yield self.article_request(url, hints)
+
+    def make_resolver(self, config):
+        from mediawatch.scrapers.cluster.gnews import ClusterResolver
+
+        return ClusterResolver(self, config)
 
     def index_error(self, failure) -> None:
         self.index_failed = True
         self.report_error(describe_failure(failure), index=True)
+
+    def article_error(self, failure) -> None:
+        """404 and refusals are final; 5xx, timeouts and connection errors wait for the next cycle."""
+        message = describe_failure(failure)
+        self.record_error(message)
+        request = getattr(failure, "request", None)
+        url = request.meta.get("backlog") if request is not None else None
+        if not url:
+            return
+        if is_final(failure):
+            self.settle(url)
+            return
+        self.frontier.add(
+            {
+                "type": "retry",
+                "run": self.run_id,
+                "source": self.source.name,
+                "url": url,
+                "message": message,
+            }
+        )
+
+    def settle(self, url: str | None) -> None:
+        if url:
+            self.frontier.add(
+                {"type": "settle", "run": self.run_id, "source": self.source.name, "url": url}
+            )
+
+    def publish_document(self, url: str) -> None:
+        """A document read by this worker, for the writer's end-of-run check (which may need
+        documents read by other workers: child sitemaps)."""
+        doc = self.documents.get(url)
+        if doc is not None and doc.read:
+            self.frontier.note_document(self.run, url, doc)
 
     def record_error(self, message: str) -> None:
         self.report_error(message, index=self.index_failed)
@@ -139,19 +201,21 @@ class ClusterSpider(scrapy.Spider):
                 self.logger.warning(self.last_error)
                 return
             spider = self.delegate(name, run)
-            out = getattr(spider, meta["mw_cb"])(response, **kwargs)
+            out = _attribute(spider, meta["mw_cb"])(response, **kwargs)
             async for thing in _iterate(out):
                 if isinstance(thing, scrapy.Request):
                     yield self.adopt(thing, meta)
                     continue
+                thing.mw_origin = {"mw_run": run, "mw_source": name}  # its source's run
                 if meta["mw_cb"] == "parse_article":
-                    deferred = (
-                        True  # the pipeline settles the lease once the article is in the stream
-                    )
+                    # the pipeline settles the lease once the article is in the stream
+                    deferred = True
                     thing.mw_lease = meta.get("mw_lease")
-                    thing.mw_meta = {"mw_run": run, "mw_source": name}
+                    thing.mw_meta = thing.mw_origin
                 yield thing
             self._note_newest(run, spider)
+            if meta["mw_cb"] != "parse_article":
+                spider.publish_document(response.request.url)
         finally:
             if not deferred:
                 self.settle(meta.get("mw_lease"), meta)
@@ -165,7 +229,11 @@ class ClusterSpider(scrapy.Spider):
             self.last_error = describe_failure(failure)
             if name in self.sources:
                 spider = self.delegate(name, run)
-                if meta.get("mw_cb") == "parse_article":
+                if meta.get("mw_eb"):  # the resolver's own errback: it may ask for the next link
+                    for thing in _attribute(spider, meta["mw_eb"])(failure) or ():
+                        if isinstance(thing, scrapy.Request):
+                            yield self.adopt(thing, meta)
+                elif meta.get("mw_cb") == "parse_article":
                     spider.article_error(failure)
                     self.frontier.forget(request.url)  # tried again next cycle
                     df = self.scheduler.df  # and out of the dupefilter, for the same reason
@@ -177,15 +245,19 @@ class ClusterSpider(scrapy.Spider):
 
     def adopt(self, request: scrapy.Request, parent: dict) -> scrapy.Request:
         """A source spider's request, routed back through this spider and counted in its run."""
-        callback = request.callback
+        callback, errback = request.callback, request.errback
+        resolver = getattr(self.delegate(parent["mw_source"], parent["mw_run"]), "resolver", None)
         meta = dict(request.meta)
         meta.pop("mw_lease", None)
+        meta.pop("mw_eb", None)
         meta.update(
             mw_source=parent["mw_source"],
             mw_run=parent["mw_run"],
-            mw_cb=callback.__name__ if callback else "parse",
+            mw_cb=_name(callback, resolver) if callback else "parse",
             source_name=parent["mw_source"],
         )
+        if errback is not None and getattr(errback, "__self__", None) is resolver is not None:
+            meta["mw_eb"] = _name(errback, resolver)
         self.frontier.open_requests(parent["mw_run"])
         return request.replace(callback=self.dispatch, errback=self.dispatch_error, meta=meta)
 
@@ -204,6 +276,19 @@ class ClusterSpider(scrapy.Spider):
             old = self.frontier.r.hget(key, "newest")
             if old is None or (old.decode() if isinstance(old, bytes) else old) < newest:
                 self.frontier.r.hset(key, "newest", newest)
+
+
+def _name(method, resolver) -> str:
+    """A callback by name (requests cross processes): the spider's, or its resolver's."""
+    if resolver is not None and getattr(method, "__self__", None) is resolver:
+        return f"resolver.{method.__name__}"
+    return method.__name__
+
+
+def _attribute(spider, name: str):
+    for part in name.split("."):
+        spider = getattr(spider, part)
+    return spider
 
 
 async def _iterate(out):

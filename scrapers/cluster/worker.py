@@ -30,7 +30,8 @@ def worker_settings(crawler_cfg, redis_url: str, concurrency: int, log_level: st
             # crawl-wide claims live in Redis here (frontier.claim), not in one process's memory
             "mediawatch.scrapers.claims.ClaimRedirectsMiddleware": None,
             "mediawatch.scrapers.cluster.middlewares.RedisConditionalGetMiddleware": 560,
-            "mediawatch.scrapers.cluster.middlewares.HostSlotMiddleware": 950,  # next to the download itself
+            # next to the download itself (a browser page, when rendering, opens after the slot is held)
+            "mediawatch.scrapers.cluster.middlewares.HostSlotMiddleware": 945,
         }
     )
     settings.update(
@@ -104,6 +105,12 @@ class Heartbeat:
 
 
 def run_worker(sources, crawler_cfg, redis_url: str, matcher, concurrency: int, log_level: str):
-    process = CrawlerProcess(worker_settings(crawler_cfg, redis_url, concurrency, log_level))
+    settings = worker_settings(crawler_cfg, redis_url, concurrency, log_level)
+    if any(s.render for s in sources):  # as a local crawl: only then Playwright and a browser
+        from mediawatch.scrapers import render
+
+        base = {"DOWNLOADER_MIDDLEWARES": settings.getdict("DOWNLOADER_MIDDLEWARES")}
+        settings.update(render.scrapy_settings(crawler_cfg, base), priority="cmdline")
+    process = CrawlerProcess(settings)
     process.crawl(ClusterSpider, sources=sources, redis_url=redis_url, matcher=matcher)
     process.start()

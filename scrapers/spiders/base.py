@@ -149,19 +149,11 @@ class NewsSpider(scrapy.Spider):
         """At the end of a finished crawl: keep the validators of documents whose items (and
         child sitemaps) are all settled; the others are fetched in full next time."""
         conn = self.archive
-
-        def settled(url: str, seen: set[str]) -> bool:
-            doc = self.documents.get(url)
-            if doc is None or not doc.read or doc.cut or url in seen:
-                return doc is not None and doc.read and not doc.cut
-            seen.add(url)
-            if doc.items and db.waiting(conn, self.source.name, doc.items):
-                return False
-            return all(settled(child, seen) for child in doc.children)
-
-        for url, doc in self.documents.items():
-            if doc.validators and settled(url, set()):
-                db.save_validator(conn, self.source.name, url, *doc.validators)
+        for url in settled_documents(
+            self.documents, lambda items: db.waiting(conn, self.source.name, items)
+        ):
+            etag, modified = self.documents[url].validators or (None, None)
+            db.save_validator(conn, self.source.name, url, etag, modified)
 
     def note_item_date(self, published_at: str | None) -> None:
         if published_at and (self.newest_item_at is None or published_at > self.newest_item_at):
@@ -322,3 +314,19 @@ class NewsSpider(scrapy.Spider):
     def record_error(self, message: str) -> None:
         self.logger.warning(message)
         self.errors.append(message)
+
+
+def settled_documents(documents: dict[str, Document], waiting) -> list[str]:
+    """The documents with validators to keep: read to the end, nothing cut, none of their items
+    still waiting (`waiting(items)` -> those not settled) and every child sitemap settled too."""
+
+    def settled(url: str, seen: set[str]) -> bool:
+        doc = documents.get(url)
+        if doc is None or not doc.read or doc.cut or url in seen:
+            return doc is not None and doc.read and not doc.cut
+        seen.add(url)
+        if doc.items and waiting(doc.items):
+            return False
+        return all(settled(child, seen) for child in doc.children)
+
+    return [url for url, doc in documents.items() if doc.validators and settled(url, set())]

@@ -19,8 +19,11 @@ class GnewsSpider(FeedSpider):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         resolve = self.source.resolve
-        self.resolver = Resolver(self, resolve) if resolve is not None else None
+        self.resolver = self.make_resolver(resolve) if resolve is not None else None
         self.to_resolve: list[Pending] = []
+
+    def make_resolver(self, config) -> Resolver:
+        return Resolver(self, config)
 
     def handle_entries(self, entries, document: str):
         follow, opaque = [], []
