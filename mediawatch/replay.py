@@ -3,7 +3,8 @@
 Text files may hold placeholders so that a static site stays "fresh":
   {{base}}                 the server's own base URL (http://127.0.0.1:PORT)
   {{gnews:/path}}          an old-style Google News link that decodes to {{base}}/path
-  {{ago:2h}}               now minus a duration, RFC 822 (feeds);  {{ago:2h:iso}} ISO 8601 UTC
+  {{ago:2h}}               now minus a duration, RFC 822 (feeds);  {{ago:2h:iso}} ISO 8601 UTC;
+                           {{ago:2h:compact}} as GDELT writes it (20261130T101500Z)
 Optional `_behaviour.json` in a site folder maps a path to a behaviour:
   {"status": 429, "retry_after": 1, "times": 1}   answer with that status for the first N requests
   {"status": 302, "location": "http://..."}       a redirect
@@ -57,7 +58,7 @@ TEXT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 BINARY_TYPES = {".gz": "application/gzip", ".pdf": "application/pdf", ".png": "image/png"}
-PLACEHOLDER = re.compile(r"\{\{(base|gnews:[^}]+|ago:[^}:]+(?::(?:iso|rfc822|date))?)\}\}")
+PLACEHOLDER = re.compile(r"\{\{(base|gnews:[^}]+|ago:[^}:]+(?::(?:iso|rfc822|date|compact))?)\}\}")
 
 
 @dataclass
@@ -95,6 +96,8 @@ def render_placeholders(text: str, base: str, now: datetime | None = None) -> st
         style = fmt[0] if fmt else "rfc822"
         if style == "iso":
             return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if style == "compact":  # GDELT's seendate
+            return moment.strftime("%Y%m%dT%H%M%SZ")
         if style == "date":
             return moment.strftime("%Y-%m-%d")
         return email.utils.format_datetime(moment, usegmt=True)
