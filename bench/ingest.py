@@ -78,10 +78,14 @@ def write_config(folder: Path, base: str, feeds: int, per_feed: int) -> None:
         f"  max_pages: {per_feed}",
         "sources:",
     ]
+    # One outlet per feed: the site repeats the corpus's pages, and the archive keeps one article
+    # per outlet and text (a repeat from the same outlet is an alias), so that the crawl stores
+    # every page. Within a feed no page repeats (a feed holds fewer pages than the corpus).
     for f in range(feeds):
         group = "half-a" if f % 2 == 0 else "half-b"
         lines.append(
-            f'  - {{name: feed-{f}, kind: feed, url: "{base}/feeds/{f}.xml", tags: [{group}]}}'
+            f'  - {{name: feed-{f}, kind: feed, outlet: Outlet {f}, url: "{base}/feeds/{f}.xml",'
+            f" tags: [{group}]}}"
         )
     (folder / "sources.yaml").write_text("\n".join(lines) + "\n")
     shutil.copy(ROOT / "watchlist.yaml", folder / "watchlist.yaml")
