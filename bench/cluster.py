@@ -140,7 +140,8 @@ def writer_alone(source_db: Path, work: Path, url: str, r, copies: int) -> tuple
     conn = sqlite3.connect(source_db)
     conn.row_factory = sqlite3.Row
     rows = [
-        dict(x) for x in conn.execute("SELECT url, source, title, text, language FROM articles")
+        dict(x)
+        for x in conn.execute("SELECT url, source, outlet, title, text, language FROM articles")
     ]
     conn.close()
     frontier = Frontier(connect(url))
@@ -149,7 +150,8 @@ def writer_alone(source_db: Path, work: Path, url: str, r, copies: int) -> tuple
     n = 0
     for c in range(copies):
         for row in rows:
-            # a distinct URL and text per copy: the archive would keep a same-text copy as an alias
+            # a distinct URL and text per copy, under its outlet: the archive keeps a copy with the
+            # same outlet and text as an alias
             article = {**row, "url": f"{row['url']}?copy={c}", "text": f"{row['text']}\n\n{c}"}
             entry = {
                 "type": "article",
