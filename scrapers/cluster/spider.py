@@ -15,7 +15,7 @@ import scrapy
 from mediawatch.scrapers import claims
 from mediawatch.scrapers.canonical import strip_tracking
 from mediawatch.scrapers.cluster.frontier import PREFIX, Frontier, connect
-from mediawatch.scrapers.failures import describe_failure, is_final
+from mediawatch.scrapers.failures import describe_failure
 from mediawatch.scrapers.runner import SPIDERS
 from mediawatch.scrapers.spiders.base import NewsSpider
 from mediawatch.scrapers.stats import CLUSTER_PAGES
@@ -86,17 +86,8 @@ class ClusterSource(NewsSpider):
         self.index_failed = True
         self.report_error(describe_failure(failure), index=True)
 
-    def article_error(self, failure) -> None:
-        """404 and refusals are final; 5xx, timeouts and connection errors wait for the next cycle."""
-        message = describe_failure(failure)
-        self.record_error(message)
-        request = getattr(failure, "request", None)
-        url = request.meta.get("backlog") if request is not None else None
-        if not url:
-            return
-        if is_final(failure):
-            self.settle(url)
-            return
+    def retry_later(self, url: str, message: str) -> None:
+        """The writer counts the attempt in the archive's backlog (a worker never opens it)."""
         self.frontier.add(
             {
                 "type": "retry",

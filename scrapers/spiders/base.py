@@ -288,6 +288,10 @@ class NewsSpider(scrapy.Spider):
         if is_final(failure):
             self.settle(url)
             return
+        self.retry_later(url, message)
+
+    def retry_later(self, url: str, message: str) -> None:
+        """A failure worth another try: counted in the backlog, given up after MAX_ATTEMPTS."""
         try:
             attempts = db.retry_backlog(self.archive, self.source.name, url, message)
         except Exception as exc:  # noqa: BLE001 - a full disk: the row stays as it was
