@@ -51,6 +51,12 @@ _DATELINE_TAIL = re.compile(
     r"|[^\S\n]*\([^()\n]{0,12}(?:ویب ڈیسک|نیوز ڈیسک|مانیٹرنگ ڈیسک|نمائندہ|نامہ نگار|خبر نگار"
     r"|این این آئی|اے پی پی|آن لائن|ثنا نیوز|آئی این پی|پی پی آئی|اسٹاف رپورٹر)[^()\n]{0,12}\)"
 )
+# Persian agency copy opens "به گزارش خبرگزاری فارس از زاهدان،" (Fars reports from Zahedan) or
+# "به گزارش خبرنگار ایرنا در چابهار،": where the story was filed, as "QUETTA:" in English.
+_FA_DATELINE_HEAD = re.compile(
+    r"\s*به\s+گزارش\s+(?:[^\s،,.:]+\s+){0,6}(?:از|در)\s+(?:شهر\s+|استان\s+)?"
+)
+_FA_DATELINE_TAIL = re.compile(r"\s*[،,]|\s+به\s+نقل")
 # "a resident of Quetta", "hailing from Quetta": where someone comes from, not where the story
 # happens ("residents of Quetta protested" is the story).
 _ORIGIN_BEFORE = re.compile(
@@ -157,7 +163,12 @@ def is_dateline(original: str, start: int, end: int, body_start: int) -> bool:
     line_start = original.rfind("\n", 0, start) + 1
     line_start = max(line_start, body_start)
     if original[line_start:start].strip():
-        return False
+        # Persian: "به گزارش خبرگزاری فارس از زاهدان،"
+        return bool(
+            start - line_start < 80
+            and _FA_DATELINE_HEAD.fullmatch(original, line_start, start)
+            and _FA_DATELINE_TAIL.match(original, end)
+        )
     tail = _DATELINE_TAIL.match(original, end)
     if tail is None:
         return False
@@ -387,3 +398,20 @@ def own_share(items: list[tuple[int, int]], mentions: list[tuple[int, int]]) -> 
     """The share of a list's items that hold a mention of the topic itself."""
     own = sum(1 for a, b in items if any(a <= s and e <= b for s, e in mentions))
     return own / len(items) if items else 0.0
+
+
+# "ISLAMABAD:", "KARACHI, Mar 3:" opening a line: where a story starts after a standfirst
+_DATELINE_LINE = re.compile(r"(?m)^[^\S\n]*[A-Z][A-Z .'-]{2,30}(?:,[^\n:]{0,30})?:[^\S\n]")
+LEAD_SEARCH = 1500  # characters of a text searched for a dateline that opens the story
+
+
+def lead_chars(original: str, text_start: int, lead: int) -> int:
+    """How many characters of the text weigh as its lead: `lead`, or, when a dateline line starts
+    the story after a standfirst (Dawn's bullet points before "ISLAMABAD: ..."), up to the end of
+    the sentence that dateline opens: the story's first sentence is its lead wherever it stands."""
+    found = _DATELINE_LINE.search(original, text_start + 1, text_start + min(LEAD_SEARCH, lead * 3))
+    if found is None or found.start() - text_start < lead // 2:
+        return lead
+    stop = _SENTENCE_END.search(original, found.end(), found.end() + lead)
+    end = stop.start() if stop else found.end() + lead
+    return max(lead, end - text_start)
