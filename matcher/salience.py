@@ -13,7 +13,7 @@ one-sentence report about Quetta is about Quetta; one sentence in eight that nam
 
 A venue ("a meeting held in Quetta", "Iran's Consul General in Quetta", "کوئٹہ میں منعقدہ") says
 where people met, not what they discussed. Origin ("a resident of Quetta", "hailing from Quetta",
-"born in Quetta", "Balochistan-based groups", "کوئٹہ کے رہائشی", "کوئٹہ میں مقیم", Persian "اهل
+"born in Quetta", "Balochistan-based groups", "کوئٹہ کے رہائشی", "کوئٹہ میں مقیم", "کا تعلق کوئٹہ سے", Persian "اهل
 زاهدان", "متولد زاهدان") says where someone or something comes from or sits, not where the story
 happens.
 Each role multiplies the mention's weight (DATELINE_FACTOR, LIST_FACTOR, VENUE_FACTOR, ORIGIN_FACTOR) - a list only when fewer
@@ -62,7 +62,7 @@ _FA_DATELINE_TAIL = re.compile(r"\s*[،,]|\s+به\s+نقل")
 _ORIGIN_BEFORE = re.compile(
     r"(?:\b(?:a|the|was|is) (?:resident|native) of|\bhail(?:s|ed|ing)? from|\bbelong(?:s|ed|ing)? to"
     r"|\bborn (?:and (?:raised|brought up) )?in|\bgrew up in"
-    r"|(?<!\w)(?:اهل|زاده|متولد|مستقر در|ساکن|بومی))"
+    r"|(?<!\w)(?:اهل|زاده|متولد|مستقر در|ساکن|بومی|تعلق))"
     r"\s+(?:the\s+)?(?:شهر\s+|استان\s+)?$",
     re.IGNORECASE,
 )

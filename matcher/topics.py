@@ -236,26 +236,27 @@ class TopicResult:
         term = scan.m.leaves[occ.leaf]
         if not spec.alone_needs or term.kind == "group" or term.type == "event":
             return ""  # a named attack is news in itself; supporting words are never alone
-        for other in self.shown():
-            if (other.start, other.end) == (occ.start, occ.end) or self._spelled_out(other):
-                continue
-            if scan.role(other)[0] not in ("dateline", "list"):
-                return ""  # another plain mention (a dateline or a list item does not vouch)
         a, b = scan.orig_span(occ.start, occ.end)
         if a < scan.title_len:
             return ""  # the title says what the article is about
+        example = example_end(scan.original, a, b)
+        head = sentence_span(scan.original, a, b, scan.text_start, len(scan.original))[0]
+        for other in self.shown():
+            if (other.start, other.end) == (occ.start, occ.end) or self._spelled_out(other):
+                continue
+            if example:
+                oa, ob = scan.orig_span(other.start, other.end)
+                if head <= oa and ob <= example:
+                    continue  # another example of the same cue ("such as the BLA and BLF")
+            if scan.role(other)[0] not in ("dateline", "list"):
+                return ""  # another plain mention (a dateline or a list item does not vouch)
         total = scan.word(len(scan.norm) - 1)
         first, last = scan.words(occ)
         near = min(total, last + COVERAGE_WINDOW + 1) - max(0, first - COVERAGE_WINDOW)
         if total <= 0 or near / total >= COVERAGE_SHARE:
             return ""  # a short text that names it is about it
-        a, b = scan.orig_span(occ.start, occ.end)
-        example = example_end(scan.original, a, b)
         if example:
-            floor, ceil = (
-                (0, scan.title_len) if a < scan.title_len else (scan.text_start, len(scan.original))
-            )
-            a = sentence_span(scan.original, a, b, floor, ceil)[0]  # its head: "projects such as"
+            a = head  # its head: "projects such as"
             b = example  # ... and its tail: "BLA اور BLF جیسی کالعدم تنظیمیں"
         elif term.kind == "phrase":
             return ""  # a rule's phrase: the rule has already placed it (Pakistan, China near)
