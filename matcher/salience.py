@@ -72,6 +72,8 @@ _VENUE_BEFORE = re.compile(
     r"|\b(?:meeting|ceremony|seminar|conference|workshop|summit|moot)|\bconsul(?:ate)?"
     r"(?: general)?(?: of \w+)?|\bsub-missions?|\bembassy|\bhigh commission)\s+(?:in|at)\s+"
     r"(?:the\s+)?$"
+    # "during his trip to Quetta": where someone went, not what happened there
+    r"|\b(?:his|her|their|its|a|the)\s+(?:\w+\s+)?(?:trip|visit|tour|journey)\s+to\s+$"
     # Persian: "سرکنسول ایران در کویته", "کنسولگری پاکستان در زاهدان", "نشستی در زاهدان"
     r"|(?<!\w)(?:سرکنسول|کنسول|کنسولگری|سرکنسولگری|سفارت|نشست|همایش|اجلاس)(?:ی)?"
     r"(?:\s+[^\s,،.]+)?\s+در\s+(?:شهر\s+)?$",
@@ -110,6 +112,8 @@ ENTRY_MIN_ITEMS = 3
 _VENUE_AFTER = re.compile(
     r"\s*(?:میں|مں)\s+(?:منعقد|منعقدہ|ہونے والے اجلاس|ہونے والی میٹنگ)"
     r"|\s+(?:برگزار\s+(?:شد|شده|می\s*شود|خواهد)|میزبان)"
+    # Urdu "کوئٹہ کے دورے کے دوران" (during a visit to Quetta)
+    r"|\s+(?:کے|کا)\s+(?:دورے|دورہ)(?!\w)"
 )
 # "Balochistan-based groups", "a Quetta-based journalist", "کوئٹہ میں مقیم", "کوئٹہ میں پیدا ہونے
 # والے": what someone or something is by where it sits, not news of the place.
