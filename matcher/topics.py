@@ -246,8 +246,12 @@ class TopicResult:
                 continue
             if example:
                 oa, ob = scan.orig_span(other.start, other.end)
-                if head <= oa and ob <= example:
-                    continue  # another example of the same cue ("such as the BLA and BLF")
+                if (head <= oa and ob <= example) or (
+                    example_end(scan.original, oa, ob)
+                    and sentence_span(scan.original, oa, ob, scan.text_start, len(scan.original))[0]
+                    == head
+                ):
+                    continue  # another example of the same cue ("such as the BLF and BRAS")
             if scan.role(other)[0] not in ("dateline", "list"):
                 return ""  # another plain mention (a dateline or a list item does not vouch)
         total = scan.word(len(scan.norm) - 1)

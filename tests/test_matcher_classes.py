@@ -115,6 +115,8 @@ def test_sistan_named_once_in_a_story_about_else_is_passing(shipped):
 
 
 def test_the_provinces_governor_among_a_meetings_guests_is_passing(shipped):
+    """The whole name is one mention now, no longer an item of the roll of guests: it is the
+    province's one mention with nothing else on it that keeps it passing."""
     guests = (
         "Pakistan thanked Iran for facilitating the pilgrims and said a hotline would help"
         " resolve issues promptly. Attending from the Iranian side were Deputy Interior Minister"
@@ -184,14 +186,15 @@ def test_urdu_belonged_to_a_town_is_an_origin(shipped):
 
 
 def test_examples_of_one_cue_do_not_vouch_for_each_other(shipped):
-    """ "groups fighting Pakistan such as the BLA and BLF": two examples, no coverage."""
+    """ "groups fighting Pakistan such as the BLF and BRAS": two examples, no coverage."""
     text = (
-        "The UN monitoring team said groups fighting Pakistan such as the BLA and BLF had"
+        "The UN monitoring team said groups fighting Pakistan such as the BLF and the BRAS had"
         " acquired weapons left behind by foreign forces." + FILLER
     )
-    assert not topics(shipped, text) & {"balochistan", "bla"}
-    covered = text + " The BLA claimed the attack on the Jaffar Express in March."
-    assert {"balochistan", "bla"} <= topics(shipped, covered)
+    assert "balochistan" not in topics(shipped, text)
+    assert counted(shipped, text, "balochistan", "BRAS")["role"].startswith("an example")
+    covered = text + " The BLF claimed an attack on a check post in Kech on Tuesday."
+    assert "balochistan" in topics(shipped, covered)
 
 
 # -- coverage that names the place once -------------------------------------------------------
