@@ -76,7 +76,7 @@ _VENUE_BEFORE = re.compile(
     r"|\b(?:his|her|their|its|a|the)\s+(?:\w+\s+)?(?:trip|visit|tour|journey)\s+to\s+$"
     # Persian: "سرکنسول ایران در کویته", "کنسولگری پاکستان در زاهدان", "نشستی در زاهدان"
     r"|(?<!\w)(?:سرکنسول|کنسول|کنسولگری|سرکنسولگری|سفارت|نشست|همایش|اجلاس)(?:ی)?"
-    r"(?:\s+[^\s,،.]+)?\s+در\s+(?:شهر\s+)?$",
+    r"(?:\s+[^\s,،.]+){0,3}\s+در\s+(?:شهر\s+)?$",
     re.IGNORECASE,
 )
 # "(39) from Naseerabad", "(aged 45) from Karak": a person's hometown in a roll of names

@@ -269,3 +269,25 @@ def test_the_urdu_jaffar_express_hijacking_in_other_words(shipped):
         + FILLER_UR
     )
     assert {"balochistan", "bla"} <= topics(shipped, text)
+
+
+def test_a_border_incident_is_news_from_both_sides(shipped):
+    """Kech is Pakistan's only: a text set in Iran does not hide it (Pishin, Taftan, Makran and
+    Kalat, which Iran or Afghanistan also has, stay blocked there)."""
+    text = (
+        "Iranian border guards opened fire on fuel smugglers near Mand in Kech district, killing"
+        " two Pakistanis, Levies officials said. The men had crossed into Iran's Sistan-Baluchestan"
+        " province to bring back diesel." + FILLER
+    )
+    assert {"balochistan", "sistan-baluchestan"} <= topics(shipped, text)
+    iran = "Iranian forces killed two militants in Pishin, near Saravan, state media said." + FILLER
+    assert "balochistan" not in topics(shipped, iran)
+
+
+def test_a_persian_consul_of_a_long_country_name_sits_in_a_venue(shipped):
+    text = (
+        "سرکنسول جمهوری اسلامی ایران در کویته در دیدار با رئیس اتاق بازرگانی مشهد بر گسترش"
+        " تجارت مرزی تاکید کرد." + FILLER_FA
+    )
+    assert "balochistan" not in topics(shipped, text)
+    assert counted(shipped, text, "balochistan", "کویته")["role"].startswith("venue")
