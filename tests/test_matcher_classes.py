@@ -236,6 +236,25 @@ def test_a_town_the_text_goes_on_about_is_covered(shipped, text, topic):
     assert topic in topics(shipped, text)
 
 
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        (
+            "Flights from Quetta landed late at Karachi airport because of fog. The city's"
+            " aviation authority said operations returned to normal by noon." + FILLER,
+            "balochistan",
+        ),
+        (
+            "قطار مسافری زاهدان به مشهد امروز با دو ساعت تاخیر وارد این شهر شد. مدیر راه آهن"
+            " خراسان گفت علت تاخیر نقص فنی بوده است." + FILLER_FA,
+            "sistan-baluchestan",
+        ),
+    ],
+)
+def test_the_city_is_not_ours_when_the_text_names_another(shipped, text, topic):
+    assert topic not in topics(shipped, text)
+
+
 def test_the_district_administration_at_work_supports_its_town(shipped):
     text = (
         "The Panjgur deputy commissioner said the highway had been reopened after the protesters"
