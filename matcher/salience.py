@@ -119,7 +119,9 @@ _VENUE_AFTER = re.compile(
 # والے": what someone or something is by where it sits, not news of the place.
 _ORIGIN_AFTER = re.compile(
     r"\s*(?:کے|کی)\s+(?:رہائشی|رہنے والے|باشندے)|\s*سے تعلق|[-‐‑–]based\b"
-    r"|\s*میں\s+(?:مقیم|پیدا)",
+    r"|\s*میں\s+(?:مقیم|پیدا)"
+    # Persian "در زاهدان به دنیا آمد" (was born in Zahedan)
+    r"|\s+(?:به\s+دنیا\s+(?:آمد|آمده)|متولد\s+(?:شد|شده))",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?؟۔\n]+(?=\s|$)|\n")

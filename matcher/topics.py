@@ -172,7 +172,13 @@ class TopicResult:
                 for leaf in scan.m.related[self.spec.name]:
                     if leaf in scan.touched:
                         own.extend(scan.occ(leaf))
-                mentions = [scan.orig_span(o.start, o.end) for o in own]
+                # names only: a supporting word ("تروریستی" before "مانند داعش، ...") is no item
+                leaves = scan.m.leaves
+                mentions = [
+                    scan.orig_span(o.start, o.end)
+                    for o in own
+                    if not (leaves[o.leaf].kind == "group" and leaves[o.leaf].weight < 1)
+                ]
                 share = own_share(items, mentions)
                 n_own = round(share * len(items))
                 same = self._same_list(occ, items) if share < LIST_OWN_SHARE else ""

@@ -310,3 +310,24 @@ def test_a_persian_consul_of_a_long_country_name_sits_in_a_venue(shipped):
     )
     assert "balochistan" not in topics(shipped, text)
     assert counted(shipped, text, "balochistan", "کویته")["role"].startswith("venue")
+
+
+def test_a_persian_birthplace_is_an_origin_and_a_martyrs_title_no_incident(shipped):
+    text = (
+        "به گزارش خبرنگار فارس، شهید علی اکبری در سال ۱۳۴۰ در زاهدان به دنیا آمد و پس از پایان"
+        " تحصیلات به جبهه رفت." + FILLER_FA
+    )
+    assert "sistan-baluchestan" not in topics(shipped, text)
+    assert counted(shipped, text, "sistan-baluchestan", "زاهدان")["role"].startswith("origin")
+
+
+def test_a_supporting_word_is_no_item_of_a_list_of_names(shipped):
+    """ "گروهک های تروریستی مانند داعش، منافقین و جیش الظلم": the incident word in the list's
+    first piece does not make the list the topic's own."""
+    text = (
+        "دادستان کل کشور گفت: گروهک های تروریستی مانند داعش، منافقین و جیش الظلم با حمایت"
+        " سرویس های بیگانه علیه امنیت کشور فعالیت می کنند." + FILLER_FA
+    )
+    assert "sistan-baluchestan" not in topics(shipped, text)
+    role = counted(shipped, text, "sistan-baluchestan", "جیش الظلم")["role"]
+    assert role.startswith("item of a list of 3 (1 of them")
