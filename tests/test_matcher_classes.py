@@ -331,3 +331,15 @@ def test_a_supporting_word_is_no_item_of_a_list_of_names(shipped):
     assert "sistan-baluchestan" not in topics(shipped, text)
     role = counted(shipped, text, "sistan-baluchestan", "جیش الظلم")["role"]
     assert role.startswith("item of a list of 3 (1 of them")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "رستوران زاهدان در خیابان ولیعصر تهران شعبه جدیدی افتتاح کرد." + FILLER_FA,
+        "هتل چابهار در مشهد به دلیل تخلفات بهداشتی پلمب شد." + FILLER_FA,
+        "گوادر ریسٹورنٹ کراچی میں ڈکیتی کی واردات ہوئی۔" + FILLER_UR,
+    ],
+)
+def test_a_persian_or_urdu_business_named_for_a_town_is_not_the_town(shipped, text):
+    assert not topics(shipped, text) & {"sistan-baluchestan", "balochistan"}
