@@ -13,9 +13,11 @@ one-sentence report about Quetta is about Quetta; one sentence in eight that nam
 
 A venue ("a meeting held in Quetta", "Iran's Consul General in Quetta", "کوئٹہ میں منعقدہ") says
 where people met, not what they discussed. Origin ("a resident of Quetta", "hailing from Quetta",
-"born in Quetta", "Balochistan-based groups", "کوئٹہ کے رہائشی", "کوئٹہ میں مقیم", "کا تعلق کوئٹہ سے", Persian "اهل
-زاهدان", "متولد زاهدان") says where someone or something comes from or sits, not where the story
-happens.
+"born in Quetta", "Balochistan-based groups", "کوئٹہ کے رہائشی", "کوئٹہ میں مقیم", "کا تعلق
+کوئٹہ سے", Persian "اهل زاهدان", "متولد زاهدان", "در زاهدان به دنیا آمد") says where someone or
+something comes from or sits, not where the story happens. A visit's destination ("during his
+trip to Quetta", "کوئٹہ کے دورے") is a venue too. Persian agency copy opening "به گزارش خبرگزاری
+فارس از زاهدان،" gives a dateline.
 Each role multiplies the mention's weight (DATELINE_FACTOR, LIST_FACTOR, VENUE_FACTOR, ORIGIN_FACTOR) - a list only when fewer
 than half its items are the topic's own (a list of Balochistan's districts is coverage of
 Balochistan); the topic's score, the sum of its mentions' weights, must then reach its min_score.
