@@ -2,8 +2,8 @@
 
 The model ships xz-compressed, and unpacking it costs about 0.4 s of CPU: more than the rest of a
 small crawl's extraction, paid again by every crawl the daemon starts (each one a new process).
-The unpacked identifier is pickled in the user's cache folder (`$XDG_CACHE_HOME/mediawatch`, else
-`~/.cache/mediawatch`; about 70 MB), named by the versions that shaped it (Python, NumPy,
+The unpacked identifier is pickled in the user's cache folder (systemd's `$CACHE_DIRECTORY`, else
+`$XDG_CACHE_HOME/mediawatch`, else `~/.cache/mediawatch`; about 70 MB), named by the versions that shaped it (Python, NumPy,
 py3langid, the model file's size and time), so an upgrade builds it anew. It is written
 atomically (tests/test_langid_cache.py), a file that cannot be read is rebuilt, and a folder that
 cannot be written leaves the crawl unpacking the model as before. As with the watchlist cache,
@@ -25,6 +25,9 @@ PREFIX = "langid-"
 
 
 def cache_dir() -> Path:
+    # systemd's CacheDirectory= names the one folder a sandboxed service may write for this.
+    if os.environ.get("CACHE_DIRECTORY"):
+        return Path(os.environ["CACHE_DIRECTORY"].split(":")[0])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "mediawatch"
 

@@ -21,6 +21,7 @@ def shipped() -> LanguageIdentifier:
 
 @pytest.fixture
 def cache_home(tmp_path, monkeypatch):
+    monkeypatch.delenv("CACHE_DIRECTORY", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return tmp_path / "cache" / "mediawatch"
 
@@ -56,3 +57,13 @@ def test_a_corrupt_cache_is_rebuilt_and_an_unwritable_one_is_skipped(
     blocked.write_text("a file where the cache folder would be")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     assert langid_cache.identifier().classify(TEXTS[2]) == shipped.classify(TEXTS[2])
+
+
+def test_a_systemd_service_caches_in_its_cache_directory(cache_home, tmp_path, monkeypatch):
+    """The shipped units run with ProtectHome=yes and ProtectSystem=strict: the home cache is
+    read-only there, and CacheDirectory= gives the service $CACHE_DIRECTORY instead."""
+    service = tmp_path / "var-cache-mediawatch"
+    service.mkdir()
+    monkeypatch.setenv("CACHE_DIRECTORY", str(service))
+    langid_cache.identifier()
+    assert len(cached(service)) == 1 and not cache_home.exists()
