@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from mediawatch.scrapers.extract_body import told, trim
 from mediawatch.scrapers.extract_byline import page_author
 from mediawatch.scrapers.extract_clean import (
     clean_authors,
@@ -225,8 +226,15 @@ def _trafilatura_text(tree, url: str | None, favor_recall: bool) -> str:
         include_comments=False,
         include_tables=True,
     )
+    if doc is None:
+        return ""
     # trafilatura types the result for both as_dict values; as_dict=False gives a Document
-    return (doc.text or "") if doc is not None else ""  # type: ignore[union-attr]
+    body = doc.body  # type: ignore[union-attr]
+    if body is None or not trim(body):
+        return doc.text or ""  # type: ignore[union-attr]
+    from trafilatura.xml import xmltotxt
+
+    return xmltotxt(body, False)
 
 
 def _paragraphs(text: str) -> str:
@@ -248,7 +256,7 @@ def _with_lead(tree, text: str, description: str) -> str:
     """
     tokens = _WORD.findall(description)
     words = " ".join(tokens)
-    if len(tokens) < 8 or words in " ".join(_WORD.findall(text)):
+    if len(tokens) < 8 or words in " ".join(_WORD.findall(text)) or told(tokens, text):
         return text
     # Joining and tokenising the whole page is the costly part: only the text nodes holding the
     # description's rarest-looking word (its longest among the first five) are looked at, each

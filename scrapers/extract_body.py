@@ -1,0 +1,101 @@
+"""What follows the article on its page, cut from the extracted body.
+
+trafilatura's recall focus keeps whatever its class-name rules do not recognise, and the blocks
+that most often come after an article (related links, 'more from', newsletter and follow boxes,
+the author's bio) are announced by a heading of their own: from that heading on, the rest is the
+page's, not the article's.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A heading announcing the page's own material. Only whole headings (the line is nothing else),
+# so a sentence that starts with 'Related' or 'Subscribe' is not one.
+_AFTER_ARTICLE = re.compile(
+    r"^(?:"
+    r"related(?: (?:posts?|articles?|stories|story|content|reading|links|news|topics|resources"
+    r"|guides|items|videos|coverage))?(?: that may interest you)?"
+    r"|(?:you )?(?:may|might|will|'ll) also (?:like|love|enjoy|be interested in)(?: these)?"
+    r"|you (?:may|might) (?:also )?(?:like|enjoy)"
+    r"|read (?:this )?next|up next|what to read next|keep reading|continue reading|also read"
+    r"|more (?:from|by) (?:the )?\S+(?: \S+)?|more (?:stories|articles|news|posts|reading|to read)"
+    r"|explore more(?: .{1,40})?|recommended(?: for you| reading| articles| posts| stories)?"
+    r"|(?:most )?popular (?:posts|articles|stories)|trending(?: now| stories| posts)?"
+    r"|(?:latest|recent) (?:posts|articles|stories|news)|other (?:posts|articles) you"
+    r" (?:may|might) like"
+    r"|share(?: this)?(?: (?:article|post|story|page|content))?(?: on)?|follow us(?: on .{1,30})?"
+    r"|subscribe(?: to (?:our|the) (?:newsletter|blog|podcast)| now| today)?|sign up for (?:our|the)"
+    r" newsletter|(?:our |join (?:our|the) )?newsletter|stay (?:in touch|connected|informed)"
+    r"|about the authors?|about (?:the )?(?:writer|contributor)s?|meet the authors?"
+    r"|(?:leave a|post a) (?:reply|comment)|comments?|\d+ comments?|join the (?:conversation|discussion)"
+    r"|(?:did you find|was) this (?:article|page|post|content) (?:helpful|useful)\??"
+    r"|(?:rate|how was) this (?:article|issue|post|page)\??"
+    r")\W*$",
+    re.I,
+)
+MIN_BEFORE = 0.4  # the heading ends the article only once this share of its text came before it
+MAX_HEADING_WORDS = 10
+PROSE_WORDS = 30  # two paragraphs this long in a row: the article goes on after the heading
+
+
+def _text(element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _prose_follows(children, words: list[int], start: int) -> bool:
+    """Two long paragraphs in a row after start: the article itself, not a list of teasers (each
+    teaser is a heading and one blurb)."""
+    for i in range(start + 1, len(children) - 1):
+        if (
+            children[i].tag == "p"
+            and children[i + 1].tag == "p"
+            and words[i] >= PROSE_WORDS
+            and words[i + 1] >= PROSE_WORDS
+        ):
+            return True
+    return False
+
+
+def trim(body) -> bool:
+    """Take the after-article blocks that a heading announces out of body (trafilatura's result
+    tree): the rest of the page from that heading on, or, where the article goes on after it,
+    the heading and the short lines under it (an inserted 'Also read' box). True if it did."""
+    children = list(body)
+    texts = [_text(child) for child in children]
+    words = [len(text.split()) for text in texts]
+    total = sum(len(text) for text in texts)
+    before = 0
+    drop: list = []
+    for i, (child, text) in enumerate(zip(children, texts, strict=True)):
+        if (
+            child.tag in ("head", "p")
+            and words[i] <= MAX_HEADING_WORDS
+            and _AFTER_ARTICLE.match(text)
+        ):
+            if before >= MIN_BEFORE * total and not _prose_follows(children, words, i):
+                drop.extend(children[i:])
+                break
+            drop.append(child)
+            for following in children[i + 1 :]:
+                if following.tag == "head" or words[children.index(following)] >= PROSE_WORDS:
+                    break
+                drop.append(following)
+        before += len(text)
+    for child in dict.fromkeys(drop):
+        body.remove(child)
+    return bool(drop)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def told(tokens: list[str], text: str, share: float = 0.5) -> bool:
+    """Most of these words' four-word runs are already in text: a description that repeats the
+    article's opening (or all of it, headline included) adds nothing printed above it."""
+    runs = {tuple(tokens[i : i + 4]) for i in range(len(tokens) - 3)}
+    if not runs:
+        return False
+    words = _WORD.findall(text)
+    found = {tuple(words[i : i + 4]) for i in range(len(words) - 3)}
+    return len(runs & found) >= share * len(runs)
