@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -203,8 +204,8 @@ def _body(tree, url: str | None) -> tuple[str, str]:
         from trafilatura.external import try_readability
         from trafilatura.utils import trim
 
-        try:
-            fallback = try_readability(tree)
+        try:  # on a copy: readability rewrites the tree it reads, and metadata is read after
+            fallback = try_readability(deepcopy(tree))
             text = "\n".join(
                 t
                 for t in (trim(p.text_content()) for p in fallback.iter("p", "h2", "h3", "li"))

@@ -34,9 +34,25 @@ _AFTER_ARTICLE = re.compile(
     r")\W*$",
     re.I,
 )
-MIN_BEFORE = 0.4  # the heading ends the article only once this share of its text came before it
+# The page's footer and consent banner: nothing after them is the article's.
+_PAGE_END = re.compile(
+    r"^(?:(?:copyright\s*)?(?:©|\(c\))|copyright \d{4}|all rights reserved)"
+    r"|^(?:we|this (?:web)?site|our (?:web)?site) uses? cookies\b"
+    r"|^by (?:continuing to (?:use|browse)|using) (?:this|our) (?:web)?site\b",
+    re.I,
+)
+# A picture's credit line ('Photo: Jane Doe', 'A view of the bay. Image credit: Getty').
+_CREDIT = re.compile(
+    r"(?:^|[.!?)]\s+|\s)(?:(?:photo|image|picture|video)s?(?: credit)?(?: by)?|credits?"
+    r"|courtesy(?: of)?)\s*:\s*[^\s\d|$%]+(?:\s+[^\s|$%]+){0,5}$",
+    re.I,
+)
+MIN_BEFORE = 0.4  # a heading ends the article only once this share of its text came before it
 MAX_HEADING_WORDS = 10
+MAX_END_WORDS = 60  # a footer line or cookie notice is short; a paragraph about cookies is not
+MAX_CREDIT_WORDS = 40
 PROSE_WORDS = 30  # two paragraphs this long in a row: the article goes on after the heading
+REPEAT_WORDS = 12  # a block this long seen twice is one block printed twice (a 'republish' copy)
 
 
 def _text(element) -> str:
@@ -58,30 +74,43 @@ def _prose_follows(children, words: list[int], start: int) -> bool:
 
 
 def trim(body) -> bool:
-    """Take the after-article blocks that a heading announces out of body (trafilatura's result
-    tree): the rest of the page from that heading on, or, where the article goes on after it,
-    the heading and the short lines under it (an inserted 'Also read' box). True if it did."""
+    """Take out of body (trafilatura's result tree) what is the page's, not the article's; True if
+    anything went. From a heading that announces after-article material on, the rest (or, where
+    the article goes on after it, the heading and the short lines under it: an inserted 'Also
+    read' box); from a copyright line or cookie notice on, the rest; picture credits; a block
+    printed a second time."""
     children = list(body)
     texts = [_text(child) for child in children]
     words = [len(text.split()) for text in texts]
     total = sum(len(text) for text in texts)
     before = 0
     drop: list = []
-    for i, (child, text) in enumerate(zip(children, texts, strict=True)):
+    seen: set[str] = set()
+    for i, child in enumerate(children):
+        text, late = texts[i], before >= MIN_BEFORE * total
+        before += len(text)
         if (
             child.tag in ("head", "p")
             and words[i] <= MAX_HEADING_WORDS
             and _AFTER_ARTICLE.match(text)
         ):
-            if before >= MIN_BEFORE * total and not _prose_follows(children, words, i):
+            if late and not _prose_follows(children, words, i):
                 drop.extend(children[i:])
                 break
             drop.append(child)
-            for following in children[i + 1 :]:
-                if following.tag == "head" or words[children.index(following)] >= PROSE_WORDS:
+            for j in range(i + 1, len(children)):
+                if children[j].tag == "head" or words[j] >= PROSE_WORDS:
                     break
-                drop.append(following)
-        before += len(text)
+                drop.append(children[j])
+        elif late and child.tag == "p" and words[i] <= MAX_END_WORDS and _PAGE_END.match(text):
+            drop.extend(children[i:])
+            break
+        elif child.tag == "p" and words[i] <= MAX_CREDIT_WORDS and _CREDIT.search(text):
+            drop.append(child)
+        elif words[i] >= REPEAT_WORDS:
+            if text in seen:
+                drop.append(child)
+            seen.add(text)
     for child in dict.fromkeys(drop):
         body.remove(child)
     return bool(drop)
