@@ -128,3 +128,9 @@ def told(tokens: list[str], text: str, share: float = 0.5) -> bool:
     words = _WORD.findall(text)
     found = {tuple(words[i : i + 4]) for i in range(len(words) - 3)}
     return len(runs & found) >= share * len(runs)
+
+
+def printed_chars(tree) -> int:
+    """Characters of text in the page's paragraphs (<p>), spaces folded: what an article page
+    prints as prose, to tell an extraction that took only a small part of it."""
+    return sum(len(" ".join(p.text_content().split())) for p in tree.iter("p"))
