@@ -11,16 +11,13 @@ from __future__ import annotations
 import re
 
 # A heading announcing the page's own material. Only whole headings (the line is nothing else),
-# so a sentence that starts with 'Related' or 'Subscribe' is not one.
+# so a sentence that starts with 'Subscribe' is not one.
 _AFTER_ARTICLE = re.compile(
     r"^(?:"
-    r"related(?: (?:posts?|articles?|stories|story|content|reading|links|news|topics|resources"
-    r"|guides|items|videos|coverage))?(?: that may interest you)?"
-    r"|(?:you )?(?:may|might|will|'ll) also (?:like|love|enjoy|be interested in)(?: these)?"
+    r"(?:you )?(?:may|might|will|'ll) also (?:like|love|enjoy|be interested in)(?: these)?"
     r"|you (?:may|might) (?:also )?(?:like|enjoy)"
-    r"|read (?:this )?next|up next|what to read next|keep reading|continue reading|also read"
+    r"|read (?:this )?next|up next|what to read next|keep reading"
     r"|more (?:from|by) (?:the )?\S+(?: \S+)?|more (?:stories|articles|news|posts|reading|to read)"
-    r"|explore more(?: .{1,40})?|recommended(?: for you| reading| articles| posts| stories)?"
     r"|(?:most )?popular (?:posts|articles|stories)|trending(?: now| stories| posts)?"
     r"|(?:latest|recent) (?:posts|articles|stories|news)|other (?:posts|articles) you"
     r" (?:may|might) like"
@@ -31,6 +28,15 @@ _AFTER_ARTICLE = re.compile(
     r"|(?:leave a|post a) (?:reply|comment)|comments?|\d+ comments?|join the (?:conversation|discussion)"
     r"|(?:did you find|was) this (?:article|page|post|content) (?:helpful|useful)\??"
     r"|(?:rate|how was) this (?:article|issue|post|page)\??"
+    r")\W*$",
+    re.I,
+)
+# A heading that may also head a box inside the article ('Also read:' and two links), after which
+# the article goes on: it ends the article only when no run of prose follows.
+_LINKS_BOX = re.compile(
+    r"^(?:related(?: (?:posts?|articles?|stories|story|content|reading|links|news|topics|resources"
+    r"|guides|items|videos|coverage))?(?: that may interest you)?|also read|see also|read more"
+    r"|explore more(?: .{1,40})?|recommended(?: for you| reading| articles| posts| stories)?"
     r")\W*$",
     re.I,
 )
@@ -51,7 +57,7 @@ MIN_BEFORE = 0.4  # a heading ends the article only once this share of its text 
 MAX_HEADING_WORDS = 10
 MAX_END_WORDS = 60  # a footer line or cookie notice is short; a paragraph about cookies is not
 MAX_CREDIT_WORDS = 40
-PROSE_WORDS = 30  # two paragraphs this long in a row: the article goes on after the heading
+PROSE_WORDS = 15  # two paragraphs this long in a row: the article goes on after the heading
 REPEAT_WORDS = 12  # a block this long seen twice is one block printed twice (a 'republish' copy)
 
 
@@ -75,9 +81,8 @@ def _prose_follows(children, words: list[int], start: int) -> bool:
 
 def trim(body) -> bool:
     """Take out of body (trafilatura's result tree) what is the page's, not the article's; True if
-    anything went. From a heading that announces after-article material on, the rest (or, where
-    the article goes on after it, the heading and the short lines under it: an inserted 'Also
-    read' box); from a copyright line or cookie notice on, the rest; picture credits; a block
+    anything went. From a heading that announces after-article material on, the rest (for a
+    links box that the article goes on after, the heading and the short lines under it); from a copyright line or cookie notice on, the rest; picture credits; a block
     printed a second time."""
     children = list(body)
     texts = [_text(child) for child in children]
@@ -89,11 +94,11 @@ def trim(body) -> bool:
     for i, child in enumerate(children):
         text, late = texts[i], before >= MIN_BEFORE * total
         before += len(text)
-        if (
-            child.tag in ("head", "p")
-            and words[i] <= MAX_HEADING_WORDS
-            and _AFTER_ARTICLE.match(text)
-        ):
+        heading = child.tag in ("head", "p") and words[i] <= MAX_HEADING_WORDS
+        if heading and late and _AFTER_ARTICLE.match(text):
+            drop.extend(children[i:])
+            break
+        if heading and (_LINKS_BOX.match(text) or _AFTER_ARTICLE.match(text)):
             if late and not _prose_follows(children, words, i):
                 drop.extend(children[i:])
                 break
