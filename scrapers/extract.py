@@ -260,8 +260,10 @@ def _with_lead(tree, text: str, description: str) -> str:
     Only when it is printed on the page: a description that is only a <meta> tag is not article text.
     """
     tokens = _WORD.findall(description)
-    words = " ".join(tokens)
-    if len(tokens) < 8 or words in " ".join(_WORD.findall(text)) or told(tokens, text):
+    if len(tokens) < 8:
+        return text
+    words, said = " ".join(tokens), _WORD.findall(text)
+    if words in " ".join(said) or told(tokens, said):
         return text
     # Joining and tokenising the whole page is the costly part: only the text nodes holding the
     # description's rarest-looking word (its longest among the first five) are looked at, each

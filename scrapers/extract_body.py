@@ -37,7 +37,16 @@ _LINKS_BOX = re.compile(
     r"^(?:related(?: (?:posts?|articles?|stories|story|content|reading|links|news|topics|resources"
     r"|guides|items|videos|coverage))?(?: that may interest you)?|also read|see also|read more"
     r"|explore more(?: .{1,40})?|recommended(?: for you| reading| articles| posts| stories)?"
+    r"|lesen sie (?:auch|mehr)|mehr zum thema|passend zum artikel|das könnte sie auch interessieren"
+    r"|(?:à )?lire aussi|lea también|leia também|leggi anche|lees (?:ook|meer)|läs (?:också|mer)"
+    r"|les også|læs også|czytaj (?:też|także|więcej)|čtěte také|przeczytaj (?:też|także)"
     r")\W*$",
+    re.I,
+)
+# A table of contents: its list repeats the article's own headings.
+_CONTENTS = re.compile(
+    r"^(?:table of contents|contents|in this (?:article|post|guide)|jump to|on this page"
+    r"|inhalt(?:sverzeichnis)?|sommaire|índice|indice|spis treści)\W*$",
     re.I,
 )
 # The page's footer and consent banner: nothing after them is the article's.
@@ -104,9 +113,19 @@ def trim(body) -> bool:
                 break
             drop.append(child)
             for j in range(i + 1, len(children)):
+                if children[j].tag == "list":  # the box's links
+                    drop.append(children[j])
+                    break
                 if children[j].tag == "head" or words[j] >= PROSE_WORDS:
                     break
                 drop.append(children[j])
+        elif (
+            heading
+            and i + 1 < len(children)
+            and children[i + 1].tag == "list"
+            and _CONTENTS.match(text)
+        ):
+            drop.extend(children[i : i + 2])
         elif late and child.tag == "p" and words[i] <= MAX_END_WORDS and _PAGE_END.match(text):
             drop.extend(children[i:])
             break
@@ -121,18 +140,14 @@ def trim(body) -> bool:
     return bool(drop)
 
 
-_WORD = re.compile(r"\w+")
-
-
-def told(tokens: list[str], text: str, share: float = 0.5) -> bool:
-    """Most of these words' four-word runs are already in text: a description that repeats the
-    article's opening (or all of it, headline included) adds nothing printed above it."""
+def told(tokens: list[str], said: list[str], share: float = 0.5) -> bool:
+    """Most of these words' four-word runs are already in the text's opening (said: its words):
+    a description that repeats the article's opening (or all of it, headline included) adds
+    nothing printed above it."""
     runs = {tuple(tokens[i : i + 4]) for i in range(len(tokens) - 3)}
-    if not runs:
-        return False
-    words = _WORD.findall(text)
-    found = {tuple(words[i : i + 4]) for i in range(len(words) - 3)}
-    return len(runs & found) >= share * len(runs)
+    opening = said[: 4 * len(tokens) + 40]
+    found = {tuple(opening[i : i + 4]) for i in range(len(opening) - 3)}
+    return bool(runs) and len(runs & found) >= share * len(runs)
 
 
 def printed_chars(tree) -> int:
