@@ -91,9 +91,9 @@ def _prose_follows(children, words: list[int], start: int) -> bool:
 def trim(body) -> bool:
     """Take out of body (trafilatura's result tree) what is the page's, not the article's; True if
     anything went. From a heading that announces after-article material on, the rest (for a
-    links box that the article goes on after, the heading and the short lines under it); from a copyright line or cookie notice on, the rest; picture credits; a block
-    printed a second time."""
-    children = list(body)
+    links box that the article goes on after, the heading and the short lines under it); from a
+    copyright line or cookie notice on, the rest; picture credits; a block printed twice."""
+    children = _blocks(body)
     texts = [_text(child) for child in children]
     words = [len(text.split()) for text in texts]
     total = sum(len(text) for text in texts)
@@ -136,8 +136,35 @@ def trim(body) -> bool:
                 drop.append(child)
             seen.add(text)
     for child in dict.fromkeys(drop):
-        body.remove(child)
+        _remove(child)
     return bool(drop)
+
+
+def _blocks(element) -> list:
+    """The paragraphs, headings, lists and tables in reading order: trafilatura keeps some frames
+    as <div> elements holding them."""
+    found = []
+    for child in element:
+        if child.tag == "div" and len(child) and not (child.text or "").strip():
+            found.extend(_blocks(child))
+        else:
+            found.append(child)
+    return found
+
+
+def _remove(element) -> None:
+    """Out of its parent, keeping the text that follows it there (an lxml tail)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail and tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
 
 
 def told(tokens: list[str], said: list[str], share: float = 0.5) -> bool:
