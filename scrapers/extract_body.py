@@ -153,18 +153,11 @@ def _blocks(element) -> list:
 
 
 def _remove(element) -> None:
-    """Out of its parent, keeping the text that follows it there (an lxml tail)."""
+    """Out of its parent, with the loose text that follows it there (an lxml tail): in trafilatura's
+    result that text belongs to what is dropped, as its rules drop it too."""
     parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    if tail and tail.strip():
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
+    if parent is not None:
+        parent.remove(element)
 
 
 def told(tokens: list[str], said: list[str], share: float = 0.5) -> bool:
@@ -178,6 +171,6 @@ def told(tokens: list[str], said: list[str], share: float = 0.5) -> bool:
 
 
 def printed_chars(tree) -> int:
-    """Characters of text in the page's paragraphs (<p>), spaces folded: what an article page
-    prints as prose, to tell an extraction that took only a small part of it."""
-    return sum(len(" ".join(p.text_content().split())) for p in tree.iter("p"))
+    """Characters of text in the page's paragraphs (<p>): what an article page prints as prose, to
+    tell an extraction that took only a small part of it."""
+    return sum(len(text.strip()) for text in tree.xpath("//p//text()"))
