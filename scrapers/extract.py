@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from mediawatch.scrapers.extract_body import printed_chars, told, trim
 from mediawatch.scrapers.extract_byline import page_author
 from mediawatch.scrapers.extract_clean import (
     clean_authors,
@@ -54,6 +56,7 @@ LOG = logging.getLogger(__name__)
 
 MAX_HTML_BYTES = 20 * 1024 * 1024
 SHORT_BODY_CHARS = 1000  # below this, the recall pass may have missed the article: try balanced
+LOW_SHARE = 0.3  # ... and below this share of the page's paragraph text
 
 DATE_META = (
     "article:published_time",
@@ -191,9 +194,12 @@ def _body(tree, url: str | None) -> tuple[str, str]:
 
     trafilatura's recall focus also skips its readability comparison once the text is long, which
     makes it the faster pass; a short result gets the balanced pass too, and the longer text wins.
+    So does a result that holds little of the page's paragraph text: recall mode took the first
+    block its rules name (a summary box, a teaser list), where the balanced pass compares it with
+    readability's and jusText's choice.
     """
     text, source = _trafilatura_text(tree, url, favor_recall=True), "recall"
-    if len(text) < SHORT_BODY_CHARS:
+    if len(text) < SHORT_BODY_CHARS or len(text) < LOW_SHARE * printed_chars(tree):
         balanced = _trafilatura_text(tree, url, favor_recall=False)
         if len(balanced) > len(text):
             text, source = balanced, "balanced"
@@ -202,8 +208,8 @@ def _body(tree, url: str | None) -> tuple[str, str]:
         from trafilatura.external import try_readability
         from trafilatura.utils import trim
 
-        try:
-            fallback = try_readability(tree)
+        try:  # on a copy: readability rewrites the tree it reads, and metadata is read after
+            fallback = try_readability(deepcopy(tree))
             text = "\n".join(
                 t
                 for t in (trim(p.text_content()) for p in fallback.iter("p", "h2", "h3", "li"))
@@ -225,8 +231,15 @@ def _trafilatura_text(tree, url: str | None, favor_recall: bool) -> str:
         include_comments=False,
         include_tables=True,
     )
+    if doc is None:
+        return ""
     # trafilatura types the result for both as_dict values; as_dict=False gives a Document
-    return (doc.text or "") if doc is not None else ""  # type: ignore[union-attr]
+    body = doc.body  # type: ignore[union-attr]
+    if body is None or not trim(body):
+        return doc.text or ""  # type: ignore[union-attr]
+    from trafilatura.xml import xmltotxt
+
+    return xmltotxt(body, False)
 
 
 def _paragraphs(text: str) -> str:
@@ -247,8 +260,10 @@ def _with_lead(tree, text: str, description: str) -> str:
     Only when it is printed on the page: a description that is only a <meta> tag is not article text.
     """
     tokens = _WORD.findall(description)
-    words = " ".join(tokens)
-    if len(tokens) < 8 or words in " ".join(_WORD.findall(text)):
+    if len(tokens) < 8:
+        return text
+    words, said = " ".join(tokens), _WORD.findall(text)
+    if words in " ".join(said) or told(tokens, said):
         return text
     # Joining and tokenising the whole page is the costly part: only the text nodes holding the
     # description's rarest-looking word (its longest among the first five) are looked at, each
