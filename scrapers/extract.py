@@ -290,8 +290,26 @@ def _title(
     if title and rule != "selector":
         head, bar, _ = title.partition(" | ")
         if bar and len(head.split()) >= 3:
-            return head.strip(), rule
+            # what stood before the bar may end with the site's name too ('X - Site | Tagline')
+            return clean_title(head, names, sections) or head.strip(), rule
+        return _without_domain(title, names), rule
     return title, rule
+
+
+_DOMAIN_WORD = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.I)
+
+
+def _without_domain(title: str, names: set[str]) -> str:
+    """Without the site's address printed before or after the headline with no separator
+    ('davidbau.com Vibe Coding'): an address is never part of a headline about something else."""
+    words = title.split()
+    if len(words) < 3:
+        return title
+    for at in (0, -1):
+        if _DOMAIN_WORD.match(words[at]) and norm(words[at].lower().removeprefix("www.")) in names:
+            rest = words[1:] if at == 0 else words[:-1]
+            return " ".join(rest)
+    return title
 
 
 def _chosen_title(
@@ -331,11 +349,17 @@ def _chosen_title(
     if not candidates:
         return None, None
     rule, best = candidates[0]
+    if rule == "h1" and _shouted(best):  # the page's styling: another source spells the words
+        spelled = [(r, v.partition(" | ")[0].strip()) for r, v in candidates[1:]]
+        rule, best = next(
+            ((r, v) for r, v in spelled if norm(v) == norm(best) and not _shouted(v)),
+            (rule, best),
+        )
     agreed = shortest_agreed(best, [value for _, value in candidates[1:]])
     if agreed != best:
         rule, best = next(r for r, v in candidates[1:] if v == agreed), agreed
     h1 = dict(cleaned).get("h1")
-    if not h1 or norm(h1) == norm(best) and (news or _quotes(h1) == _quotes(best) or _shouted(h1)):
+    if not h1 or _shouted(h1) or norm(h1) == norm(best) and (news or _quotes(h1) == _quotes(best)):
         return best, rule
     if not news and (norm(h1) == norm(best) or _cut_of(h1, best)):
         # the printed headline as readers see it (quotes, case, dashes), without what metadata
