@@ -359,9 +359,20 @@ def _chosen_title(
     if agreed != best:
         rule, best = next(r for r, v in candidates[1:] if v == agreed), agreed
     h1 = dict(cleaned).get("h1")
-    if not h1 or _shouted(h1) or norm(h1) == norm(best) and (news or _quotes(h1) == _quotes(best)):
+    spelled_alike = [dict(cleaned).get("jsonld"), dict(cleaned).get("microdata")]
+    if h1 and h1 != best and not _shouted(h1) and h1 in spelled_alike:
+        # the printed headline spelled letter for letter as the JSON-LD headline: og:title alone
+        # differs (an SEO or social variant, or its own capitalisation)
+        return h1, "h1+jsonld"
+    if (
+        not h1
+        or _shouted(h1)
+        or h1_raw in pm.h1_lines
+        or norm(h1) == norm(best)
+        and (news or _quotes(h1) == _quotes(best))
+    ):
         return best, rule
-    if not news and (norm(h1) == norm(best) or _cut_of(h1, best)):
+    if not news and (norm(h1) == norm(best) or _cut_of(h1, best) or _extends(h1, best)):
         # the printed headline as readers see it (quotes, case, dashes), without what metadata
         # added around it
         return h1, "h1"
@@ -416,6 +427,19 @@ def _cut_of(h1: str, best: str) -> bool:
     if best.endswith(h1):
         return bool(_CUT_BEFORE.search(best[: -len(h1)]))
     return False
+
+
+_SUBTITLE = re.compile(r"^(?:[:,]|\s[-–—])\s+\w+\W+\w")
+
+
+def _extends(h1: str, best: str) -> bool:
+    """The printed <h1> is the metadata title with its subtitle ('House Renovation Costs in the
+    Bay Area: Room-by-Room Breakdown'): metadata shortened the headline for search results."""
+    return (
+        len(_WORD.findall(best)) >= 3
+        and h1.startswith(best)
+        and bool(_SUBTITLE.match(h1[len(best) :]))
+    )
 
 
 def _names_the_site(h1: str, raw: list[tuple[str, str | None]], names: set[str]) -> bool:
