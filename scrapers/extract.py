@@ -291,9 +291,24 @@ def _title(
         head, bar, _ = title.partition(" | ")
         if bar and len(head.split()) >= 3:
             # what stood before the bar may end with the site's name too ('X - Site | Tagline')
-            return clean_title(head, names, sections) or head.strip(), rule
-        return _without_domain(title, names), rule
+            return _unmangled(clean_title(head, names, sections) or head.strip()), rule
+        return _unmangled(_without_domain(title, names)), rule
     return title, rule
+
+
+_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]")
+
+
+def _unmangled(title: str) -> str:
+    """UTF-8 read as Latin-1 ('Investorâ\x80\x99s') back to what the page meant ('Investor’s')."""
+    if not _MOJIBAKE.search(title):
+        return title
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return title.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+    return title
 
 
 _DOMAIN_WORD = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.I)
@@ -422,8 +437,14 @@ def _cut_of(h1: str, best: str) -> bool:
     ('Best Hammocks of 2026, Tested & Reviewed', 'Garnix Blog: Hardware-Attested Nix Builds')."""
     if len(_WORD.findall(h1)) < 3 or len(h1) >= len(best):
         return False
-    if best.startswith(h1):
-        return bool(_CUT_AFTER.match(best[len(h1) :]))
+    if best.startswith(h1) or h1[-1] in "?!" and best.casefold().startswith(h1.casefold()):
+        # after a question or exclamation the next words are a tagline ('What Is Mesh WiFi?
+        # Our 2026 Guide')
+        return (
+            h1[-1] in "?!"
+            and best[len(h1) : len(h1) + 1] == " "
+            or bool(_CUT_AFTER.match(best[len(h1) :]))
+        )
     if best.endswith(h1):
         return bool(_CUT_BEFORE.search(best[: -len(h1)]))
     return False
