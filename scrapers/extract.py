@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
 from mediawatch.scrapers.extract_byline import page_author
@@ -26,7 +27,12 @@ from mediawatch.scrapers.extract_clean import (
     site_names,
     split_title,
 )
-from mediawatch.scrapers.extract_dates import shown_date, shown_days, url_date
+from mediawatch.scrapers.extract_dates import (
+    same_moment_locally,
+    shown_date,
+    shown_days,
+    url_date,
+)
 from mediawatch.scrapers.extract_meta import (
     NEWS_TYPES,
     NOT_NEWS,
@@ -496,6 +502,22 @@ def _rewritten_headline(h1: str, best: str, cleaned: list[tuple[str, str | None]
 
 
 def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
+    """(moment, has_time, source): _declared_date, told in the page's own time zone when it
+    gave the moment in UTC and states the same moment elsewhere with its offset (a day
+    written in UTC is the next day for a Californian evening post)."""
+    moment, has_time, source = _declared_date(pm, tree, url, selected)
+    if moment is not None and has_time and moment.utcoffset() == timedelta(0):
+        stated = [
+            *tree.xpath("//time/@datetime")[:12],
+            pm.itemprop.get("datePublished"),
+            ld_value(pm.article, "datePublished") if pm.article else None,
+            *(value for key in DATE_META for value in pm.meta.get(key, ())),
+        ]
+        moment = same_moment_locally(moment, stated)
+    return moment, has_time, source
+
+
+def _declared_date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
     """(moment, has_time, source) from the first source that gives a plausible date."""
     if selected is not None:
         return (*selected, "selector")

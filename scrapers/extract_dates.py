@@ -8,7 +8,7 @@ or a related article's date.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from mediawatch.scrapers.extract_clean import parse_date
 
@@ -130,3 +130,23 @@ def shown_days(tree) -> set[date]:
     text = " ".join(" ".join(tree.xpath(_SHOWN_TEXT)).split())[:MAX_TEXT_CHARS]
     days.update(moment.date() for _, moment in _text_dates(text))
     return days
+
+
+SAME_MOMENT = timedelta(minutes=15)  # a post's <time> and its meta tag may be saved apart
+
+
+def same_moment_locally(moment: datetime, stated: list) -> datetime:
+    """The moment (in UTC) with the UTC offset of another value the page states for about the
+    same moment ('2025-12-19T03:05Z' and <time datetime='2025-12-18T19:05-08:00'>): the same
+    instant, told on the day the publisher's readers saw it."""
+    for value in stated:
+        if not value or len(str(value)) < 16:
+            continue
+        parsed = parse_date(value)
+        if parsed is None or not parsed[1] or parsed[0].tzinfo is None:
+            continue
+        other = parsed[0]
+        offset = other.utcoffset()
+        if offset and abs(other - moment) <= SAME_MOMENT:
+            return moment.astimezone(other.tzinfo)
+    return moment
