@@ -506,6 +506,11 @@ def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
     gave the moment in UTC and states the same moment elsewhere with its offset (a day
     written in UTC is the next day for a Californian evening post)."""
     moment, has_time, source = _declared_date(pm, tree, url, selected)
+    if source in ("jsonld", "meta", "microdata") and not _is_news(pm):
+        shown = shown_date(tree)
+        if shown is not None and shown[0].date() <= moment.date() - EARLIER_SHOWN:
+            if moment.date() not in shown_days(tree):
+                moment, has_time, source = shown[0], shown[1], f"{shown[2]}-earlier"
     if moment is not None and has_time and moment.utcoffset() == timedelta(0):
         stated = [
             *tree.xpath("//time/@datetime")[:12],
@@ -515,6 +520,14 @@ def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
         ]
         moment = same_moment_locally(moment, stated)
     return moment, has_time, source
+
+
+EARLIER_SHOWN = timedelta(days=2)
+
+
+def _is_news(pm: PageMeta) -> bool:
+    kinds = types(pm.article)
+    return bool(kinds & NEWS_TYPES) or bool(pm.first("article:section") and not kinds & NOT_NEWS)
 
 
 def _declared_date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
