@@ -39,6 +39,7 @@ _DAY_MONTH_YEAR = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(\d{{4}})\b", re.I
 )
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_YEAR_FIRST = re.compile(r"(?<![\d./])((?:19|20)\d{2})([./])(\d{1,2})\2(\d{1,2})(?![\d./]\d)")
 _URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
 _URL_MONTH_DAY = re.compile(rf"/((?:19|20)\d{{2}})/{_MONTH}/(\d{{1,2}})(?:/|[-_]|$)", re.I)
 _VISIBLE_TEXT = (
@@ -86,6 +87,10 @@ def _text_dates(text: str) -> list[tuple[int, datetime]]:
             found.append((match.start(), moment))
     for match in _ISO_DAY.finditer(text):
         moment = _day(*match.groups())
+        if moment:
+            found.append((match.start(), moment))
+    for match in _YEAR_FIRST.finditer(text):  # 2025.12.17, 2025/12/17: year first, then month
+        moment = _day(match[1], match[3], match[4])
         if moment:
             found.append((match.start(), moment))
     return sorted(found, key=lambda item: item[0])
