@@ -508,9 +508,12 @@ def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
     moment, has_time, source = _declared_date(pm, tree, url, selected)
     if source in ("jsonld", "meta", "microdata") and not _is_news(pm):
         shown = shown_date(tree)
-        if shown is not None and shown[0].date() <= moment.date() - EARLIER_SHOWN:
-            if moment.date() not in shown_days(tree):
-                moment, has_time, source = shown[0], shown[1], f"{shown[2]}-earlier"
+        if (
+            shown is not None
+            and shown[0].date() <= moment.date() - EARLIER_SHOWN
+            and moment.date() not in shown_days(tree)
+        ):
+            moment, has_time, source = shown[0], shown[1], f"{shown[2]}-earlier"
     if moment is not None and has_time and moment.utcoffset() == timedelta(0):
         stated = [
             *tree.xpath("//time/@datetime")[:12],

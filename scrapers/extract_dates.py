@@ -96,6 +96,25 @@ def _text_dates(text: str) -> list[tuple[int, datetime]]:
     return sorted(found, key=lambda item: item[0])
 
 
+def _own_times(tree) -> list:
+    """The first <time> elements, those that stand alone first: a <time> marked up like several
+    others (class of it and its parent) belongs to a list of other posts (related, latest)."""
+    times = []
+    for number, node in enumerate(tree.iter("time")):
+        if number >= 2 * MAX_TIME_ELEMENTS:
+            break
+        parent = node.getparent()
+        times.append(
+            (node, (node.get("class"), parent.get("class") if parent is not None else None))
+        )
+    counts: dict = {}
+    for _, key in times:
+        counts[key] = counts.get(key, 0) + 1
+    alone = [node for node, key in times if counts[key] == 1]
+    listed = [node for node, key in times if counts[key] > 1]
+    return (alone + listed)[:MAX_TIME_ELEMENTS]
+
+
 # 'Published on 3 May 2024' names the date a reader is meant to take as the article's
 _LABEL_CHARS = 40
 _PUBLISHED = re.compile(r"(?:published|posted|written|created)\W*(?:on|at)?\W*$", re.I)
@@ -105,9 +124,7 @@ def shown_date(tree) -> tuple[datetime, bool, str] | None:
     """(moment, has_time, rule) for the date the page shows as its publication: a <time> element
     (its datetime attribute keeps the time and zone), else a full date in the visible text: the
     first one labelled 'published' or 'posted', else the first one."""
-    for number, node in enumerate(tree.iter("time")):
-        if number >= MAX_TIME_ELEMENTS:
-            break
+    for node in _own_times(tree):
         for value in (node.get("datetime"), " ".join(node.text_content().split())):
             if value and len(value) >= 8 and any(ch.isdigit() for ch in value):
                 parsed = parse_date(value)
