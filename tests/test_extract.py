@@ -752,3 +752,38 @@ def test_a_moment_given_in_utc_is_told_in_the_zone_the_page_states_it_in():
     got = extract(html_page(head, body), url="https://collie.example/2025/12/18/post")
     assert got.published_at == "2025-12-19T03:05:00Z"  # the same instant
     assert got.published_local == "2025-12-18T19:05:00-08:00"  # on the day readers saw
+
+
+def test_a_day_shown_before_the_one_metadata_declares_and_never_shows_is_the_publication():
+    head = '<meta property="article:published_time" content="2025-11-05T00:00:00+00:00">'
+    body = "<h1>What cleaning costs in Quetta</h1><p>By Sana Baloch January 31, 2024</p>"
+    got = extract(html_page(head, body), url="https://clean.example/costs")
+    assert got.published_at.startswith("2024-01-31")
+    # news keeps what its metadata declares
+    news = head + '<meta property="article:section" content="Balochistan">'
+    got = extract(html_page(news, body), url="https://news.example/costs")
+    assert got.published_at.startswith("2025-11-05")
+    # and a page that shows the declared day too keeps it
+    shown = body + "<p>Published November 5, 2025</p>"
+    got = extract(html_page(head, shown), url="https://clean.example/costs")
+    assert got.published_at.startswith("2025-11-05")
+
+
+def test_a_day_written_year_first_with_dots_is_read_on_the_page():
+    body = "<h1>Programming languages</h1><p>Essay - Published: 2025.12.17 | 9 min</p>"
+    got = extract(html_page("", body), url="https://essays.example/languages")
+    assert got.published_at.startswith("2025-12-17")
+
+
+def test_the_articles_own_time_element_beats_a_sidebar_list_of_other_posts():
+    sidebar = "".join(
+        f'<li><a href="/p{n}">Post {n}</a><span class="field-content">'
+        f'<time datetime="2025-0{n}-10T12:00:00Z">0{n}/10/2025</time></span></li>'
+        for n in range(1, 5)
+    )
+    body = (
+        f"<aside><ul>{sidebar}</ul></aside><h1>Candidate experience</h1>"
+        '<div class="node__meta"><time datetime="2017-03-01T12:00:00Z">03/01/2017</time></div>'
+    )
+    got = extract(html_page("", body), url="https://actuaries.example/newsletter-article/x")
+    assert got.published_at == "2017-03-01T12:00:00Z"
