@@ -770,7 +770,10 @@ def test_a_day_shown_before_the_one_metadata_declares_and_never_shows_is_the_pub
 
 
 def test_a_day_written_year_first_with_dots_is_read_on_the_page():
-    body = "<h1>Programming languages</h1><p>Essay - Published: 2025.12.17 | 9 min</p>"
+    body = (
+        "<h1>Programming languages</h1><p>Essay - Published: 2025.12.17 | 9 min</p>"
+        "<p>Talk registration closes on 3 March 2026.</p>"
+    )
     got = extract(html_page("", body), url="https://essays.example/languages")
     assert got.published_at.startswith("2025-12-17")
 
