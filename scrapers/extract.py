@@ -502,27 +502,46 @@ def _rewritten_headline(h1: str, best: str, cleaned: list[tuple[str, str | None]
 
 
 def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
-    """(moment, has_time, source): _declared_date, told in the page's own time zone when it
-    gave the moment in UTC and states the same moment elsewhere with its offset (a day
-    written in UTC is the next day for a Californian evening post)."""
-    moment, has_time, source = _declared_date(pm, tree, url, selected)
-    if source in ("jsonld", "meta", "microdata") and not _is_news(pm):
-        shown = shown_date(tree)
-        if (
-            shown is not None
-            and shown[0].date() <= moment.date() - EARLIER_SHOWN
-            and moment.date() not in shown_days(tree)
-        ):
-            moment, has_time, source = shown[0], shown[1], f"{shown[2]}-earlier"
+    """(moment, has_time, source): the declared date as the page shows it (_as_shown), told in
+    the page's own time zone when it gave the moment in UTC and states the same moment
+    elsewhere with its offset (a day written in UTC is the next day for a Californian evening
+    post)."""
+    found = _declared_date(pm, tree, url, selected)
+    if found[2] in ("jsonld", "meta", "microdata") and not _is_news(pm):
+        found = _as_shown(pm, tree, found)
+    moment, has_time, source = found
     if moment is not None and has_time and moment.utcoffset() == timedelta(0):
-        stated = [
-            *tree.xpath("//time/@datetime")[:12],
-            pm.itemprop.get("datePublished"),
-            ld_value(pm.article, "datePublished") if pm.article else None,
-            *(value for key in DATE_META for value in pm.meta.get(key, ())),
-        ]
+        stated = [*tree.xpath("//time/@datetime")[:12], *_declared_values(pm)]
         moment = same_moment_locally(moment, stated)
     return moment, has_time, source
+
+
+def _declared_values(pm: PageMeta, with_microdata: bool = True) -> list[str]:
+    """Every publication date the page's metadata states, in the order _declared_date asks."""
+    values = [ld_value(pm.article, "datePublished") if pm.article else None]
+    values += [value for key in DATE_META for value in pm.meta.get(key, ())]
+    if with_microdata:
+        values.append(pm.itemprop.get("datePublished"))
+    return [value for value in values if value]
+
+
+def _as_shown(pm: PageMeta, tree, found: tuple) -> tuple:
+    """When the page never shows the declared day: another declared publication date that it
+    shows (JSON-LD and <meta> disagree, the page's text settles it), else a day it shows before
+    the declared one (metadata moved with a republish or a migration; the page kept printing
+    the original day). Not for news, whose metadata is kept (live pages show their updates)."""
+    days = shown_days(tree)
+    if not days or found[0].date() in days:
+        return found
+    # microdata sits in the body, often on a list of other posts: only the head's metadata
+    for value in _declared_values(pm, with_microdata=False):
+        parsed = parse_date(value)
+        if parsed and parsed[0].date() in days:
+            return (*parsed, "declared-shown")
+    shown = shown_date(tree)
+    if shown is not None and shown[0].date() <= found[0].date() - EARLIER_SHOWN:
+        return shown[0], shown[1], f"{shown[2]}-earlier"
+    return found
 
 
 EARLIER_SHOWN = timedelta(days=2)
