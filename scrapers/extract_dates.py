@@ -75,25 +75,34 @@ def url_date(url: str | None) -> datetime | None:
     return _day(named[1], _MONTHS[named[2].lower()], named[3]) if named else None
 
 
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_YEAR_LEAD = 32  # the longest text a year closes: 'September 30th, ' and the like
+_YEAR_TAIL = 10  # the longest text a year opens: '-12-17', '.12.17' and what must not follow
+_DATE_FORMS = (  # (pattern, group of year, of month, of day; a month by name is looked up)
+    (_MONTH_DAY_YEAR, 3, 1, 2),
+    (_DAY_MONTH_YEAR, 3, 2, 1),
+    (_ISO_DAY, 1, 2, 3),
+    (_YEAR_FIRST, 1, 3, 4),  # 2025.12.17, 2025/12/17: year first, then month
+)
+
+
 def _text_dates(text: str) -> list[tuple[int, datetime]]:
-    found: list[tuple[int, datetime]] = []
-    for match in _MONTH_DAY_YEAR.finditer(text):
-        moment = _day(match[3], _MONTHS[match[1].lower()], match[2])
-        if moment:
-            found.append((match.start(), moment))
-    for match in _DAY_MONTH_YEAR.finditer(text):
-        moment = _day(match[3], _MONTHS[match[2].lower()], match[1])
-        if moment:
-            found.append((match.start(), moment))
-    for match in _ISO_DAY.finditer(text):
-        moment = _day(*match.groups())
-        if moment:
-            found.append((match.start(), moment))
-    for match in _YEAR_FIRST.finditer(text):  # 2025.12.17, 2025/12/17: year first, then month
-        moment = _day(match[1], match[3], match[4])
-        if moment:
-            found.append((match.start(), moment))
-    return sorted(found, key=lambda item: item[0])
+    """(position, day) of every full date in text. Only the text around each year is searched:
+    the patterns over a whole page cost more than the rest of the date rules together."""
+    found: dict[int, datetime] = {}
+    for year in _YEAR.finditer(text):
+        start = max(0, year.start() - _YEAR_LEAD)
+        window = text[start : year.end() + _YEAR_TAIL]
+        for pattern, y, m, d in _DATE_FORMS:
+            for match in pattern.finditer(window):
+                at = start + match.start()
+                if at in found or at > 0 and text[at - 1].isalnum():
+                    continue  # seen, or a word cut at the window's edge
+                month = match[m] if match[m].isdigit() else _MONTHS[match[m].lower()]
+                moment = _day(match[y], month, match[d])
+                if moment:
+                    found[at] = moment
+    return sorted(found.items(), key=lambda item: item[0])
 
 
 def _own_times(tree) -> list:
@@ -141,16 +150,28 @@ def shown_date(tree) -> tuple[datetime, bool, str] | None:
     return (plain, False, "page-text") if plain is not None else None
 
 
-def shown_days(tree) -> set[date]:
-    """Every calendar day the page shows: in <time> elements' datetime and in its visible text
-    (the text of <time> elements included)."""
+def time_days(tree) -> set[date]:
+    """The calendar days in <time> elements' datetime attributes (cheap: no text is read)."""
     days: set[date] = set()
     for value in tree.xpath("//time/@datetime")[: 4 * MAX_TIME_ELEMENTS]:
         parsed = parse_date(value) if _ISO_DAY.match(value.strip()) else None
         if parsed:
             days.add(parsed[0].date())
+    return days
+
+
+_LAST_SHOWN: list = [None, set()]  # (tree, days): the date rules ask twice about one page
+
+
+def shown_days(tree) -> set[date]:
+    """Every calendar day the page shows: in <time> elements' datetime and in its visible text
+    (the text of <time> elements included)."""
+    if _LAST_SHOWN[0] is tree:
+        return _LAST_SHOWN[1]
+    days = time_days(tree)
     text = " ".join(" ".join(tree.xpath(_SHOWN_TEXT)).split())[:MAX_TEXT_CHARS]
     days.update(moment.date() for _, moment in _text_dates(text))
+    _LAST_SHOWN[:] = [tree, days]
     return days
 
 
