@@ -43,6 +43,10 @@ NOT_NEWS = {
 PAGE_TYPES = {"webpage", "itempage", "collectionpage", "medicalwebpage", "videoobject"}
 
 _GLUED = re.compile(r"(?:[^\W\d_]|[)\]?!.])\x00(?=[^\W\d_])")  # text running on across elements
+_H1_LINES = (
+    ".//br | .//*[contains(translate(@class, 'SUBTILE', 'subtile'), 'subtitle')"
+    " or contains(translate(@class, 'SUBHEADING', 'subheading'), 'subheading')]"
+)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 
@@ -204,7 +208,7 @@ def harvest(tree, url: str | None = None) -> PageMeta:
             continue
         pieces = "\x00".join(node.itertext())
         glued = any(pieces[m.end()].isupper() for m in _GLUED.finditer(pieces))
-        if glued or node.find(".//br") is not None:
+        if glued or node.xpath(_H1_LINES):
             text = " ".join(pieces.replace("\x00", " ").split())
             pm.h1_lines.add(text)
         pm.h1.append(text)

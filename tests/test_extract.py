@@ -717,6 +717,13 @@ def test_an_h1_with_its_subtitle_in_a_second_line_is_not_the_headline():
     )
     got = extract(html_page(head, body), url="https://apps.example/notes")
     assert got.title == "Best Note Apps: Top Tools in 2026"
+    body = (
+        '<h1><span class="entry-title-primary">What Tutoring is.</span> '
+        '<span class="entry-subtitle">Choosing a good tutor</span></h1>'
+    )
+    head = '<meta property="og:title" content="What Tutoring is. - Choosing a good tutor">'
+    got = extract(html_page(head, body), url="https://blogs.example/tutoring")
+    assert got.title == "What Tutoring is. - Choosing a good tutor"
 
 
 def test_the_h1_that_extends_the_metadata_title_with_its_subtitle_is_the_headline():
