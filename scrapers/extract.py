@@ -346,8 +346,7 @@ def _chosen_title(
     # a news article (by its JSON-LD type, or a newspaper section in article:section on a page
     # that does not call itself a blog post) keeps its metadata headline: there the <h1> often
     # carries a kicker or a longer print headline
-    kinds = types(article)
-    news = bool(kinds & NEWS_TYPES) or bool(pm.first("article:section") and not kinds & NOT_NEWS)
+    news = _is_news(pm)
     headline = ld_value(article, "headline", "name") if article else None
     raw = [  # og:title first: the publisher's chosen headline; JSON-LD's is often the SEO variant
         ("og:title", pm.first("og:title")),
@@ -551,6 +550,8 @@ EARLIER_SHOWN = timedelta(days=2)
 
 
 def _is_news(pm: PageMeta) -> bool:
+    """A news article by its JSON-LD type, or a newspaper section in article:section on a page
+    that does not call itself a blog post."""
     kinds = types(pm.article)
     return bool(kinds & NEWS_TYPES) or bool(pm.first("article:section") and not kinds & NOT_NEWS)
 
