@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from itertools import accumulate
 from typing import Any
 
 import ahocorasick
@@ -28,6 +29,7 @@ from mediawatch.matcher.salience import (
     is_venue,
     list_items,
     origin_items,
+    Sentences,
 )
 from mediawatch.matcher.schema import (
     ARABIC,
@@ -78,7 +80,7 @@ _AFFIX_MAX = 4
 
 
 _GAPS = " \n"
-_SPACE = re.compile(" ")
+_PLUS_ONE = (1).__add__
 _POSSESSIVE = re.compile(" s ")  # as str.count finds them: non-overlapping
 _WORD_INDEX_AFTER = 16  # word positions asked before a text's word index is built
 # A code the name is glued to: "AP-BLA", "PK/BLA", "A320-BLA" before it; "BLA-320", "BLA7" after.
@@ -208,6 +210,7 @@ class Scan:
         self.span_cache: dict[tuple[int, int], tuple[int, int]] = {}
         self.context_found: dict[tuple[int, int], str] = {}  # explanations only
         self.role_cache: dict[tuple[int, int], tuple[str, list[tuple[int, int]]]] = {}
+        self.sentences = Sentences(self.original)  # found once a role asks
         self._scan()
         self.touched: set[int] = set()  # leaves with a hit, and the groups those count for
         for leaf in self.leaf_hits:
@@ -239,8 +242,10 @@ class Scan:
             if gaps is None and len(self.word_cache) >= _WORD_INDEX_AFTER:
                 # many mentions: one pass over the text beats counting from its start each time
                 norm = self.norm
+                # where each space stands: the running sum of word lengths + 1 (all in C)
+                ends = list(accumulate(map(_PLUS_ONE, map(len, norm.split(" "))), initial=-1))
                 gaps = self._gaps = (
-                    [m.start() for m in _SPACE.finditer(norm)],
+                    ends[1:-1],
                     [m.start() for m in _POSSESSIVE.finditer(norm)],
                 )
             if gaps is None:
@@ -539,10 +544,11 @@ class Scan:
                     if a < self.title_len
                     else (self.text_start, len(self.original))
                 )
+                sentences = self.sentences
                 items = (
-                    list_items(self.original, a, b, floor, ceil)
+                    list_items(self.original, a, b, floor, ceil, sentences)
                     or entry_items(self.original, a, b, floor, ceil)
-                    or origin_items(self.original, a, b, floor, ceil)
+                    or origin_items(self.original, a, b, floor, ceil, sentences)
                 )
                 if items:
                     found = ("list", items)

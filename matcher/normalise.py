@@ -19,6 +19,8 @@ import re
 import unicodedata
 from bisect import bisect_right
 from functools import cache, lru_cache
+from itertools import accumulate, chain
+from operator import sub
 
 # Combining marks that are spelling noise: Latin/Greek/Cyrillic accents, Arabic harakat and
 # Quranic marks, the Devanagari nukta. Other marks (Devanagari vowel signs) are letters' parts.
@@ -209,6 +211,7 @@ def _class_range(lo: int, hi: int) -> str:
 
 
 _SPACE_RUN = re.compile("  +")
+_PLUS_ONE = (1).__add__
 _GAP_RUN = re.compile("[ \x01]{2,}")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # Frequent non-ASCII punctuation of English text: replaced first so the rest takes the ASCII path.
@@ -336,17 +339,15 @@ def _slow(text: str, table: str, special: re.Pattern, casefold: bool):
 
 
 def _collapsed(stage: str) -> tuple[list[int], list[int]]:
-    """Breakpoints of collapsed -> stage, when stage is one-to-one with the original."""
-    c_norm = [0]
-    c_stage = [0]
-    n = 0
-    last = 0
-    for m in _GAP_RUN.finditer(stage):
-        start, end = m.span()
-        n += start + 1 - last
-        last = end
-        c_norm.append(n)
-        c_stage.append(end)
+    """Breakpoints of collapsed -> stage, when stage is one-to-one with the original.
+
+    Each run of gaps [start, end) becomes one space: the collapsed offset of `end` grows by
+    start + 1 - (the previous run's end). Computed with C iterators: texts have a run at every
+    sentence and paragraph break."""
+    flat = list(chain.from_iterable(map(re.Match.span, _GAP_RUN.finditer(stage))))
+    starts = flat[0::2]
+    c_stage = [0, *flat[1::2]]
+    c_norm = list(accumulate(map(sub, map(_PLUS_ONE, starts), c_stage), initial=0))
     return c_norm, c_stage
 
 

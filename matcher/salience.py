@@ -24,6 +24,7 @@ Balochistan); the topic's score, the sum of its mentions' weights, must then rea
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 COVERAGE_WEIGHT = (
     1.0  # added when at least COVERAGE_SHARE of the text's sentences mention the topic
@@ -112,7 +113,10 @@ _ORIGIN_AFTER = re.compile(
     r"|\s*میں\s+(?:مقیم|پیدا)",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"[.!?؟۔\n]+(?=\s|$)|\n")
+_SENTENCE_PUNCT = frozenset(".!?؟۔\n")
+_SENTENCE_END = re.compile(r"[.!?؟۔\n]+(?=\s|$)|\n")  # a run of _SENTENCE_PUNCT
+# Where a _SENTENCE_END match may end, one character at a time (see Sentences)
+_SENTENCE_STOP = re.compile(r"[.!?؟۔\n](?=\s|$)|\n")
 _SEPARATOR = re.compile(
     r"\s*(?:[,،;؛]\s*(?:(?:and|or|اور|و|یا)\s+)?|\s(?:and|or|&|اور|و|یا)\s+)\s*", re.IGNORECASE
 )
@@ -213,17 +217,109 @@ def is_route(original: str, start: int, end: int) -> bool:
     return bool(_FROM_BEFORE.search(before) and _TO_AFTER.match(original, end))
 
 
-def sentence_span(original: str, start: int, end: int, floor: int, ceil: int) -> tuple[int, int]:
+class Sentences:
+    """Where the sentences of one text end, found once: every mention's role asks for the
+    sentence around it, and scanning a window of the text each time cost more than all the rest
+    of the role (speed; the answers are exactly those of _SENTENCE_END within that window).
+
+    A _SENTENCE_END match can end at e when original[e - 1] is sentence punctuation followed by
+    whitespace or the end of the text, or a newline (the `ends` found once); at a window's own
+    end, where `$` matches, the punctuation alone is enough. Also keeps the list separators of
+    each sentence window (list_items asks the same window for every mention in it)."""
+
+    __slots__ = ("original", "_ends", "_pieces")
+
+    def __init__(self, original: str):
+        self.original = original
+        self._ends: list[int] | None = None
+        self._pieces: dict[tuple[int, int], tuple] = {}
+
+    def ends(self) -> list[int]:
+        if self._ends is None:
+            self._ends = [m.end() for m in _SENTENCE_STOP.finditer(self.original)]
+        return self._ends
+
+    def start_after(self, lo: int, start: int) -> int:
+        """The end of the last _SENTENCE_END match in original[lo:start], or lo: where the
+        sentence holding `start` begins, looking no further back than lo."""
+        if start > lo and self.original[start - 1] in _SENTENCE_PUNCT:
+            return start  # punctuation right before the window's end ends a match there
+        ends = self.ends()
+        i = bisect_left(ends, start) - 1
+        if i >= 0 and ends[i] > lo:
+            return ends[i]
+        return lo
+
+    def stop_within(self, end: int, hi: int) -> int:
+        """The start of the first _SENTENCE_END match in original[end:hi], or hi: where the
+        sentence holding `end` stops, looking no further ahead than hi."""
+        original = self.original
+        last = min(hi, len(original))
+        if last <= end:
+            return hi
+        ends = self.ends()
+        i = bisect_right(ends, end)
+        if i < len(ends) and ends[i] < last:
+            at = ends[i] - 1  # the first run of punctuation that can end a match
+        elif original[last - 1] in _SENTENCE_PUNCT:
+            at = last - 1  # a run cut by the window's end ends a match there
+        else:
+            return hi
+        while at > end and original[at - 1] in _SENTENCE_PUNCT:
+            at -= 1  # the match starts where its run does (or where the window does)
+        return at
+
+    def pieces(self, lo: int, hi: int, start: int, end: int) -> tuple[list, list, dict]:
+        """original[lo:hi] cut at list separators (but those inside the mention itself: "Sistan
+        and Baluchestan"): (pieces as spans, the separator after each, a memo for list_items).
+        Kept per window: the mentions of one sentence share it."""
+        cut = self._pieces.get((lo, hi))
+        if cut is None:
+            spans = [m.span() for m in _SEPARATOR.finditer(self.original, lo, hi)]
+            pieces, seps = _cut(self.original, lo, hi, spans, -1, -1)
+            cut = self._pieces[(lo, hi)] = (spans, pieces, seps, {})
+        spans = cut[0]
+        for a, b in spans:
+            if a < end and b > start:
+                return (*_cut(self.original, lo, hi, spans, start, end), {})
+        return cut[1], cut[2], cut[3]
+
+    def span(self, start: int, end: int, floor: int, ceil: int) -> tuple[int, int]:
+        return self.start_after(floor, start), self.stop_within(end, ceil)
+
+
+def _cut(original: str, lo: int, hi: int, spans, start: int, end: int) -> tuple[list, list]:
+    pieces: list[tuple[int, int]] = []
+    seps: list[str] = []
+    last = lo
+    for a, b in spans:
+        if a < end and b > start:
+            continue  # a separator inside the mention itself ("Sistan and Baluchestan")
+        if original[last:a].strip():
+            pieces.append((last, a))
+            seps.append(original[a:b])
+        elif seps:
+            seps[-1] += original[a:b]
+        last = b
+    if original[last:hi].strip():
+        pieces.append((last, hi))
+    return pieces, seps
+
+
+def sentence_span(
+    original: str, start: int, end: int, floor: int, ceil: int, sentences: Sentences | None = None
+) -> tuple[int, int]:
     """The bounds of the sentence a mention stands in."""
-    lo = floor
-    for m in _SENTENCE_END.finditer(original, floor, start):
-        lo = m.end()
-    stop = _SENTENCE_END.search(original, end, ceil)
-    return lo, (stop.start() if stop else ceil)
+    return (sentences or Sentences(original)).span(start, end, floor, ceil)
 
 
 def origin_items(
-    original: str, start: int, end: int, floor: int, ceil: int
+    original: str,
+    start: int,
+    end: int,
+    floor: int,
+    ceil: int,
+    sentences: Sentences | None = None,
 ) -> list[tuple[int, int]]:
     """The hometowns of a roll of names ("Havildar Sohrab Khan (39) from Naseerabad, Sepoy
     Nawab (30) from Quetta, ..."), as spans, when the mention is one of three or more."""
@@ -232,20 +328,20 @@ def origin_items(
     # the roll's sentence, looked for near the mention only: scanning from the start of the
     # text for every mention made long texts with many mentions quadratic
     near_floor = max(floor, start - 2 * LIST_REACH)
-    lo, hi = sentence_span(original, start, end, near_floor, min(ceil, end + 2 * LIST_REACH))
+    lo, hi = sentence_span(
+        original, start, end, near_floor, min(ceil, end + 2 * LIST_REACH), sentences
+    )
     items = [m.span(1) for m in _ORIGIN_ITEM.finditer(original, lo, hi)]
     if len(items) < LIST_MIN_ITEMS or not any(a <= start and end <= b for a, b in items):
         return []
     return items
 
 
-def example_end(original: str, start: int, end: int) -> int:
+def example_end(original: str, start: int, end: int, sentences: Sentences | None = None) -> int:
     """Where the example phrase ends when the mention is given as an example, alone or as one
     item of the examples a cue heads ("projects such as CPEC", "platforms like the SCO and BRI",
     "گروه‌هایی مانند جیش العدل", "بی ایل اے اور بی ایل ایف جیسی تنظیمیں"); 0 when it is not."""
-    lo = max(0, start - 120)
-    for m in _SENTENCE_END.finditer(original, lo, start):
-        lo = m.end()
+    lo = (sentences or Sentences(original)).start_after(max(0, start - 120), start)
     cues = list(_EXAMPLE_CUE.finditer(original, lo, start))
     if cues and _EXAMPLE_RUN.fullmatch(original, cues[-1].end(), start):
         return end
@@ -277,7 +373,14 @@ def is_venue(original: str, start: int, end: int) -> bool:
     return bool(_VENUE_BEFORE.search(before) or _VENUE_AFTER.match(original, end))
 
 
-def list_items(original: str, start: int, end: int, floor: int, ceil: int) -> list[tuple[int, int]]:
+def list_items(
+    original: str,
+    start: int,
+    end: int,
+    floor: int,
+    ceil: int,
+    sentences: Sentences | None = None,
+) -> list[tuple[int, int]]:
     """The items of the list a mention stands in, as spans ([] when it is not in a list).
 
     The sentence is cut at separators; pieces of at most LIST_ITEM_WORDS words next to the
@@ -286,30 +389,14 @@ def list_items(original: str, start: int, end: int, floor: int, ceil: int) -> li
     run to its right ("snowfall over hills for Balochistan, upper Sindh, Islamabad"), one that
     starts it closes a run to its left. A list has LIST_MIN_ITEMS items or more, a comma, and an
     "and"/"or" or two short items; an aside ("Balochistan, particularly Gwadar,") is no item."""
-    lo = max(floor, start - LIST_REACH)
-    for m in _SENTENCE_END.finditer(original, lo, start):
-        lo = m.end()
-    stop = _SENTENCE_END.search(original, end, min(ceil, end + LIST_REACH))
-    hi = stop.start() if stop else min(ceil, end + LIST_REACH)
-    pieces: list[tuple[int, int]] = []
-    seps: list[str] = []
-    last = lo
-    for sep in _SEPARATOR.finditer(original, lo, hi):
-        if sep.start() < end and sep.end() > start:
-            continue  # a separator inside the mention itself ("Sistan and Baluchestan")
-        if original[last : sep.start()].strip():
-            pieces.append((last, sep.start()))
-            seps.append(sep.group())
-        elif seps:
-            seps[-1] += sep.group()
-        last = sep.end()
-    if original[last:hi].strip():
-        pieces.append((last, hi))
-    here = next((i for i, (a, b) in enumerate(pieces) if a <= start and end <= b), None)
-    if here is None or len(pieces) < 2:
+    if sentences is None:
+        sentences = Sentences(original)
+    lo = sentences.start_after(max(floor, start - LIST_REACH), start)
+    hi = sentences.stop_within(end, min(ceil, end + LIST_REACH))
+    pieces, seps, memo = sentences.pieces(lo, hi, start, end)
+    here = bisect_right(pieces, (start, len(original))) - 1
+    if here < 0 or end > pieces[here][1] or len(pieces) < 2:
         return []
-
-    memo: dict[int, bool] = {}
 
     def short(i: int) -> bool:
         """A list item: a few words, not an aside, a name (capitalised) in cased scripts."""

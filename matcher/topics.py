@@ -16,6 +16,7 @@ from mediawatch.matcher.salience import (
     LIST_OWN_SHARE,
     ORIGIN_FACTOR,
     ROUTE_FACTOR,
+    Sentences,
     VENUE_FACTOR,
     example_end,
     own_share,
@@ -48,6 +49,7 @@ class Scan(Protocol):
     touched: set[int]
     rejected: dict[int, list[tuple[Occ, str]]]
     context_found: dict[tuple[int, int], str]
+    sentences: Sentences
 
     def occ(self, leaf: int) -> list[Occ]: ...
     def orig_span(self, start: int, end: int) -> tuple[int, int]: ...
@@ -250,12 +252,13 @@ class TopicResult:
         if total <= 0 or near / total >= COVERAGE_SHARE:
             return ""  # a short text that names it is about it
         a, b = scan.orig_span(occ.start, occ.end)
-        example = example_end(scan.original, a, b)
+        example = example_end(scan.original, a, b, scan.sentences)
         if example:
             floor, ceil = (
                 (0, scan.title_len) if a < scan.title_len else (scan.text_start, len(scan.original))
             )
-            a = sentence_span(scan.original, a, b, floor, ceil)[0]  # its head: "projects such as"
+            # its head: "projects such as"
+            a = sentence_span(scan.original, a, b, floor, ceil, scan.sentences)[0]
             b = example  # ... and its tail: "BLA اور BLF جیسی کالعدم تنظیمیں"
         elif term.kind == "phrase":
             return ""  # a rule's phrase: the rule has already placed it (Pakistan, China near)
