@@ -22,14 +22,15 @@ from mediawatch.matcher.normalise import (
 )
 from mediawatch.matcher.result import TopicMatch, position_weight
 from mediawatch.matcher.salience import (
+    Sentences,
     entry_items,
+    has_cue,
     is_dateline,
     is_origin,
     is_route,
     is_venue,
     list_items,
     origin_items,
-    Sentences,
 )
 from mediawatch.matcher.schema import (
     ARABIC,
@@ -550,13 +551,14 @@ class Scan:
                     or entry_items(self.original, a, b, floor, ceil)
                     or origin_items(self.original, a, b, floor, ceil, sentences)
                 )
+                cue = has_cue(self.original, a)
                 if items:
                     found = ("list", items)
-                elif is_venue(self.original, a, b):
+                elif is_venue(self.original, a, b, cue):
                     found = ("venue", [])
-                elif is_origin(self.original, a, b):
+                elif is_origin(self.original, a, b, cue):
                     found = ("origin", [])
-                elif is_route(self.original, a, b):
+                elif is_route(self.original, a, b, cue):
                     found = ("route", [])
                 else:
                     found = ("", [])

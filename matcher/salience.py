@@ -42,6 +42,9 @@ LIST_ITEM_WORDS = 4  # an item of a list is at most this many words
 LIST_REACH = 300  # characters either side of a mention searched for its list
 AND_CHAIN_MIN_ITEMS = 4  # "Karachi and Gwadar and Chabahar and Bandar Abbas": a list without commas
 ALONE_FACTOR = 0.25  # the topic's one mention, with nothing else in the text about it
+_VENUE_REACH = 40  # characters before a mention searched for a venue ("a meeting held in")
+_ORIGIN_REACH = 30  # ... for an origin ("a resident of")
+_ROUTE_REACH = 20  # ... for a route ("via")
 
 # "QUETTA:", "QUETTA, Mar 13 (APP):", "URUMQI (China), Oct 20 (APP):", "کوئٹہ (ویب ڈیسک):"
 _DATELINE_TAIL = re.compile(
@@ -117,6 +120,7 @@ _SENTENCE_PUNCT = frozenset(".!?؟۔\n")
 _SENTENCE_END = re.compile(r"[.!?؟۔\n]+(?=\s|$)|\n")  # a run of _SENTENCE_PUNCT
 # Where a _SENTENCE_END match may end, one character at a time (see Sentences)
 _SENTENCE_STOP = re.compile(r"[.!?؟۔\n](?=\s|$)|\n")
+_BLOCK = 512  # characters of a text whose sentence ends are found at a time
 _SEPARATOR = re.compile(
     r"\s*(?:[,،;؛]\s*(?:(?:and|or|اور|و|یا)\s+)?|\s(?:and|or|&|اور|و|یا)\s+)\s*", re.IGNORECASE
 )
@@ -173,15 +177,14 @@ def is_dateline(original: str, start: int, end: int, body_start: int) -> bool:
     )
 
 
-def is_origin(original: str, start: int, end: int) -> bool:
+def is_origin(original: str, start: int, end: int, cue: bool = True) -> bool:
     """The mention says where a person comes from ("a resident of Quetta", "Sepoy Nawab (30)
-    from Quetta")."""
-    before = original[max(0, start - 30) : start]
-    return bool(
-        _ORIGIN_BEFORE.search(before)
-        or _ORIGIN_AGE.search(before)
-        or _ORIGIN_AFTER.match(original, end)
-    )
+    from Quetta"). Without a `cue` (see has_cue) the words before it are not searched."""
+    if cue:
+        before = original[max(0, start - _ORIGIN_REACH) : start]
+        if _ORIGIN_BEFORE.search(before) or _ORIGIN_AGE.search(before):
+            return True
+    return bool(_ORIGIN_AFTER.match(original, end))
 
 
 # "smuggled from Quetta to Punjab", "enter Iran via Taftan": a stop on someone's way, not the scene
@@ -204,17 +207,58 @@ _STOP_AFTER = re.compile(
 )
 
 
-def is_route(original: str, start: int, end: int) -> bool:
+def is_route(original: str, start: int, end: int, cue: bool = True) -> bool:
     """The mention is a stop on a way ("from Quetta to Punjab", "via Taftan", "Zahedan will be
-    its first stop")."""
-    before = original[max(0, start - 20) : start]
+    its first stop"). Without a `cue` (see has_cue) the words before it are not searched."""
+    before = original[max(0, start - _ROUTE_REACH) : start] if cue else ""
     if (
-        _ROUTE_BEFORE.search(before)
+        (cue and _ROUTE_BEFORE.search(before))
         or _STOP_AFTER.match(original, end)
         or _ROUTE_AFTER.match(original, end)
     ):
         return True
-    return bool(_FROM_BEFORE.search(before) and _TO_AFTER.match(original, end))
+    return bool(cue and _FROM_BEFORE.search(before) and _TO_AFTER.match(original, end))
+
+
+# The last word each pattern of the words before a mention can end with (_VENUE_BEFORE,
+# _ORIGIN_BEFORE, _ORIGIN_AGE, _ROUTE_BEFORE, _FROM_BEFORE), as _cue_key writes it: after any
+# other word those searches cannot match and are skipped, the most frequent case by far (speed).
+# Keep in step with the patterns: tests/test_matcher_shortcuts.py checks them against it.
+_CUE_WORDS = frozenset(
+    ["in", "at", "the", "of", "from", "to", "via", "through"]
+    + ["در", "شهر", "استان", "اهل", "زاده", "متولد", "ساکن", "بومی"]
+    + ["طریق", "مسیر", "راه", "براستہ", "بذریعہ", "بندر", "شہر"]
+)
+_CUE_MAX = max(len(w) for w in _CUE_WORDS)
+_CUE_REACH = (_VENUE_REACH, _ORIGIN_REACH, _ROUTE_REACH)
+_LAST_WORD = re.compile(r"\w+\Z")
+
+
+def _cue_key(word: str) -> str:
+    """A word as IGNORECASE compares it: "İn" and "ın" match "in"."""
+    if not word.isascii():
+        word = word.replace("İ", "i").replace("ı", "i").replace("ſ", "s").replace("K", "k")
+    return word.lower()
+
+
+def has_cue(original: str, start: int) -> bool:
+    """Whether one of the patterns of the words before a mention could match before `start`:
+    they all end with one of _CUE_WORDS and whitespace. The word is taken as each pattern's
+    window would cut it (a word cut by the window's start is a word of its own there)."""
+    lo = max(0, start - max(_CUE_REACH))
+    head = original[lo:start]
+    stripped = head.rstrip()
+    if len(stripped) == len(head):
+        return False  # every pattern ends with whitespace
+    stop = lo + len(stripped)
+    found = _LAST_WORD.search(original, max(lo, stop - _CUE_MAX - 1), stop)
+    if found is None:
+        return False
+    for reach in _CUE_REACH:
+        word = original[max(found.start(), start - reach) : stop]
+        if word and _cue_key(word) in _CUE_WORDS:
+            return True
+    return False
 
 
 class Sentences:
@@ -223,31 +267,44 @@ class Sentences:
     of the role (speed; the answers are exactly those of _SENTENCE_END within that window).
 
     A _SENTENCE_END match can end at e when original[e - 1] is sentence punctuation followed by
-    whitespace or the end of the text, or a newline (the `ends` found once); at a window's own
-    end, where `$` matches, the punctuation alone is enough. Also keeps the list separators of
-    each sentence window (list_items asks the same window for every mention in it)."""
+    whitespace or the end of the text, or a newline (found block by block, as mentions ask); at
+    a window's own end, where `$` matches, the punctuation alone is enough. Also keeps the list
+    separators of each sentence window (list_items asks the same window for every mention)."""
 
-    __slots__ = ("original", "_ends", "_pieces")
+    __slots__ = ("original", "_blocks", "_pieces")
 
     def __init__(self, original: str):
         self.original = original
-        self._ends: list[int] | None = None
+        self._blocks: dict[int, list[int]] = {}
         self._pieces: dict[tuple[int, int], tuple] = {}
 
-    def ends(self) -> list[int]:
-        if self._ends is None:
-            self._ends = [m.end() for m in _SENTENCE_STOP.finditer(self.original)]
-        return self._ends
+    def _ends(self, block: int) -> list[int]:
+        """Where matches can end, for the characters original[block * _BLOCK:][:_BLOCK]."""
+        found = self._blocks.get(block)
+        if found is None:
+            lo = block * _BLOCK
+            hi = lo + _BLOCK
+            # one character more, for the lookahead; a match on that character is not this
+            # block's (and `$` would match after it)
+            found = [m.end() for m in _SENTENCE_STOP.finditer(self.original, lo, hi + 1)]
+            if found and found[-1] > hi:
+                found.pop()
+            self._blocks[block] = found
+        return found
 
     def start_after(self, lo: int, start: int) -> int:
         """The end of the last _SENTENCE_END match in original[lo:start], or lo: where the
         sentence holding `start` begins, looking no further back than lo."""
         if start > lo and self.original[start - 1] in _SENTENCE_PUNCT:
             return start  # punctuation right before the window's end ends a match there
-        ends = self.ends()
-        i = bisect_left(ends, start) - 1
-        if i >= 0 and ends[i] > lo:
-            return ends[i]
+        # the last end e with lo < e < start, on a character from lo to start - 2
+        if start - 2 < lo:
+            return lo
+        for block in range((start - 2) // _BLOCK, lo // _BLOCK - 1, -1):
+            ends = self._ends(block)
+            i = bisect_left(ends, start) - 1
+            if i >= 0:
+                return ends[i] if ends[i] > lo else lo
         return lo
 
     def stop_within(self, end: int, hi: int) -> int:
@@ -257,14 +314,19 @@ class Sentences:
         last = min(hi, len(original))
         if last <= end:
             return hi
-        ends = self.ends()
-        i = bisect_right(ends, end)
-        if i < len(ends) and ends[i] < last:
-            at = ends[i] - 1  # the first run of punctuation that can end a match
-        elif original[last - 1] in _SENTENCE_PUNCT:
+        at = -1
+        # the first end e with end < e < last, on a character from end to last - 2
+        for block in range(end // _BLOCK, (last - 2) // _BLOCK + 1):
+            ends = self._ends(block)
+            i = bisect_right(ends, end)
+            if i < len(ends):
+                if ends[i] < last:
+                    at = ends[i] - 1  # the first run of punctuation that can end a match
+                break
+        if at < 0:
+            if original[last - 1] not in _SENTENCE_PUNCT:
+                return hi
             at = last - 1  # a run cut by the window's end ends a match there
-        else:
-            return hi
         while at > end and original[at - 1] in _SENTENCE_PUNCT:
             at -= 1  # the match starts where its run does (or where the window does)
         return at
@@ -367,10 +429,12 @@ def entry_items(
     return items
 
 
-def is_venue(original: str, start: int, end: int) -> bool:
-    """The mention says where a meeting was held or an envoy sits ("held in Quetta")."""
-    before = original[max(0, start - 40) : start]
-    return bool(_VENUE_BEFORE.search(before) or _VENUE_AFTER.match(original, end))
+def is_venue(original: str, start: int, end: int, cue: bool = True) -> bool:
+    """The mention says where a meeting was held or an envoy sits ("held in Quetta"). Without a
+    `cue` (see has_cue) the words before it are not searched."""
+    if cue and _VENUE_BEFORE.search(original[max(0, start - _VENUE_REACH) : start]):
+        return True
+    return bool(_VENUE_AFTER.match(original, end))
 
 
 def list_items(
