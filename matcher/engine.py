@@ -209,6 +209,7 @@ class Scan:
         self.word_cache: dict[int, int] = {}
         self._gaps: tuple[list[int], list[int]] | None = None  # word index, once asked often
         self.span_cache: dict[tuple[int, int], tuple[int, int]] = {}
+        self.place_cache: dict[int, float] = {}  # normalised start -> position weight
         self.context_found: dict[tuple[int, int], str] = {}  # explanations only
         self.role_cache: dict[tuple[int, int], tuple[str, list[tuple[int, int]]]] = {}
         self.sentences = Sentences(self.original)  # found once a role asks
@@ -526,8 +527,13 @@ class Scan:
         weight = self.m.leaves[occ.leaf].weight
         if not weight:
             return 0.0
-        a, _b = self.orig_span(occ.start, occ.end)
-        return weight * position_weight(a, self.title_len, self.text_start) * factor
+        place = self.place_cache.get(occ.start)  # the original start depends on the start only
+        if place is None:
+            a, _b = self.orig_span(occ.start, occ.end)
+            place = self.place_cache[occ.start] = position_weight(
+                a, self.title_len, self.text_start
+            )
+        return weight * place * factor
 
     def role(self, occ: Occ) -> tuple[str, list[tuple[int, int]]]:
         """("dateline" | "list" | "venue" | "origin" | "route" | "", list items as original spans) of a

@@ -300,9 +300,17 @@ def _one_to_one(text: str, table: str) -> str:
     if extra * 8 > len(text):
         return text.translate(table)  # mostly non-ASCII: one pass is cheapest
     # Mostly ASCII with accents here and there: ASCII bytes through bytes.translate, the rest
-    # run by run.
+    # character by character: a text has a few distinct ones ("ü", "é"), each replaced in one
+    # C pass, unless one's replacement is another to replace (then run by run, in order).
     done = ascii_text.encode("utf-8").translate(_ascii(table)).decode("utf-8")
-    return _NON_ASCII.sub(lambda m: m.group().translate(table), done)
+    chars = set("".join(_NON_ASCII.findall(done)))
+    pairs = [(c, table[ord(c)]) for c in chars]
+    if any(new in chars and new != old for old, new in pairs):
+        return _NON_ASCII.sub(lambda m: m.group().translate(table), done)
+    for old, new in pairs:
+        if new != old:
+            done = done.replace(old, new)
+    return done
 
 
 @lru_cache(maxsize=2)

@@ -162,10 +162,11 @@ def is_dateline(original: str, start: int, end: int, body_start: int) -> bool:
     brackets ("کوئٹہ (این این آئی)"); the name's own acronym in brackets is no agency."""
     if start < body_start:
         return False  # a title has no dateline
-    line_start = original.rfind("\n", 0, start) + 1
-    line_start = max(line_start, body_start)
-    if original[line_start:start].strip():
-        return False
+    at = start
+    while at > body_start and original[at - 1] != "\n":  # only whitespace back to the line's start
+        if not original[at - 1].isspace():
+            return False
+        at -= 1
     tail = _DATELINE_TAIL.match(original, end)
     if tail is None:
         return False
@@ -231,6 +232,8 @@ _CUE_WORDS = frozenset(
 )
 _CUE_MAX = max(len(w) for w in _CUE_WORDS)
 _CUE_REACH = (_VENUE_REACH, _ORIGIN_REACH, _ROUTE_REACH)
+_CUE_LOOK = max(_CUE_REACH)
+_CUE_NEAR = min(_CUE_REACH)
 _LAST_WORD = re.compile(r"\w+\Z")
 
 
@@ -245,15 +248,17 @@ def has_cue(original: str, start: int) -> bool:
     """Whether one of the patterns of the words before a mention could match before `start`:
     they all end with one of _CUE_WORDS and whitespace. The word is taken as each pattern's
     window would cut it (a word cut by the window's start is a word of its own there)."""
-    lo = max(0, start - max(_CUE_REACH))
-    head = original[lo:start]
-    stripped = head.rstrip()
-    if len(stripped) == len(head):
+    lo = max(0, start - _CUE_LOOK)
+    stop = start
+    while stop > lo and original[stop - 1].isspace():
+        stop -= 1
+    if stop == start:
         return False  # every pattern ends with whitespace
-    stop = lo + len(stripped)
     found = _LAST_WORD.search(original, max(lo, stop - _CUE_MAX - 1), stop)
     if found is None:
         return False
+    if found.start() >= start - _CUE_NEAR:
+        return _cue_key(found.group()) in _CUE_WORDS  # every window holds the whole word
     for reach in _CUE_REACH:
         word = original[max(found.start(), start - reach) : stop]
         if word and _cue_key(word) in _CUE_WORDS:
@@ -331,20 +336,23 @@ class Sentences:
             at -= 1  # the match starts where its run does (or where the window does)
         return at
 
-    def pieces(self, lo: int, hi: int, start: int, end: int) -> tuple[list, list, dict]:
+    def pieces(self, lo: int, hi: int, start: int, end: int) -> tuple[list, list, dict] | None:
         """original[lo:hi] cut at list separators (but those inside the mention itself: "Sistan
-        and Baluchestan"): (pieces as spans, the separator after each, a memo for list_items).
-        Kept per window: the mentions of one sentence share it."""
+        and Baluchestan"): (pieces as spans, the separator after each, a memo for list_items),
+        or None when they cannot make a list (_may_list). Kept per window: the mentions of one
+        sentence share it."""
         cut = self._pieces.get((lo, hi))
         if cut is None:
             spans = [m.span() for m in _SEPARATOR.finditer(self.original, lo, hi)]
             pieces, seps = _cut(self.original, lo, hi, spans, -1, -1)
-            cut = self._pieces[(lo, hi)] = (spans, pieces, seps, {})
-        spans = cut[0]
+            whole = (pieces, seps, {}) if _may_list(pieces, seps) else None
+            cut = self._pieces[(lo, hi)] = (spans, whole)
+        spans, whole = cut
         for a, b in spans:
             if a < end and b > start:
-                return (*_cut(self.original, lo, hi, spans, start, end), {})
-        return cut[1], cut[2], cut[3]
+                pieces, seps = _cut(self.original, lo, hi, spans, start, end)
+                return (pieces, seps, {}) if _may_list(pieces, seps) else None
+        return whole
 
     def span(self, start: int, end: int, floor: int, ceil: int) -> tuple[int, int]:
         return self.start_after(floor, start), self.stop_within(end, ceil)
@@ -366,6 +374,16 @@ def _cut(original: str, lo: int, hi: int, spans, start: int, end: int) -> tuple[
     if original[last:hi].strip():
         pieces.append((last, hi))
     return pieces, seps
+
+
+def _may_list(pieces: list, seps: list[str]) -> bool:
+    """What any list needs (list_items, _and_chain): enough pieces, and a comma or enough "and"s
+    between them. Most sentences fail it, and are then not looked at item by item (speed)."""
+    if len(pieces) < min(LIST_MIN_ITEMS, AND_CHAIN_MIN_ITEMS):
+        return False
+    if any(_COMMA.search(sep) for sep in seps):
+        return True
+    return sum(1 for sep in seps if _AND.search(sep)) >= AND_CHAIN_MIN_ITEMS - 1
 
 
 def sentence_span(
@@ -457,7 +475,10 @@ def list_items(
         sentences = Sentences(original)
     lo = sentences.start_after(max(floor, start - LIST_REACH), start)
     hi = sentences.stop_within(end, min(ceil, end + LIST_REACH))
-    pieces, seps, memo = sentences.pieces(lo, hi, start, end)
+    cut = sentences.pieces(lo, hi, start, end)
+    if cut is None:
+        return []
+    pieces, seps, memo = cut
     here = bisect_right(pieces, (start, len(original))) - 1
     if here < 0 or end > pieces[here][1] or len(pieces) < 2:
         return []
