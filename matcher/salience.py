@@ -124,6 +124,10 @@ _BLOCK = 512  # characters of a text whose sentence ends are found at a time
 _SEPARATOR = re.compile(
     r"\s*(?:[,،;؛]\s*(?:(?:and|or|اور|و|یا)\s+)?|\s(?:and|or|&|اور|و|یا)\s+)\s*", re.IGNORECASE
 )
+# What every _SEPARATOR match holds: a comma or semicolon, or whitespace and an "and" word with
+# whitespace after it. Searching for these skips the letters in C, where _SEPARATOR, which may
+# start with whitespace, is tried at every character (see separator_spans).
+_SEPARATOR_ANCHOR = re.compile(r"[,،;؛]|\s(?:and|or|&|اور|و|یا)\s", re.IGNORECASE)
 _COMMA = re.compile(r"[,،]")
 _AND = re.compile(r"(?<!\w)(?:and|or|&|اور|و|یا)(?!\w)", re.IGNORECASE)
 _ASIDE = re.compile(
@@ -343,7 +347,7 @@ class Sentences:
         sentence share it."""
         cut = self._pieces.get((lo, hi))
         if cut is None:
-            spans = [m.span() for m in _SEPARATOR.finditer(self.original, lo, hi)]
+            spans = separator_spans(self.original, lo, hi)
             pieces, seps = _cut(self.original, lo, hi, spans, -1, -1)
             whole = (pieces, seps, {}) if _may_list(pieces, seps) else None
             cut = self._pieces[(lo, hi)] = (spans, whole)
@@ -356,6 +360,26 @@ class Sentences:
 
     def span(self, start: int, end: int, floor: int, ceil: int) -> tuple[int, int]:
         return self.start_after(floor, start), self.stop_within(end, ceil)
+
+
+def separator_spans(original: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The spans of _SEPARATOR.finditer(original, lo, hi), found from their anchors: a match
+    starts where the whitespace before its anchor does (no earlier match can start), and is
+    the pattern's own match from there."""
+    spans = []
+    at = lo
+    while True:
+        anchor = _SEPARATOR_ANCHOR.search(original, at, hi)
+        if anchor is None:
+            return spans
+        start = anchor.start()
+        while start > at and original[start - 1].isspace():
+            start -= 1
+        found = _SEPARATOR.match(original, start, hi)
+        if found is None:  # an anchor the pattern does not take: let the pattern decide
+            return spans + [m.span() for m in _SEPARATOR.finditer(original, at, hi)]
+        spans.append(found.span())
+        at = found.end()
 
 
 def _cut(original: str, lo: int, hi: int, spans, start: int, end: int) -> tuple[list, list]:

@@ -131,3 +131,17 @@ def test_lists_found_with_a_shared_sentence_index_are_those_found_alone():
             b = min(len(text), a + rng.randint(1, 12))
             alone = salience.list_items(text, a, b, 0, len(text))
             assert salience.list_items(text, a, b, 0, len(text), shared) == alone
+
+
+def test_separators_found_from_their_anchors_are_the_pattern_s_own():
+    rng = random.Random(15)
+    parts = ["a", "AND", "and", "or", "&", "اور", "و", "یا", ",", "،", ";", "؛", " ", "\n"]
+    parts += ["\u00a0", "andy", "band", "Quetta", sample(salience._SEPARATOR, rng)]
+    for _ in range(20000):
+        if rng.random() < 0.3:
+            parts[-1] = sample(salience._SEPARATOR, rng)
+        text = "".join(rng.choice(parts) + rng.choice(["", " "]) for _ in range(rng.randint(0, 25)))
+        lo = rng.randint(0, len(text))
+        hi = rng.randint(lo, len(text))
+        expected = [m.span() for m in salience._SEPARATOR.finditer(text, lo, hi)]
+        assert salience.separator_spans(text, lo, hi) == expected, (text, lo, hi)
