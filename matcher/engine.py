@@ -17,7 +17,8 @@ from mediawatch.matcher.normalise import (
     BREAK,
     PHRASE_BREAKS,
     normalise,
-    normalise_marked,
+    mark,
+    normalise_staged,
     normalise_term,
 )
 from mediawatch.matcher.result import TopicMatch, position_weight
@@ -81,6 +82,7 @@ _AFFIX_MAX = 4
 
 
 _GAPS = " \n"
+_PHRASE_BREAK = re.compile("[" + re.escape("".join(sorted(PHRASE_BREAKS))) + "]")
 _PLUS_ONE = (1).__add__
 _POSSESSIVE = re.compile(" s ")  # as str.count finds them: non-overlapping
 _WORD_INDEX_AFTER = 16  # word positions asked before a text's word index is built
@@ -149,6 +151,11 @@ class Matcher:
             for rule in topic.rules:
                 found |= positive_leaves(rule)
             self._sources[topic.name] = frozenset(found)
+        # the same, inverted: which topics a leaf can give evidence to
+        self._concerns: dict[int, list[str]] = {}
+        for name, found in self._sources.items():
+            for leaf in found:
+                self._concerns.setdefault(leaf, []).append(name)
 
     def match(self, title: str, text: str) -> list[TopicMatch]:
         """The flagged topics of one article (score at least the topic's min_score)."""
@@ -193,15 +200,14 @@ class Scan:
         self.original = f"{title}\n\n{text}"
         self.title_len = len(title)
         self.text_start = len(title) + 2
-        norm_title, marked_title, self.title_map = normalise_marked(title)
-        norm_text, marked_text, self.text_map = normalise_marked(text)
+        norm_title, self._title_stage, self.title_map = normalise_staged(title)
+        norm_text, self._text_stage, self.text_map = normalise_staged(text)
         # " title \n text ": every word has a space on both sides, and as "\n" never occurs in
         # normalised text no term can run from the title into the text.
         self.split = 1 + len(norm_title)
         self.text_at = self.split + 3
         self.norm = f" {norm_title} \n {norm_text} "
-        # the same, with BREAK where the text had sentence punctuation
-        self.marked = f" {marked_title} \n {marked_text} "
+        self._marked: str | None = None
         self.hits: dict[int, list[tuple[int, int]]] = {}
         self.leaf_hits: dict[int, list[int]] = {}  # leaf -> its forms that were hit
         self.rejected: dict[int, list[tuple[Occ, str]]] = {}
@@ -217,6 +223,14 @@ class Scan:
         self.touched: set[int] = set()  # leaves with a hit, and the groups those count for
         for leaf in self.leaf_hits:
             self.touched |= matcher._lifted[leaf]
+
+    @property
+    def marked(self) -> str:
+        """`norm` with BREAK where the text had sentence punctuation (made when a phrase or an
+        adjacency asks)."""
+        if self._marked is None:
+            self._marked = f" {mark(self._title_stage)} \n {mark(self._text_stage)} "
+        return self._marked
 
     # -- offsets -----------------------------------------------------------------------------
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
@@ -326,11 +340,13 @@ class Scan:
 
     def _phrase_ok(self, form: Form, start: int, end: int) -> bool:
         """A phrase's words are not split by sentence punctuation it is not written with."""
+        a, b = self.orig_span(start, end)
+        if not _PHRASE_BREAK.search(self.original, a, b):
+            return True  # no punctuation in the original span: no BREAK (and no `marked` needed)
         if BREAK not in self.marked[start:end]:
             return True
         if not form.breaks:
             return False
-        a, b = self.orig_span(start, end)
         return not any(c in PHRASE_BREAKS and c not in form.breaks for c in self.original[a:b])
 
     def _adjacent(self, first: tuple[int, int], second: tuple[int, int], allowed) -> bool:
@@ -502,7 +518,8 @@ class Scan:
         """Every topic's result; with `only_hit`, skip topics no hit can concern (never flagged)."""
         topics = self.m._topics
         if only_hit:
-            wanted = {t.name for t in topics if self.m._sources[t.name] & self.touched}
+            concerns = self.m._concerns
+            wanted = {name for leaf in self.touched for name in concerns.get(leaf, ())}
             for name in list(wanted):
                 wanted.update(n for n, inc in self.m._includes.items() if name in inc)
             topics = [t for t in topics if t.name in wanted]

@@ -251,26 +251,29 @@ class OffsetMap:
 
 def normalise(text: str, casefold: bool = True) -> tuple[str, OffsetMap]:
     """The matching form of `text` and the map of its offsets back into `text`."""
-    norm, _marked, offsets = normalise_marked(text, casefold)
+    norm, _stage, offsets = normalise_staged(text, casefold)
     return norm, offsets
 
 
 def normalise_marked(text: str, casefold: bool = True) -> tuple[str, str, OffsetMap]:
     """Like `normalise`, plus a copy of the same length where the spaces that stand for sentence
     punctuation (PHRASE_BREAKS) are BREAK: a phrase may not run across those."""
+    norm, stage, offsets = normalise_staged(text, casefold)
+    return norm, mark(stage), offsets
+
+
+def normalise_staged(text: str, casefold: bool = True) -> tuple[str, str, OffsetMap]:
+    """Like `normalise`, plus the stage before spaces collapse, from which `mark` makes the copy
+    with BREAKs: most texts never need it, and making it cost as much as the rest (speed)."""
     table, special = _tables(casefold)
     stage = _one_to_one(text, table)
     first: tuple[list[int], list[int]] | None = None
     if SPECIAL in stage:
         stage, first = _slow(text, table, special, casefold)
-    marked = _SPACE_RUN.sub(" ", stage) if "  " in stage else stage
-    if BREAK in marked:
-        # every run of spaces and breaks with a break in it becomes one break
-        for pair in (" " + BREAK, BREAK + " ", BREAK + BREAK):
-            while pair in marked:
-                marked = marked.replace(pair, BREAK)
-    norm = marked.replace(BREAK, " ") if BREAK in marked else marked
-    collapsed = len(marked) != len(stage)
+    spaced = stage.replace(BREAK, " ") if BREAK in stage else stage
+    # every run of spaces and breaks becomes one space
+    norm = _SPACE_RUN.sub(" ", spaced) if "  " in spaced else spaced
+    collapsed = len(norm) != len(stage)
 
     def make() -> tuple[list[int], list[int]]:
         if not collapsed:
@@ -279,7 +282,19 @@ def normalise_marked(text: str, casefold: bool = True) -> tuple[str, str, Offset
             return _collapsed(stage)
         return _compose(stage, first[0], first[1], len(text))
 
-    return norm, marked, OffsetMap(make, len(norm), len(text))
+    return norm, stage, OffsetMap(make, len(norm), len(text))
+
+
+def mark(stage: str) -> str:
+    """The normalised text of a `normalise_staged` stage with BREAK where a run of spaces held
+    sentence punctuation (the same length as the normalised text)."""
+    marked = _SPACE_RUN.sub(" ", stage) if "  " in stage else stage
+    if BREAK in marked:
+        # every run of spaces and breaks with a break in it becomes one break
+        for pair in (" " + BREAK, BREAK + " ", BREAK + BREAK):
+            while pair in marked:
+                marked = marked.replace(pair, BREAK)
+    return marked
 
 
 def _one_to_one(text: str, table: str) -> str:
