@@ -348,8 +348,10 @@ class Sentences:
         cut = self._pieces.get((lo, hi))
         if cut is None:
             spans = separator_spans(self.original, lo, hi)
-            pieces, seps = _cut(self.original, lo, hi, spans, -1, -1)
-            whole = (pieces, seps, {}) if _may_list(pieces, seps) else None
+            whole = None
+            if len(spans) + 1 >= min(LIST_MIN_ITEMS, AND_CHAIN_MIN_ITEMS):  # pieces <= spans + 1
+                pieces, seps = _cut(self.original, lo, hi, spans, -1, -1)
+                whole = (pieces, seps, {}) if _may_list(pieces, seps) else None
             cut = self._pieces[(lo, hi)] = (spans, whole)
         spans, whole = cut
         for a, b in spans:
