@@ -16,8 +16,8 @@ import ahocorasick
 from mediawatch.matcher.normalise import (
     BREAK,
     PHRASE_BREAKS,
-    normalise,
     mark,
+    normalise,
     normalise_staged,
     normalise_term,
 )
