@@ -393,6 +393,7 @@ def separator_spans(original: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 
 def _cut(original: str, lo: int, hi: int, spans, start: int, end: int) -> tuple[list, list]:
+    """original[lo:hi] cut at the separator spans: (pieces, the separator text after each)."""
     pieces: list[tuple[int, int]] = []
     seps: list[str] = []
     last = lo
