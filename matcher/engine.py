@@ -21,7 +21,7 @@ from mediawatch.matcher.normalise import (
     normalise_staged,
     normalise_term,
 )
-from mediawatch.matcher.result import TopicMatch, position_weight
+from mediawatch.matcher.result import LEAD_CHARS, TopicMatch, position_weight
 from mediawatch.matcher.salience import (
     Sentences,
     entry_items,
@@ -30,6 +30,7 @@ from mediawatch.matcher.salience import (
     is_origin,
     is_route,
     is_venue,
+    lead_chars,
     list_items,
     origin_items,
 )
@@ -200,6 +201,7 @@ class Scan:
         self.original = f"{title}\n\n{text}"
         self.title_len = len(title)
         self.text_start = len(title) + 2
+        self.lead: int | None = None  # characters of the text that weigh as its lead
         norm_title, self._title_stage, self.title_map = normalise_staged(title)
         norm_text, self._text_stage, self.text_map = normalise_staged(text)
         # " title \n text ": every word has a space on both sides, and as "\n" never occurs in
@@ -547,8 +549,10 @@ class Scan:
         place = self.place_cache.get(occ.start)  # the original start depends on the start only
         if place is None:
             a, _b = self.orig_span(occ.start, occ.end)
+            if self.lead is None:
+                self.lead = lead_chars(self.original, self.text_start, LEAD_CHARS)
             place = self.place_cache[occ.start] = position_weight(
-                a, self.title_len, self.text_start
+                a, self.title_len, self.text_start, self.lead
             )
         return weight * place * factor
 
