@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from itertools import accumulate
 from typing import Any
 
 import ahocorasick
 from mediawatch.matcher.normalise import (
     BREAK,
     PHRASE_BREAKS,
+    mark,
     normalise,
-    normalise_marked,
+    normalise_staged,
     normalise_term,
 )
 from mediawatch.matcher.result import LEAD_CHARS, TopicMatch, position_weight
 from mediawatch.matcher.salience import (
+    Sentences,
     entry_items,
+    has_cue,
     is_dateline,
     is_origin,
     is_route,
@@ -79,7 +83,8 @@ _AFFIX_MAX = 4
 
 
 _GAPS = " \n"
-_SPACE = re.compile(" ")
+_PHRASE_BREAK = re.compile("[" + re.escape("".join(sorted(PHRASE_BREAKS))) + "]")
+_PLUS_ONE = (1).__add__
 _POSSESSIVE = re.compile(" s ")  # as str.count finds them: non-overlapping
 _WORD_INDEX_AFTER = 16  # word positions asked before a text's word index is built
 # A code the name is glued to: "AP-BLA", "PK/BLA", "A320-BLA" before it; "BLA-320", "BLA7" after.
@@ -147,6 +152,11 @@ class Matcher:
             for rule in topic.rules:
                 found |= positive_leaves(rule)
             self._sources[topic.name] = frozenset(found)
+        # the same, inverted: which topics a leaf can give evidence to
+        self._concerns: dict[int, list[str]] = {}
+        for name, found in self._sources.items():
+            for leaf in found:
+                self._concerns.setdefault(leaf, []).append(name)
 
     def match(self, title: str, text: str) -> list[TopicMatch]:
         """The flagged topics of one article (score at least the topic's min_score)."""
@@ -192,15 +202,14 @@ class Scan:
         self.title_len = len(title)
         self.text_start = len(title) + 2
         self.lead: int | None = None  # characters of the text that weigh as its lead
-        norm_title, marked_title, self.title_map = normalise_marked(title)
-        norm_text, marked_text, self.text_map = normalise_marked(text)
+        norm_title, self._title_stage, self.title_map = normalise_staged(title)
+        norm_text, self._text_stage, self.text_map = normalise_staged(text)
         # " title \n text ": every word has a space on both sides, and as "\n" never occurs in
         # normalised text no term can run from the title into the text.
         self.split = 1 + len(norm_title)
         self.text_at = self.split + 3
         self.norm = f" {norm_title} \n {norm_text} "
-        # the same, with BREAK where the text had sentence punctuation
-        self.marked = f" {marked_title} \n {marked_text} "
+        self._marked: str | None = None
         self.hits: dict[int, list[tuple[int, int]]] = {}
         self.leaf_hits: dict[int, list[int]] = {}  # leaf -> its forms that were hit
         self.rejected: dict[int, list[tuple[Occ, str]]] = {}
@@ -208,12 +217,22 @@ class Scan:
         self.word_cache: dict[int, int] = {}
         self._gaps: tuple[list[int], list[int]] | None = None  # word index, once asked often
         self.span_cache: dict[tuple[int, int], tuple[int, int]] = {}
+        self.place_cache: dict[int, float] = {}  # normalised start -> position weight
         self.context_found: dict[tuple[int, int], str] = {}  # explanations only
         self.role_cache: dict[tuple[int, int], tuple[str, list[tuple[int, int]]]] = {}
+        self.sentences = Sentences(self.original)  # found once a role asks
         self._scan()
         self.touched: set[int] = set()  # leaves with a hit, and the groups those count for
         for leaf in self.leaf_hits:
             self.touched |= matcher._lifted[leaf]
+
+    @property
+    def marked(self) -> str:
+        """`norm` with BREAK where the text had sentence punctuation (made when a phrase or an
+        adjacency asks)."""
+        if self._marked is None:
+            self._marked = f" {mark(self._title_stage)} \n {mark(self._text_stage)} "
+        return self._marked
 
     # -- offsets -----------------------------------------------------------------------------
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
@@ -241,8 +260,10 @@ class Scan:
             if gaps is None and len(self.word_cache) >= _WORD_INDEX_AFTER:
                 # many mentions: one pass over the text beats counting from its start each time
                 norm = self.norm
+                # where each space stands: the running sum of word lengths + 1 (all in C)
+                ends = list(accumulate(map(_PLUS_ONE, map(len, norm.split(" "))), initial=-1))
                 gaps = self._gaps = (
-                    [m.start() for m in _SPACE.finditer(norm)],
+                    ends[1:-1],
                     [m.start() for m in _POSSESSIVE.finditer(norm)],
                 )
             if gaps is None:
@@ -321,11 +342,13 @@ class Scan:
 
     def _phrase_ok(self, form: Form, start: int, end: int) -> bool:
         """A phrase's words are not split by sentence punctuation it is not written with."""
+        a, b = self.orig_span(start, end)
+        if not _PHRASE_BREAK.search(self.original, a, b):
+            return True  # no punctuation in the original span: no BREAK (and no `marked` needed)
         if BREAK not in self.marked[start:end]:
             return True
         if not form.breaks:
             return False
-        a, b = self.orig_span(start, end)
         return not any(c in PHRASE_BREAKS and c not in form.breaks for c in self.original[a:b])
 
     def _adjacent(self, first: tuple[int, int], second: tuple[int, int], allowed) -> bool:
@@ -497,7 +520,8 @@ class Scan:
         """Every topic's result; with `only_hit`, skip topics no hit can concern (never flagged)."""
         topics = self.m._topics
         if only_hit:
-            wanted = {t.name for t in topics if self.m._sources[t.name] & self.touched}
+            concerns = self.m._concerns
+            wanted = {name for leaf in self.touched for name in concerns.get(leaf, ())}
             for name in list(wanted):
                 wanted.update(n for n, inc in self.m._includes.items() if name in inc)
             topics = [t for t in topics if t.name in wanted]
@@ -522,10 +546,15 @@ class Scan:
         weight = self.m.leaves[occ.leaf].weight
         if not weight:
             return 0.0
-        a, _b = self.orig_span(occ.start, occ.end)
-        if self.lead is None:
-            self.lead = lead_chars(self.original, self.text_start, LEAD_CHARS)
-        return weight * position_weight(a, self.title_len, self.text_start, self.lead) * factor
+        place = self.place_cache.get(occ.start)  # the original start depends on the start only
+        if place is None:
+            a, _b = self.orig_span(occ.start, occ.end)
+            if self.lead is None:
+                self.lead = lead_chars(self.original, self.text_start, LEAD_CHARS)
+            place = self.place_cache[occ.start] = position_weight(
+                a, self.title_len, self.text_start, self.lead
+            )
+        return weight * place * factor
 
     def role(self, occ: Occ) -> tuple[str, list[tuple[int, int]]]:
         """("dateline" | "list" | "venue" | "origin" | "route" | "", list items as original spans) of a
@@ -543,18 +572,20 @@ class Scan:
                     if a < self.title_len
                     else (self.text_start, len(self.original))
                 )
+                sentences = self.sentences
                 items = (
-                    list_items(self.original, a, b, floor, ceil)
+                    list_items(self.original, a, b, floor, ceil, sentences)
                     or entry_items(self.original, a, b, floor, ceil)
-                    or origin_items(self.original, a, b, floor, ceil)
+                    or origin_items(self.original, a, b, floor, ceil, sentences)
                 )
+                cue = has_cue(self.original, a)
                 if items:
                     found = ("list", items)
-                elif is_venue(self.original, a, b):
+                elif is_venue(self.original, a, b, cue):
                     found = ("venue", [])
-                elif is_origin(self.original, a, b):
+                elif is_origin(self.original, a, b, cue):
                     found = ("origin", [])
-                elif is_route(self.original, a, b):
+                elif is_route(self.original, a, b, cue):
                     found = ("route", [])
                 else:
                     found = ("", [])

@@ -19,6 +19,8 @@ import re
 import unicodedata
 from bisect import bisect_right
 from functools import cache, lru_cache
+from itertools import accumulate, chain
+from operator import sub
 
 # Combining marks that are spelling noise: Latin/Greek/Cyrillic accents, Arabic harakat and
 # Quranic marks, the Devanagari nukta. Other marks (Devanagari vowel signs) are letters' parts.
@@ -230,6 +232,7 @@ def _class_range(lo: int, hi: int) -> str:
 
 
 _SPACE_RUN = re.compile("  +")
+_PLUS_ONE = (1).__add__
 _GAP_RUN = re.compile("[ \x01]{2,}")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # Frequent non-ASCII punctuation of English text: replaced first so the rest takes the ASCII path.
@@ -269,26 +272,29 @@ class OffsetMap:
 
 def normalise(text: str, casefold: bool = True) -> tuple[str, OffsetMap]:
     """The matching form of `text` and the map of its offsets back into `text`."""
-    norm, _marked, offsets = normalise_marked(text, casefold)
+    norm, _stage, offsets = normalise_staged(text, casefold)
     return norm, offsets
 
 
 def normalise_marked(text: str, casefold: bool = True) -> tuple[str, str, OffsetMap]:
     """Like `normalise`, plus a copy of the same length where the spaces that stand for sentence
     punctuation (PHRASE_BREAKS) are BREAK: a phrase may not run across those."""
+    norm, stage, offsets = normalise_staged(text, casefold)
+    return norm, mark(stage), offsets
+
+
+def normalise_staged(text: str, casefold: bool = True) -> tuple[str, str, OffsetMap]:
+    """Like `normalise`, plus the stage before spaces collapse, from which `mark` makes the copy
+    with BREAKs: most texts never need it, and making it cost as much as the rest (speed)."""
     table, special = _tables(casefold)
     stage = _one_to_one(text, table)
     first: tuple[list[int], list[int]] | None = None
     if SPECIAL in stage:
         stage, first = _slow(text, table, special, casefold)
-    marked = _SPACE_RUN.sub(" ", stage) if "  " in stage else stage
-    if BREAK in marked:
-        # every run of spaces and breaks with a break in it becomes one break
-        for pair in (" " + BREAK, BREAK + " ", BREAK + BREAK):
-            while pair in marked:
-                marked = marked.replace(pair, BREAK)
-    norm = marked.replace(BREAK, " ") if BREAK in marked else marked
-    collapsed = len(marked) != len(stage)
+    spaced = stage.replace(BREAK, " ") if BREAK in stage else stage
+    # every run of spaces and breaks becomes one space
+    norm = _SPACE_RUN.sub(" ", spaced) if "  " in spaced else spaced
+    collapsed = len(norm) != len(stage)
 
     def make() -> tuple[list[int], list[int]]:
         if not collapsed:
@@ -297,7 +303,19 @@ def normalise_marked(text: str, casefold: bool = True) -> tuple[str, str, Offset
             return _collapsed(stage)
         return _compose(stage, first[0], first[1], len(text))
 
-    return norm, marked, OffsetMap(make, len(norm), len(text))
+    return norm, stage, OffsetMap(make, len(norm), len(text))
+
+
+def mark(stage: str) -> str:
+    """The normalised text of a `normalise_staged` stage with BREAK where a run of spaces held
+    sentence punctuation (the same length as the normalised text)."""
+    marked = _SPACE_RUN.sub(" ", stage) if "  " in stage else stage
+    if BREAK in marked:
+        # every run of spaces and breaks with a break in it becomes one break
+        for pair in (" " + BREAK, BREAK + " ", BREAK + BREAK):
+            while pair in marked:
+                marked = marked.replace(pair, BREAK)
+    return marked
 
 
 def _one_to_one(text: str, table: str) -> str:
@@ -318,9 +336,17 @@ def _one_to_one(text: str, table: str) -> str:
     if extra * 8 > len(text):
         return text.translate(table)  # mostly non-ASCII: one pass is cheapest
     # Mostly ASCII with accents here and there: ASCII bytes through bytes.translate, the rest
-    # run by run.
+    # character by character: a text has a few distinct ones ("ü", "é"), each replaced in one
+    # C pass, unless one's replacement is another to replace (then run by run, in order).
     done = ascii_text.encode("utf-8").translate(_ascii(table)).decode("utf-8")
-    return _NON_ASCII.sub(lambda m: m.group().translate(table), done)
+    chars = set("".join(_NON_ASCII.findall(done)))
+    pairs = [(c, table[ord(c)]) for c in chars]
+    if any(new in chars and new != old for old, new in pairs):
+        return _NON_ASCII.sub(lambda m: m.group().translate(table), done)
+    for old, new in pairs:
+        if new != old:
+            done = done.replace(old, new)
+    return done
 
 
 @lru_cache(maxsize=2)
@@ -357,17 +383,15 @@ def _slow(text: str, table: str, special: re.Pattern, casefold: bool):
 
 
 def _collapsed(stage: str) -> tuple[list[int], list[int]]:
-    """Breakpoints of collapsed -> stage, when stage is one-to-one with the original."""
-    c_norm = [0]
-    c_stage = [0]
-    n = 0
-    last = 0
-    for m in _GAP_RUN.finditer(stage):
-        start, end = m.span()
-        n += start + 1 - last
-        last = end
-        c_norm.append(n)
-        c_stage.append(end)
+    """Breakpoints of collapsed -> stage, when stage is one-to-one with the original.
+
+    Each run of gaps [start, end) becomes one space: the collapsed offset of `end` grows by
+    start + 1 - (the previous run's end). Computed with C iterators: texts have a run at every
+    sentence and paragraph break."""
+    flat = list(chain.from_iterable(map(re.Match.span, _GAP_RUN.finditer(stage))))
+    starts = flat[0::2]
+    c_stage = [0, *flat[1::2]]
+    c_norm = list(accumulate(map(sub, map(_PLUS_ONE, starts), c_stage), initial=0))
     return c_norm, c_stage
 
 

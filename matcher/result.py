@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,29 +82,26 @@ def make_snippets(
 
 
 _ENDS = (". ", "! ", "? ", "۔", "。", "！", "？", "؟", "\n")
+# any of them; no end starts inside another (none starts with a space), so the matches are all
+# their occurrences, as str.find/rfind would find them one end at a time
+_END = re.compile("|".join(re.escape(mark) for mark in _ENDS))
 
 
 def _window(original: str, start: int, end: int, floor: int, ceil: int) -> tuple[int, int]:
     """Sentence-ish bounds around a mention, within one part (title or text)."""
     lo = max(floor, start - SNIPPET_BEFORE)
     cut = -1
-    for mark in _ENDS:
-        found = original.rfind(mark, lo, start)
-        if found > cut:
-            cut = found
+    for found in _END.finditer(original, lo, start):  # the last end before the mention
+        cut = found.start()
     if cut != -1:
         lo = cut + 1
     elif lo > floor:
         space = original.find(" ", lo, start)
         lo = space + 1 if space != -1 else lo
     hi = min(ceil, end + SNIPPET_AFTER)
-    stop = -1
-    for mark in _ENDS:
-        found = original.find(mark, end, hi)
-        if found != -1 and (stop == -1 or found < stop):
-            stop = found
-    if stop != -1:
-        hi = stop + 1
+    found = _END.search(original, end, hi)  # the first end after it
+    if found:
+        hi = found.start() + 1
     elif hi < ceil:
         space = original.rfind(" ", end, hi)
         hi = space if space != -1 else hi

@@ -26,6 +26,7 @@ Balochistan); the topic's score, the sum of its mentions' weights, must then rea
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 COVERAGE_WEIGHT = (
     1.0  # added when at least COVERAGE_SHARE of the text's sentences mention the topic
@@ -43,6 +44,9 @@ LIST_ITEM_WORDS = 4  # an item of a list is at most this many words
 LIST_REACH = 300  # characters either side of a mention searched for its list
 AND_CHAIN_MIN_ITEMS = 4  # "Karachi and Gwadar and Chabahar and Bandar Abbas": a list without commas
 ALONE_FACTOR = 0.25  # the topic's one mention, with nothing else in the text about it
+_VENUE_REACH = 40  # characters before a mention searched for a venue ("a meeting held in")
+_ORIGIN_REACH = 30  # ... for an origin ("a resident of")
+_ROUTE_REACH = 20  # ... for a route ("via")
 
 # "QUETTA:", "QUETTA, Mar 13 (APP):", "URUMQI (China), Oct 20 (APP):", "کوئٹہ (ویب ڈیسک):"
 _DATELINE_TAIL = re.compile(
@@ -126,10 +130,17 @@ _ORIGIN_AFTER = re.compile(
     r"|\s+(?:به\s+دنیا\s+(?:آمد|آمده)|متولد\s+(?:شد|شده))",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"[.!?؟۔\n]+(?=\s|$)|\n")
+_SENTENCE_MARKS = ".!?؟۔\n"
+_SENTENCE_PUNCT = frozenset(_SENTENCE_MARKS)
+_SENTENCE_END = re.compile(rf"[{re.escape(_SENTENCE_MARKS)}]+(?=\s|$)|\n")
+_BLOCK = 512  # characters of a text whose sentence ends are found at a time
 _SEPARATOR = re.compile(
     r"\s*(?:[,،;؛]\s*(?:(?:and|or|اور|و|یا)\s+)?|\s(?:and|or|&|اور|و|یا)\s+)\s*", re.IGNORECASE
 )
+# What every _SEPARATOR match holds: a comma or semicolon, or whitespace and an "and" word with
+# whitespace after it. Searching for these skips the letters in C, where _SEPARATOR, which may
+# start with whitespace, is tried at every character (see separator_spans).
+_SEPARATOR_ANCHOR = re.compile(r"[,،;؛]|\s(?:and|or|&|اور|و|یا)\s", re.IGNORECASE)
 _COMMA = re.compile(r"[,،]")
 _AND = re.compile(r"(?<!\w)(?:and|or|&|اور|و|یا)(?!\w)", re.IGNORECASE)
 _ASIDE = re.compile(
@@ -188,15 +199,14 @@ def is_dateline(original: str, start: int, end: int, body_start: int) -> bool:
     )
 
 
-def is_origin(original: str, start: int, end: int) -> bool:
+def is_origin(original: str, start: int, end: int, cue: bool = True) -> bool:
     """The mention says where a person comes from ("a resident of Quetta", "Sepoy Nawab (30)
-    from Quetta")."""
-    before = original[max(0, start - 30) : start]
-    return bool(
-        _ORIGIN_BEFORE.search(before)
-        or _ORIGIN_AGE.search(before)
-        or _ORIGIN_AFTER.match(original, end)
-    )
+    from Quetta"). Without a `cue` (see has_cue) the words before it are not searched."""
+    if cue:
+        before = original[max(0, start - _ORIGIN_REACH) : start]
+        if _ORIGIN_BEFORE.search(before) or _ORIGIN_AGE.search(before):
+            return True
+    return bool(_ORIGIN_AFTER.match(original, end))
 
 
 # "smuggled from Quetta to Punjab", "enter Iran via Taftan": a stop on someone's way, not the scene
@@ -219,30 +229,230 @@ _STOP_AFTER = re.compile(
 )
 
 
-def is_route(original: str, start: int, end: int) -> bool:
+def is_route(original: str, start: int, end: int, cue: bool = True) -> bool:
     """The mention is a stop on a way ("from Quetta to Punjab", "via Taftan", "Zahedan will be
-    its first stop")."""
-    before = original[max(0, start - 20) : start]
+    its first stop"). Without a `cue` (see has_cue) the words before it are not searched."""
+    before = original[max(0, start - _ROUTE_REACH) : start] if cue else ""
     if (
-        _ROUTE_BEFORE.search(before)
+        (cue and _ROUTE_BEFORE.search(before))
         or _STOP_AFTER.match(original, end)
         or _ROUTE_AFTER.match(original, end)
     ):
         return True
-    return bool(_FROM_BEFORE.search(before) and _TO_AFTER.match(original, end))
+    return bool(cue and _FROM_BEFORE.search(before) and _TO_AFTER.match(original, end))
 
 
-def sentence_span(original: str, start: int, end: int, floor: int, ceil: int) -> tuple[int, int]:
+# The last word each pattern of the words before a mention can end with (_VENUE_BEFORE,
+# _ORIGIN_BEFORE, _ORIGIN_AGE, _ROUTE_BEFORE, _FROM_BEFORE), as _cue_key writes it: after any
+# other word those searches cannot match and are skipped, the most frequent case by far (speed).
+# Keep in step with the patterns: tests/test_matcher_shortcuts.py checks them against it.
+_CUE_WORDS = frozenset(
+    ["in", "at", "the", "of", "from", "to", "via", "through"]
+    + ["در", "شهر", "استان", "اهل", "زاده", "متولد", "ساکن", "بومی", "تعلق"]
+    + ["طریق", "مسیر", "راه", "براستہ", "بذریعہ", "بندر", "شہر"]
+)
+_CUE_MAX = max(len(w) for w in _CUE_WORDS)
+_CUE_REACH = (_VENUE_REACH, _ORIGIN_REACH, _ROUTE_REACH)
+_CUE_LOOK = max(_CUE_REACH)
+_CUE_NEAR = min(_CUE_REACH)
+_LAST_WORD = re.compile(r"\w+\Z")
+
+
+def _cue_key(word: str) -> str:
+    """A word as IGNORECASE compares it: "İn" and "ın" match "in"."""
+    if not word.isascii():
+        word = word.replace("İ", "i").replace("ı", "i").replace("ſ", "s").replace("K", "k")
+    return word.lower()
+
+
+def has_cue(original: str, start: int) -> bool:
+    """Whether one of the patterns of the words before a mention could match before `start`:
+    they all end with one of _CUE_WORDS and whitespace. The word is taken as each pattern's
+    window would cut it (a word cut by the window's start is a word of its own there)."""
+    lo = max(0, start - _CUE_LOOK)
+    stop = start
+    while stop > lo and original[stop - 1].isspace():
+        stop -= 1
+    if stop == start:
+        return False  # every pattern ends with whitespace
+    found = _LAST_WORD.search(original, max(lo, stop - _CUE_MAX - 1), stop)
+    if found is None:
+        return False
+    if found.start() >= start - _CUE_NEAR:
+        return _cue_key(found.group()) in _CUE_WORDS  # every window holds the whole word
+    for reach in _CUE_REACH:
+        word = original[max(found.start(), start - reach) : stop]
+        if word and _cue_key(word) in _CUE_WORDS:
+            return True
+    return False
+
+
+class Sentences:
+    """Where the sentences of one text end, found once: every mention's role asks for the
+    sentence around it, and scanning a window of the text each time cost more than all the rest
+    of the role (speed; the answers are exactly those of _SENTENCE_END within that window).
+
+    A _SENTENCE_END match can end at e when original[e - 1] is sentence punctuation followed by
+    whitespace or the end of the text, or a newline (found block by block, as mentions ask); at
+    a window's own end, where `$` matches, the punctuation alone is enough. Also keeps the list
+    separators of each sentence window (list_items asks the same window for every mention)."""
+
+    __slots__ = ("original", "_blocks", "_pieces")
+
+    def __init__(self, original: str):
+        self.original = original
+        self._blocks: dict[int, list[int]] = {}
+        self._pieces: dict[tuple[int, int], tuple] = {}
+
+    def _ends(self, block: int) -> list[int]:
+        """Where matches can end, for the characters original[block * _BLOCK:][:_BLOCK]: after
+        sentence punctuation followed by whitespace or the text's end, and after a newline.
+        Each punctuation character is found with str.find, several times faster than a
+        pattern whose class holds non-ASCII characters."""
+        found = self._blocks.get(block)
+        if found is None:
+            original = self.original
+            size = len(original)
+            lo = block * _BLOCK
+            hi = min(lo + _BLOCK, size)
+            found = []
+            for mark in _SENTENCE_PUNCT:
+                at = original.find(mark, lo, hi)
+                while at != -1:
+                    at += 1
+                    if mark == "\n" or at == size or original[at].isspace():
+                        found.append(at)
+                    at = original.find(mark, at, hi)
+            found.sort()
+            self._blocks[block] = found
+        return found
+
+    def start_after(self, lo: int, start: int) -> int:
+        """The end of the last _SENTENCE_END match in original[lo:start], or lo: where the
+        sentence holding `start` begins, looking no further back than lo."""
+        if start > lo and self.original[start - 1] in _SENTENCE_PUNCT:
+            return start  # punctuation right before the window's end ends a match there
+        # the last end e with lo < e < start, on a character from lo to start - 2
+        if start - 2 < lo:
+            return lo
+        for block in range((start - 2) // _BLOCK, lo // _BLOCK - 1, -1):
+            ends = self._ends(block)
+            i = bisect_left(ends, start) - 1
+            if i >= 0:
+                return ends[i] if ends[i] > lo else lo
+        return lo
+
+    def stop_within(self, end: int, hi: int) -> int:
+        """The start of the first _SENTENCE_END match in original[end:hi], or hi: where the
+        sentence holding `end` stops, looking no further ahead than hi."""
+        original = self.original
+        last = min(hi, len(original))
+        if last <= end:
+            return hi
+        at = -1
+        # the first end e with end < e < last, on a character from end to last - 2
+        for block in range(end // _BLOCK, (last - 2) // _BLOCK + 1):
+            ends = self._ends(block)
+            i = bisect_right(ends, end)
+            if i < len(ends):
+                if ends[i] < last:
+                    at = ends[i] - 1  # the first run of punctuation that can end a match
+                break
+        if at < 0:
+            if original[last - 1] not in _SENTENCE_PUNCT:
+                return hi
+            at = last - 1  # a run cut by the window's end ends a match there
+        while at > end and original[at - 1] in _SENTENCE_PUNCT:
+            at -= 1  # the match starts where its run does (or where the window does)
+        return at
+
+    def pieces(self, lo: int, hi: int, start: int, end: int) -> tuple[list, list, dict] | None:
+        """original[lo:hi] cut at list separators (but those inside the mention itself: "Sistan
+        and Baluchestan"): (pieces as spans, the separator after each, a memo for list_items),
+        or None when they cannot make a list (_may_list). Kept per window: the mentions of one
+        sentence share it."""
+        cut = self._pieces.get((lo, hi))
+        if cut is None:
+            spans = separator_spans(self.original, lo, hi)
+            whole = None
+            if len(spans) + 1 >= min(LIST_MIN_ITEMS, AND_CHAIN_MIN_ITEMS):  # pieces <= spans + 1
+                pieces, seps = _cut(self.original, lo, hi, spans, -1, -1)
+                whole = (pieces, seps, {}) if _may_list(pieces, seps) else None
+            cut = self._pieces[(lo, hi)] = (spans, whole)
+        spans, whole = cut
+        for a, b in spans:
+            if a < end and b > start:
+                pieces, seps = _cut(self.original, lo, hi, spans, start, end)
+                return (pieces, seps, {}) if _may_list(pieces, seps) else None
+        return whole
+
+    def span(self, start: int, end: int, floor: int, ceil: int) -> tuple[int, int]:
+        return self.start_after(floor, start), self.stop_within(end, ceil)
+
+
+def separator_spans(original: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The spans of _SEPARATOR.finditer(original, lo, hi), found from their anchors: a match
+    starts where the whitespace before its anchor does (no earlier match can start), and is
+    the pattern's own match from there."""
+    spans = []
+    at = lo
+    while True:
+        anchor = _SEPARATOR_ANCHOR.search(original, at, hi)
+        if anchor is None:
+            return spans
+        start = anchor.start()
+        while start > at and original[start - 1].isspace():
+            start -= 1
+        found = _SEPARATOR.match(original, start, hi)
+        if found is None:  # an anchor the pattern does not take: let the pattern decide
+            return spans + [m.span() for m in _SEPARATOR.finditer(original, at, hi)]
+        spans.append(found.span())
+        at = found.end()
+
+
+def _cut(original: str, lo: int, hi: int, spans, start: int, end: int) -> tuple[list, list]:
+    """original[lo:hi] cut at the separator spans: (pieces, the separator text after each)."""
+    pieces: list[tuple[int, int]] = []
+    seps: list[str] = []
+    last = lo
+    for a, b in spans:
+        if a < end and b > start:
+            continue  # a separator inside the mention itself ("Sistan and Baluchestan")
+        if original[last:a].strip():
+            pieces.append((last, a))
+            seps.append(original[a:b])
+        elif seps:
+            seps[-1] += original[a:b]
+        last = b
+    if original[last:hi].strip():
+        pieces.append((last, hi))
+    return pieces, seps
+
+
+def _may_list(pieces: list, seps: list[str]) -> bool:
+    """What any list needs (list_items, _and_chain): enough pieces, and a comma or enough "and"s
+    between them. Most sentences fail it, and are then not looked at item by item (speed)."""
+    if len(pieces) < min(LIST_MIN_ITEMS, AND_CHAIN_MIN_ITEMS):
+        return False
+    if any(_COMMA.search(sep) for sep in seps):
+        return True
+    return sum(1 for sep in seps if _AND.search(sep)) >= AND_CHAIN_MIN_ITEMS - 1
+
+
+def sentence_span(
+    original: str, start: int, end: int, floor: int, ceil: int, sentences: Sentences | None = None
+) -> tuple[int, int]:
     """The bounds of the sentence a mention stands in."""
-    lo = floor
-    for m in _SENTENCE_END.finditer(original, floor, start):
-        lo = m.end()
-    stop = _SENTENCE_END.search(original, end, ceil)
-    return lo, (stop.start() if stop else ceil)
+    return (sentences or Sentences(original)).span(start, end, floor, ceil)
 
 
 def origin_items(
-    original: str, start: int, end: int, floor: int, ceil: int
+    original: str,
+    start: int,
+    end: int,
+    floor: int,
+    ceil: int,
+    sentences: Sentences | None = None,
 ) -> list[tuple[int, int]]:
     """The hometowns of a roll of names ("Havildar Sohrab Khan (39) from Naseerabad, Sepoy
     Nawab (30) from Quetta, ..."), as spans, when the mention is one of three or more."""
@@ -251,20 +461,20 @@ def origin_items(
     # the roll's sentence, looked for near the mention only: scanning from the start of the
     # text for every mention made long texts with many mentions quadratic
     near_floor = max(floor, start - 2 * LIST_REACH)
-    lo, hi = sentence_span(original, start, end, near_floor, min(ceil, end + 2 * LIST_REACH))
+    lo, hi = sentence_span(
+        original, start, end, near_floor, min(ceil, end + 2 * LIST_REACH), sentences
+    )
     items = [m.span(1) for m in _ORIGIN_ITEM.finditer(original, lo, hi)]
     if len(items) < LIST_MIN_ITEMS or not any(a <= start and end <= b for a, b in items):
         return []
     return items
 
 
-def example_end(original: str, start: int, end: int) -> int:
+def example_end(original: str, start: int, end: int, sentences: Sentences | None = None) -> int:
     """Where the example phrase ends when the mention is given as an example, alone or as one
     item of the examples a cue heads ("projects such as CPEC", "platforms like the SCO and BRI",
     "گروه‌هایی مانند جیش العدل", "بی ایل اے اور بی ایل ایف جیسی تنظیمیں"); 0 when it is not."""
-    lo = max(0, start - 120)
-    for m in _SENTENCE_END.finditer(original, lo, start):
-        lo = m.end()
+    lo = (sentences or Sentences(original)).start_after(max(0, start - 120), start)
     cues = list(_EXAMPLE_CUE.finditer(original, lo, start))
     if cues and _EXAMPLE_RUN.fullmatch(original, cues[-1].end(), start):
         return end
@@ -290,13 +500,22 @@ def entry_items(
     return items
 
 
-def is_venue(original: str, start: int, end: int) -> bool:
-    """The mention says where a meeting was held or an envoy sits ("held in Quetta")."""
-    before = original[max(0, start - 40) : start]
-    return bool(_VENUE_BEFORE.search(before) or _VENUE_AFTER.match(original, end))
+def is_venue(original: str, start: int, end: int, cue: bool = True) -> bool:
+    """The mention says where a meeting was held or an envoy sits ("held in Quetta"). Without a
+    `cue` (see has_cue) the words before it are not searched."""
+    if cue and _VENUE_BEFORE.search(original[max(0, start - _VENUE_REACH) : start]):
+        return True
+    return bool(_VENUE_AFTER.match(original, end))
 
 
-def list_items(original: str, start: int, end: int, floor: int, ceil: int) -> list[tuple[int, int]]:
+def list_items(
+    original: str,
+    start: int,
+    end: int,
+    floor: int,
+    ceil: int,
+    sentences: Sentences | None = None,
+) -> list[tuple[int, int]]:
     """The items of the list a mention stands in, as spans ([] when it is not in a list).
 
     The sentence is cut at separators; pieces of at most LIST_ITEM_WORDS words next to the
@@ -305,30 +524,17 @@ def list_items(original: str, start: int, end: int, floor: int, ceil: int) -> li
     run to its right ("snowfall over hills for Balochistan, upper Sindh, Islamabad"), one that
     starts it closes a run to its left. A list has LIST_MIN_ITEMS items or more, a comma, and an
     "and"/"or" or two short items; an aside ("Balochistan, particularly Gwadar,") is no item."""
-    lo = max(floor, start - LIST_REACH)
-    for m in _SENTENCE_END.finditer(original, lo, start):
-        lo = m.end()
-    stop = _SENTENCE_END.search(original, end, min(ceil, end + LIST_REACH))
-    hi = stop.start() if stop else min(ceil, end + LIST_REACH)
-    pieces: list[tuple[int, int]] = []
-    seps: list[str] = []
-    last = lo
-    for sep in _SEPARATOR.finditer(original, lo, hi):
-        if sep.start() < end and sep.end() > start:
-            continue  # a separator inside the mention itself ("Sistan and Baluchestan")
-        if original[last : sep.start()].strip():
-            pieces.append((last, sep.start()))
-            seps.append(sep.group())
-        elif seps:
-            seps[-1] += sep.group()
-        last = sep.end()
-    if original[last:hi].strip():
-        pieces.append((last, hi))
-    here = next((i for i, (a, b) in enumerate(pieces) if a <= start and end <= b), None)
-    if here is None or len(pieces) < 2:
+    if sentences is None:
+        sentences = Sentences(original)
+    lo = sentences.start_after(max(floor, start - LIST_REACH), start)
+    hi = sentences.stop_within(end, min(ceil, end + LIST_REACH))
+    cut = sentences.pieces(lo, hi, start, end)
+    if cut is None:
         return []
-
-    memo: dict[int, bool] = {}
+    pieces, seps, memo = cut
+    here = bisect_right(pieces, (start, len(original))) - 1
+    if here < 0 or end > pieces[here][1] or len(pieces) < 2:
+        return []
 
     def short(i: int) -> bool:
         """A list item: a few words, not an aside, a name (capitalised) in cased scripts."""

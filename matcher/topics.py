@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Protocol
 
 from mediawatch.matcher.result import TopicMatch, make_snippets
@@ -17,6 +18,7 @@ from mediawatch.matcher.salience import (
     ORIGIN_FACTOR,
     ROUTE_FACTOR,
     VENUE_FACTOR,
+    Sentences,
     example_end,
     own_share,
     sentence_span,
@@ -48,6 +50,7 @@ class Scan(Protocol):
     touched: set[int]
     rejected: dict[int, list[tuple[Occ, str]]]
     context_found: dict[tuple[int, int], str]
+    sentences: Sentences
 
     def occ(self, leaf: int) -> list[Occ]: ...
     def orig_span(self, start: int, end: int) -> tuple[int, int]: ...
@@ -68,6 +71,9 @@ class Occ:
     end: int
     leaf: int
     form: int
+
+
+_START = attrgetter("start")
 
 
 def overlap(a: Occ, b: Occ) -> bool:
@@ -115,17 +121,18 @@ class TopicResult:
                     self.excluded.append((rule, scan.surface(evidence[0]) if evidence else ""))
         self.evidence = self._distinct(found)
         self._roles: dict[tuple[int, int], tuple[float, str]] = {}
+        self._weights: dict[tuple[int, int, int], float] = {}
+        self._shown: list[Occ] | None = None
         # Roles and coverage only lower a mention's weight or add COVERAGE_WEIGHT: when even the
         # full weights and the bonus fall short, the verdict is known without them (speed).
-        upper = sum(scan.weight(o) for o in self.evidence.values()) + COVERAGE_WEIGHT
+        upper = sum(map(scan.weight, self.evidence.values())) + COVERAGE_WEIGHT
         if upper < spec.min_score and not scan.explaining:
             self.coverage = (0, 0, 0.0)
             self.own_score = round(upper - COVERAGE_WEIGHT, 2)
         else:
             self.coverage = self._coverage()
             self.own_score = round(
-                sum(self.weight(o) for o in self.evidence.values()) + self.coverage_bonus(),
-                2,
+                sum(map(self.weight, self.evidence.values())) + self.coverage_bonus(), 2
             )
         self.score = self.own_score
         self.own_flagged = bool(found) and self.own_score >= spec.min_score and not self.excluded
@@ -255,15 +262,15 @@ class TopicResult:
             if scan.role(other)[0] in ("dateline", "list"):
                 continue  # a dateline or a list item does not vouch for it
             if example < 0:
-                example = example_end(original, a, b)
+                example = example_end(original, a, b, scan.sentences)
                 if example:
-                    head = sentence_span(original, a, b, floor, ceil)[0]
+                    head = sentence_span(original, a, b, floor, ceil, scan.sentences)[0]
             if example:
                 oa, ob = scan.orig_span(other.start, other.end)
                 if (head <= oa and ob <= example) or (
                     head <= oa < example + 120
-                    and example_end(original, oa, ob)
-                    and sentence_span(original, oa, ob, floor, ceil)[0] == head
+                    and example_end(original, oa, ob, scan.sentences)
+                    and sentence_span(original, oa, ob, floor, ceil, scan.sentences)[0] == head
                 ):
                     continue  # another example of the same cue ("such as the BLF and BRAS")
             return ""  # another plain mention
@@ -273,9 +280,9 @@ class TopicResult:
         if total <= 0 or near / total >= COVERAGE_SHARE:
             return ""  # a short text that names it is about it
         if example < 0:
-            example = example_end(original, a, b)
+            example = example_end(original, a, b, scan.sentences)
             if example:
-                head = sentence_span(original, a, b, floor, ceil)[0]
+                head = sentence_span(original, a, b, floor, ceil, scan.sentences)[0]
         if example:
             a = head  # its head: "projects such as"
             b = example  # ... and its tail: "BLA اور BLF جیسی کالعدم تنظیمیں"
@@ -358,19 +365,28 @@ class TopicResult:
         return ""
 
     def weight(self, occ: Occ) -> float:
-        return self.scan.weight(occ, self.factor(occ)[0])
+        key = (occ.start, occ.end, occ.leaf)
+        found = self._weights.get(key)
+        if found is None:
+            found = self._weights[key] = self.scan.weight(occ, self.factor(occ)[0])
+        return found
 
     def merge(self, other: TopicResult) -> None:
         self._roles = {}
+        self._weights = {}
+        self._shown = None
         self.evidence = self._distinct([*self.evidence.values(), *other.evidence.values()])
         self.score = max(self.score, other.score)
 
     def shown(self) -> list[Occ]:
         """Evidence worth showing: mentions that weigh (context words with weight 0 only qualify)."""
-        leaves = self.scan.m.leaves
-        return sorted(
-            (o for o in self.evidence.values() if leaves[o.leaf].weight > 0), key=lambda o: o.start
-        )
+        if self._shown is None:
+            leaves = self.scan.m.leaves
+            self._shown = sorted(
+                (o for o in self.evidence.values() if leaves[o.leaf].weight > 0),
+                key=_START,
+            )
+        return self._shown
 
     def reason(self) -> str:
         spec = self.spec
