@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -80,6 +81,25 @@ def extraction_logging(level: str) -> Iterator[None]:
             logger.setLevel(old)
 
 
+# The cyclic collector's first generation, in allocations between collections (Python's default is
+# 700). Extraction allocates thousands of short-lived containers per page in a process that also
+# holds Scrapy's and the matcher's objects; at 700 the collector ran about five times per page,
+# moving the survivors into older generations that are rescanned, and took ~2 ms of each page's CPU.
+CRAWL_GC_THRESHOLD = 20_000
+
+
+@contextmanager
+def crawl_gc() -> Iterator[None]:
+    """Fewer, larger young-generation collections while the crawl runs (the garbage is the same,
+    only collected less often); the previous thresholds come back afterwards."""
+    saved = gc.get_threshold()
+    gc.set_threshold(max(saved[0], CRAWL_GC_THRESHOLD), *saved[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+
+
 def register_sources(db_path: str, sources: list[Source]):
     """The sources' rows in the archive, which their crawl runs refer to; returns the connection
     (the caller closes it; each crawler opens its own, see scrapers/archive.py)."""
@@ -133,7 +153,7 @@ def run_crawl(
             board.add(source.name)
         open_board(board)
     try:
-        with extraction_logging(log_level):
+        with extraction_logging(log_level), crawl_gc():
             process.start()
     finally:
         if board is not None:
