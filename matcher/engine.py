@@ -19,13 +19,14 @@ from mediawatch.matcher.normalise import (
     normalise_marked,
     normalise_term,
 )
-from mediawatch.matcher.result import TopicMatch, position_weight
+from mediawatch.matcher.result import LEAD_CHARS, TopicMatch, position_weight
 from mediawatch.matcher.salience import (
     entry_items,
     is_dateline,
     is_origin,
     is_route,
     is_venue,
+    lead_chars,
     list_items,
     origin_items,
 )
@@ -190,6 +191,7 @@ class Scan:
         self.original = f"{title}\n\n{text}"
         self.title_len = len(title)
         self.text_start = len(title) + 2
+        self.lead: int | None = None  # characters of the text that weigh as its lead
         norm_title, marked_title, self.title_map = normalise_marked(title)
         norm_text, marked_text, self.text_map = normalise_marked(text)
         # " title \n text ": every word has a space on both sides, and as "\n" never occurs in
@@ -521,7 +523,9 @@ class Scan:
         if not weight:
             return 0.0
         a, _b = self.orig_span(occ.start, occ.end)
-        return weight * position_weight(a, self.title_len, self.text_start) * factor
+        if self.lead is None:
+            self.lead = lead_chars(self.original, self.text_start, LEAD_CHARS)
+        return weight * position_weight(a, self.title_len, self.text_start, self.lead) * factor
 
     def role(self, occ: Occ) -> tuple[str, list[tuple[int, int]]]:
         """("dateline" | "list" | "venue" | "origin" | "route" | "", list items as original spans) of a

@@ -17,12 +17,15 @@ SNIPPET_BEFORE = 160
 SNIPPET_AFTER = 200
 
 
-def position_weight(offset: int, title_len: int, text_start: int) -> float:
-    """Weight of a mention at `offset` of title + "\\n\\n" + text."""
+def position_weight(
+    offset: int, title_len: int, text_start: int, lead_chars: int = LEAD_CHARS
+) -> float:
+    """Weight of a mention at `offset` of title + "\\n\\n" + text; the lead is the first
+    `lead_chars` characters of the text (matcher.salience.lead_chars)."""
     if offset < title_len:
         return TITLE_WEIGHT
     into = offset - text_start
-    if into < LEAD_CHARS:
+    if into < lead_chars:
         return LEAD_WEIGHT
     if into < FULL_WEIGHT_CHARS:
         return 1.0

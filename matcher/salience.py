@@ -13,9 +13,11 @@ one-sentence report about Quetta is about Quetta; one sentence in eight that nam
 
 A venue ("a meeting held in Quetta", "Iran's Consul General in Quetta", "کوئٹہ میں منعقدہ") says
 where people met, not what they discussed. Origin ("a resident of Quetta", "hailing from Quetta",
-"born in Quetta", "Balochistan-based groups", "کوئٹہ کے رہائشی", "کوئٹہ میں مقیم", Persian "اهل
-زاهدان", "متولد زاهدان") says where someone or something comes from or sits, not where the story
-happens.
+"born in Quetta", "Balochistan-based groups", "کوئٹہ کے رہائشی", "کوئٹہ میں مقیم", "کا تعلق
+کوئٹہ سے", Persian "اهل زاهدان", "متولد زاهدان", "در زاهدان به دنیا آمد") says where someone or
+something comes from or sits, not where the story happens. A visit's destination ("during his
+trip to Quetta", "کوئٹہ کے دورے") is a venue too. Persian agency copy opening "به گزارش خبرگزاری
+فارس از زاهدان،" gives a dateline.
 Each role multiplies the mention's weight (DATELINE_FACTOR, LIST_FACTOR, VENUE_FACTOR, ORIGIN_FACTOR) - a list only when fewer
 than half its items are the topic's own (a list of Balochistan's districts is coverage of
 Balochistan); the topic's score, the sum of its mentions' weights, must then reach its min_score.
@@ -51,12 +53,18 @@ _DATELINE_TAIL = re.compile(
     r"|[^\S\n]*\([^()\n]{0,12}(?:ویب ڈیسک|نیوز ڈیسک|مانیٹرنگ ڈیسک|نمائندہ|نامہ نگار|خبر نگار"
     r"|این این آئی|اے پی پی|آن لائن|ثنا نیوز|آئی این پی|پی پی آئی|اسٹاف رپورٹر)[^()\n]{0,12}\)"
 )
+# Persian agency copy opens "به گزارش خبرگزاری فارس از زاهدان،" (Fars reports from Zahedan) or
+# "به گزارش خبرنگار ایرنا در چابهار،": where the story was filed, as "QUETTA:" in English.
+_FA_DATELINE_HEAD = re.compile(
+    r"\s*به\s+گزارش\s+(?:[^\s،,.:]+\s+){0,6}(?:از|در)\s+(?:شهر\s+|استان\s+)?"
+)
+_FA_DATELINE_TAIL = re.compile(r"\s*[،,]|\s+به\s+نقل")
 # "a resident of Quetta", "hailing from Quetta": where someone comes from, not where the story
 # happens ("residents of Quetta protested" is the story).
 _ORIGIN_BEFORE = re.compile(
     r"(?:\b(?:a|the|was|is) (?:resident|native) of|\bhail(?:s|ed|ing)? from|\bbelong(?:s|ed|ing)? to"
     r"|\bborn (?:and (?:raised|brought up) )?in|\bgrew up in"
-    r"|(?<!\w)(?:اهل|زاده|متولد|مستقر در|ساکن|بومی))"
+    r"|(?<!\w)(?:اهل|زاده|متولد|مستقر در|ساکن|بومی|تعلق))"
     r"\s+(?:the\s+)?(?:شهر\s+|استان\s+)?$",
     re.IGNORECASE,
 )
@@ -66,9 +74,11 @@ _VENUE_BEFORE = re.compile(
     r"|\b(?:meeting|ceremony|seminar|conference|workshop|summit|moot)|\bconsul(?:ate)?"
     r"(?: general)?(?: of \w+)?|\bsub-missions?|\bembassy|\bhigh commission)\s+(?:in|at)\s+"
     r"(?:the\s+)?$"
+    # "during his trip to Quetta": where someone went, not what happened there
+    r"|\b(?:his|her|their|its|a|the)\s+(?:\w+\s+)?(?:trip|visit|tour|journey)\s+to\s+$"
     # Persian: "سرکنسول ایران در کویته", "کنسولگری پاکستان در زاهدان", "نشستی در زاهدان"
     r"|(?<!\w)(?:سرکنسول|کنسول|کنسولگری|سرکنسولگری|سفارت|نشست|همایش|اجلاس)(?:ی)?"
-    r"(?:\s+[^\s,،.]+)?\s+در\s+(?:شهر\s+)?$",
+    r"(?:\s+[^\s,،.]+){0,3}\s+در\s+(?:شهر\s+)?$",
     re.IGNORECASE,
 )
 # "(39) from Naseerabad", "(aged 45) from Karak": a person's hometown in a roll of names
@@ -104,12 +114,16 @@ ENTRY_MIN_ITEMS = 3
 _VENUE_AFTER = re.compile(
     r"\s*(?:میں|مں)\s+(?:منعقد|منعقدہ|ہونے والے اجلاس|ہونے والی میٹنگ)"
     r"|\s+(?:برگزار\s+(?:شد|شده|می\s*شود|خواهد)|میزبان)"
+    # Urdu "کوئٹہ کے دورے کے دوران" (during a visit to Quetta)
+    r"|\s+(?:کے|کا)\s+(?:دورے|دورہ)(?!\w)"
 )
 # "Balochistan-based groups", "a Quetta-based journalist", "کوئٹہ میں مقیم", "کوئٹہ میں پیدا ہونے
 # والے": what someone or something is by where it sits, not news of the place.
 _ORIGIN_AFTER = re.compile(
     r"\s*(?:کے|کی)\s+(?:رہائشی|رہنے والے|باشندے)|\s*سے تعلق|[-‐‑–]based\b"
-    r"|\s*میں\s+(?:مقیم|پیدا)",
+    r"|\s*میں\s+(?:مقیم|پیدا)"
+    # Persian "در زاهدان به دنیا آمد" (was born in Zahedan)
+    r"|\s+(?:به\s+دنیا\s+(?:آمد|آمده)|متولد\s+(?:شد|شده))",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?؟۔\n]+(?=\s|$)|\n")
@@ -157,7 +171,12 @@ def is_dateline(original: str, start: int, end: int, body_start: int) -> bool:
     line_start = original.rfind("\n", 0, start) + 1
     line_start = max(line_start, body_start)
     if original[line_start:start].strip():
-        return False
+        # Persian: "به گزارش خبرگزاری فارس از زاهدان،"
+        return bool(
+            start - line_start < 80
+            and _FA_DATELINE_HEAD.fullmatch(original, line_start, start)
+            and _FA_DATELINE_TAIL.match(original, end)
+        )
     tail = _DATELINE_TAIL.match(original, end)
     if tail is None:
         return False
@@ -387,3 +406,20 @@ def own_share(items: list[tuple[int, int]], mentions: list[tuple[int, int]]) -> 
     """The share of a list's items that hold a mention of the topic itself."""
     own = sum(1 for a, b in items if any(a <= s and e <= b for s, e in mentions))
     return own / len(items) if items else 0.0
+
+
+# "ISLAMABAD:", "KARACHI, Mar 3:" opening a line: where a story starts after a standfirst
+_DATELINE_LINE = re.compile(r"(?m)^[^\S\n]*[A-Z][A-Z .'-]{2,30}(?:,[^\n:]{0,30})?:[^\S\n]")
+LEAD_SEARCH = 1500  # characters of a text searched for a dateline that opens the story
+
+
+def lead_chars(original: str, text_start: int, lead: int) -> int:
+    """How many characters of the text weigh as its lead: `lead`, or, when a dateline line starts
+    the story after a standfirst (Dawn's bullet points before "ISLAMABAD: ..."), up to the end of
+    the sentence that dateline opens: the story's first sentence is its lead wherever it stands."""
+    found = _DATELINE_LINE.search(original, text_start + 1, text_start + min(LEAD_SEARCH, lead * 3))
+    if found is None or found.start() - text_start < lead // 2:
+        return lead
+    stop = _SENTENCE_END.search(original, found.end(), found.end() + lead)
+    end = stop.start() if stop else found.end() + lead
+    return max(lead, end - text_start)

@@ -172,7 +172,13 @@ class TopicResult:
                 for leaf in scan.m.related[self.spec.name]:
                     if leaf in scan.touched:
                         own.extend(scan.occ(leaf))
-                mentions = [scan.orig_span(o.start, o.end) for o in own]
+                # names only: a supporting word ("تروریستی" before "مانند داعش، ...") is no item
+                leaves = scan.m.leaves
+                mentions = [
+                    scan.orig_span(o.start, o.end)
+                    for o in own
+                    if not (leaves[o.leaf].kind == "group" and leaves[o.leaf].weight < 1)
+                ]
                 share = own_share(items, mentions)
                 n_own = round(share * len(items))
                 same = self._same_list(occ, items) if share < LIST_OWN_SHARE else ""
@@ -229,33 +235,49 @@ class TopicResult:
         """Why the topic's only plain mention is a passing one ("" when it is not): nothing of
         the topic's field (alone_needs) elsewhere in the text, or, when the mention is an example
         ("projects such as CPEC"), after it or in another sentence (not in the words it is an
-        example of). Datelines and list items of the same name do not vouch for it; a person
+        example of). Datelines, list items and examples of the same cue ("such as the BLF and
+        the BRAS") do not vouch for it; a person
         named once is judged so too (a provincial figure in a federal post), an event never."""
         spec = self.spec
         scan = self.scan
         term = scan.m.leaves[occ.leaf]
         if not spec.alone_needs or term.kind == "group" or term.type == "event":
             return ""  # a named attack is news in itself; supporting words are never alone
-        for other in self.shown():
-            if (other.start, other.end) == (occ.start, occ.end) or self._spelled_out(other):
-                continue
-            if scan.role(other)[0] not in ("dateline", "list"):
-                return ""  # another plain mention (a dateline or a list item does not vouch)
         a, b = scan.orig_span(occ.start, occ.end)
         if a < scan.title_len:
             return ""  # the title says what the article is about
+        original, floor, ceil = scan.original, scan.text_start, len(scan.original)
+        example = -1  # where the example phrase ends (0: not an example), found on first need
+        head = a
+        for other in self.shown():
+            if (other.start, other.end) == (occ.start, occ.end) or self._spelled_out(other):
+                continue
+            if scan.role(other)[0] in ("dateline", "list"):
+                continue  # a dateline or a list item does not vouch for it
+            if example < 0:
+                example = example_end(original, a, b)
+                if example:
+                    head = sentence_span(original, a, b, floor, ceil)[0]
+            if example:
+                oa, ob = scan.orig_span(other.start, other.end)
+                if (head <= oa and ob <= example) or (
+                    head <= oa < example + 120
+                    and example_end(original, oa, ob)
+                    and sentence_span(original, oa, ob, floor, ceil)[0] == head
+                ):
+                    continue  # another example of the same cue ("such as the BLF and BRAS")
+            return ""  # another plain mention
         total = scan.word(len(scan.norm) - 1)
         first, last = scan.words(occ)
         near = min(total, last + COVERAGE_WINDOW + 1) - max(0, first - COVERAGE_WINDOW)
         if total <= 0 or near / total >= COVERAGE_SHARE:
             return ""  # a short text that names it is about it
-        a, b = scan.orig_span(occ.start, occ.end)
-        example = example_end(scan.original, a, b)
+        if example < 0:
+            example = example_end(original, a, b)
+            if example:
+                head = sentence_span(original, a, b, floor, ceil)[0]
         if example:
-            floor, ceil = (
-                (0, scan.title_len) if a < scan.title_len else (scan.text_start, len(scan.original))
-            )
-            a = sentence_span(scan.original, a, b, floor, ceil)[0]  # its head: "projects such as"
+            a = head  # its head: "projects such as"
             b = example  # ... and its tail: "BLA اور BLF جیسی کالعدم تنظیمیں"
         elif term.kind == "phrase":
             return ""  # a rule's phrase: the rule has already placed it (Pakistan, China near)

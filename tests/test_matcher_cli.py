@@ -269,3 +269,16 @@ def test_match_explains_salience_and_context_decisions():
     assert "context 'ضلع' ('ضلع') found within 8 words" in out
     assert "- 'Sui' at " in out and "right before 'Southern Gas' (not_before)" in out
     assert "  salience: " in out and "words near a mention" in out
+
+
+def test_match_gives_one_line_to_a_term_missed_many_times_for_one_reason():
+    """An Urdu text has dozens of near misses of one function word: one line each, not dozens."""
+    text = (
+        "\nکوئٹہ میں دھماکے کی اطلاع ملی۔ پولیس کی ٹیم پہنچی اور زخمیوں کی مدد کی۔"
+        " ضلعی انتظامیہ کی جانب سے ایمرجنسی نافذ کی گئی۔"
+    )
+    result = run(ROOT, "match", "-", input=text)
+    assert result.exit_code == 0, result.output
+    lines = [x for x in result.output.splitlines() if x.startswith("  - 'کی' at ")]
+    assert lines, result.output  # once per topic that asks for Urdu, with how many more
+    assert all(" and 5 more (group urdu-text): case differs" in x for x in lines), lines

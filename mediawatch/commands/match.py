@@ -115,10 +115,14 @@ def _print_explanation(explained: dict) -> None:
             why = f" ({note})" if note else ""
             weight = weights[(term, source, note)]
             click.echo(f"  + {term!r}{times} ({source}) weight {weight:g}{why}")
+        # one line per term and reason: an Urdu text has dozens of near misses of one word
+        missed: dict[tuple[str, str, str], list[int]] = {}
         for miss in info["not_counted"]:
-            click.echo(
-                f"  - {miss['term']!r} at {miss['offsets'][0]} ({miss['for']}): {miss['why']}"
-            )
+            key = (miss["term"], miss["for"], miss["why"])
+            missed.setdefault(key, []).append(miss["offsets"][0])
+        for (term, source, why), offsets in missed.items():
+            more = f" and {len(offsets) - 1} more" if len(offsets) > 1 else ""
+            click.echo(f"  - {term!r} at {offsets[0]}{more} ({source}): {why}")
         for rule in info["rules"]:
             mark = "pass" if rule["passed"] else "fail"
             why = f": {rule['why']}" if rule.get("why") else ""
