@@ -17,16 +17,17 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/mediawatch demo
 
-# Two pytest workers (pytest-xdist): much of the suite waits on crawl and daemon subprocesses.
-# loadfile keeps each module in one worker, which builds its shared fixtures (a crawled archive,
-# the browser crawl, the demo, Redis) once.
+# Three pytest workers (pytest-xdist) on two cores: much of the suite waits on crawl and daemon
+# subprocesses and on their schedules, and a third worker fills those waits (bench/test_suite.py
+# measures a run). loadfile keeps each module in one worker, which builds its shared fixtures (a
+# crawled archive, the browser crawl, the demo, Redis) once.
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/vulture  # dead code; settings in pyproject.toml [tool.vulture]
 	sh .ci/lint-imports
 	$(VENV)/bin/python .ci/typecheck.py
-	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+	$(VENV)/bin/pytest -q -n 3 --dist loadfile
 
 # The inner loop, under a minute: ruff and every test that starts no crawl, daemon or browser.
 check: $(STAMP)

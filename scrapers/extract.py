@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
+from mediawatch.scrapers.extract_body import printed_chars, told, trim
 from mediawatch.scrapers.extract_byline import page_author
 from mediawatch.scrapers.extract_clean import (
     clean_authors,
@@ -26,7 +29,13 @@ from mediawatch.scrapers.extract_clean import (
     site_names,
     split_title,
 )
-from mediawatch.scrapers.extract_dates import shown_date, shown_days, url_date
+from mediawatch.scrapers.extract_dates import (
+    same_moment_locally,
+    shown_date,
+    shown_days,
+    time_days,
+    url_date,
+)
 from mediawatch.scrapers.extract_meta import (
     NEWS_TYPES,
     NOT_NEWS,
@@ -54,6 +63,7 @@ LOG = logging.getLogger(__name__)
 
 MAX_HTML_BYTES = 20 * 1024 * 1024
 SHORT_BODY_CHARS = 1000  # below this, the recall pass may have missed the article: try balanced
+LOW_SHARE = 0.3  # ... and below this share of the page's paragraph text
 
 DATE_META = (
     "article:published_time",
@@ -191,9 +201,12 @@ def _body(tree, url: str | None) -> tuple[str, str]:
 
     trafilatura's recall focus also skips its readability comparison once the text is long, which
     makes it the faster pass; a short result gets the balanced pass too, and the longer text wins.
+    So does a result that holds little of the page's paragraph text: recall mode took the first
+    block its rules name (a summary box, a teaser list), where the balanced pass compares it with
+    readability's and jusText's choice.
     """
     text, source = _trafilatura_text(tree, url, favor_recall=True), "recall"
-    if len(text) < SHORT_BODY_CHARS:
+    if len(text) < SHORT_BODY_CHARS or len(text) < LOW_SHARE * printed_chars(tree):
         balanced = _trafilatura_text(tree, url, favor_recall=False)
         if len(balanced) > len(text):
             text, source = balanced, "balanced"
@@ -202,8 +215,8 @@ def _body(tree, url: str | None) -> tuple[str, str]:
         from trafilatura.external import try_readability
         from trafilatura.utils import trim
 
-        try:
-            fallback = try_readability(tree)
+        try:  # on a copy: readability rewrites the tree it reads, and metadata is read after
+            fallback = try_readability(deepcopy(tree))
             text = "\n".join(
                 t
                 for t in (trim(p.text_content()) for p in fallback.iter("p", "h2", "h3", "li"))
@@ -225,8 +238,15 @@ def _trafilatura_text(tree, url: str | None, favor_recall: bool) -> str:
         include_comments=False,
         include_tables=True,
     )
+    if doc is None:
+        return ""
     # trafilatura types the result for both as_dict values; as_dict=False gives a Document
-    return (doc.text or "") if doc is not None else ""  # type: ignore[union-attr]
+    body = doc.body  # type: ignore[union-attr]
+    if body is None or not trim(body):
+        return doc.text or ""  # type: ignore[union-attr]
+    from trafilatura.xml import xmltotxt
+
+    return xmltotxt(body, False)
 
 
 def _paragraphs(text: str) -> str:
@@ -247,8 +267,10 @@ def _with_lead(tree, text: str, description: str) -> str:
     Only when it is printed on the page: a description that is only a <meta> tag is not article text.
     """
     tokens = _WORD.findall(description)
-    words = " ".join(tokens)
-    if len(tokens) < 8 or words in " ".join(_WORD.findall(text)):
+    if len(tokens) < 8:
+        return text
+    words, said = " ".join(tokens), _WORD.findall(text)
+    if words in " ".join(said) or told(tokens, said):
         return text
     # Joining and tokenising the whole page is the costly part: only the text nodes holding the
     # description's rarest-looking word (its longest among the first five) are looked at, each
@@ -290,8 +312,41 @@ def _title(
     if title and rule != "selector":
         head, bar, _ = title.partition(" | ")
         if bar and len(head.split()) >= 3:
-            return head.strip(), rule
+            # what stood before the bar may end with the site's name too ('X - Site | Tagline')
+            return _unmangled(clean_title(head, names, sections) or head.strip()), rule
+        return _unmangled(_without_domain(title, names)), rule
     return title, rule
+
+
+_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]")
+
+
+def _unmangled(title: str) -> str:
+    """UTF-8 read as Latin-1 ('Investorâ\x80\x99s') back to what the page meant ('Investor’s')."""
+    if not _MOJIBAKE.search(title):
+        return title
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return title.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+    return title
+
+
+_DOMAIN_WORD = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.I)
+
+
+def _without_domain(title: str, names: set[str]) -> str:
+    """Without the site's address printed before or after the headline with no separator
+    ('davidbau.com Vibe Coding'): an address is never part of a headline about something else."""
+    words = title.split()
+    if len(words) < 3:
+        return title
+    for at in (0, -1):
+        if _DOMAIN_WORD.match(words[at]) and norm(words[at].lower().removeprefix("www.")) in names:
+            rest = words[1:] if at == 0 else words[:-1]
+            return " ".join(rest)
+    return title
 
 
 def _chosen_title(
@@ -306,8 +361,7 @@ def _chosen_title(
     # a news article (by its JSON-LD type, or a newspaper section in article:section on a page
     # that does not call itself a blog post) keeps its metadata headline: there the <h1> often
     # carries a kicker or a longer print headline
-    kinds = types(article)
-    news = bool(kinds & NEWS_TYPES) or bool(pm.first("article:section") and not kinds & NOT_NEWS)
+    news = _is_news(pm)
     headline = ld_value(article, "headline", "name") if article else None
     raw = [  # og:title first: the publisher's chosen headline; JSON-LD's is often the SEO variant
         ("og:title", pm.first("og:title")),
@@ -331,13 +385,30 @@ def _chosen_title(
     if not candidates:
         return None, None
     rule, best = candidates[0]
+    if rule == "h1" and _shouted(best):  # the page's styling: another source spells the words
+        spelled = [(r, v.partition(" | ")[0].strip()) for r, v in candidates[1:]]
+        rule, best = next(
+            ((r, v) for r, v in spelled if norm(v) == norm(best) and not _shouted(v)),
+            (rule, best),
+        )
     agreed = shortest_agreed(best, [value for _, value in candidates[1:]])
     if agreed != best:
         rule, best = next(r for r, v in candidates[1:] if v == agreed), agreed
     h1 = dict(cleaned).get("h1")
-    if not h1 or norm(h1) == norm(best) and (news or _quotes(h1) == _quotes(best) or _shouted(h1)):
+    spelled_alike = [dict(cleaned).get("jsonld"), dict(cleaned).get("microdata")]
+    if h1 and h1 != best and not _shouted(h1) and h1 in spelled_alike:
+        # the printed headline spelled letter for letter as the JSON-LD headline: og:title alone
+        # differs (an SEO or social variant, or its own capitalisation)
+        return h1, "h1+jsonld"
+    if (
+        not h1
+        or _shouted(h1)
+        or h1_raw in pm.h1_lines
+        or norm(h1) == norm(best)
+        and (news or _quotes(h1) == _quotes(best))
+    ):
         return best, rule
-    if not news and (norm(h1) == norm(best) or _cut_of(h1, best)):
+    if not news and (norm(h1) == norm(best) or _cut_of(h1, best) or _extends(h1, best)):
         # the printed headline as readers see it (quotes, case, dashes), without what metadata
         # added around it
         return h1, "h1"
@@ -387,11 +458,30 @@ def _cut_of(h1: str, best: str) -> bool:
     ('Best Hammocks of 2026, Tested & Reviewed', 'Garnix Blog: Hardware-Attested Nix Builds')."""
     if len(_WORD.findall(h1)) < 3 or len(h1) >= len(best):
         return False
-    if best.startswith(h1):
-        return bool(_CUT_AFTER.match(best[len(h1) :]))
+    if best.startswith(h1) or h1[-1] in "?!" and best.casefold().startswith(h1.casefold()):
+        # after a question or exclamation the next words are a tagline ('What Is Mesh WiFi?
+        # Our 2026 Guide')
+        return (
+            h1[-1] in "?!"
+            and best[len(h1) : len(h1) + 1] == " "
+            or bool(_CUT_AFTER.match(best[len(h1) :]))
+        )
     if best.endswith(h1):
         return bool(_CUT_BEFORE.search(best[: -len(h1)]))
     return False
+
+
+_SUBTITLE = re.compile(r"^(?:[:,]|\s[-–—])\s+\w+\W+\w")
+
+
+def _extends(h1: str, best: str) -> bool:
+    """The printed <h1> is the metadata title with its subtitle ('House Renovation Costs in the
+    Bay Area: Room-by-Room Breakdown'): metadata shortened the headline for search results."""
+    return (
+        len(_WORD.findall(best)) >= 3
+        and h1.startswith(best)
+        and bool(_SUBTITLE.match(h1[len(best) :]))
+    )
 
 
 def _names_the_site(h1: str, raw: list[tuple[str, str | None]], names: set[str]) -> bool:
@@ -427,6 +517,61 @@ def _rewritten_headline(h1: str, best: str, cleaned: list[tuple[str, str | None]
 
 
 def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
+    """(moment, has_time, source): the declared date as the page shows it (_as_shown), told in
+    the page's own time zone when it gave the moment in UTC and states the same moment
+    elsewhere with its offset (a day written in UTC is the next day for a Californian evening
+    post)."""
+    found = _declared_date(pm, tree, url, selected)
+    if found[2] in ("jsonld", "meta", "microdata") and not _is_news(pm):
+        found = _as_shown(pm, tree, found)
+    moment, has_time, source = found
+    if moment is not None and has_time and moment.utcoffset() == timedelta(0):
+        stated = [*tree.xpath("//time/@datetime")[:12], *_declared_values(pm)]
+        moment = same_moment_locally(moment, stated)
+    return moment, has_time, source
+
+
+def _declared_values(pm: PageMeta, with_microdata: bool = True) -> list[str]:
+    """Every publication date the page's metadata states, in the order _declared_date asks."""
+    values = [ld_value(pm.article, "datePublished") if pm.article else None]
+    values += [value for key in DATE_META for value in pm.meta.get(key, ())]
+    if with_microdata:
+        values.append(pm.itemprop.get("datePublished"))
+    return [value for value in values if value]
+
+
+def _as_shown(pm: PageMeta, tree, found: tuple) -> tuple:
+    """When the page never shows the declared day: another declared publication date that it
+    shows (JSON-LD and <meta> disagree, the page's text settles it), else a day it shows before
+    the declared one (metadata moved with a republish or a migration; the page kept printing
+    the original day). Not for news, whose metadata is kept (live pages show their updates)."""
+    if found[0].date() in time_days(tree):
+        return found
+    days = shown_days(tree)
+    if not days or found[0].date() in days:
+        return found
+    # microdata sits in the body, often on a list of other posts: only the head's metadata
+    for value in _declared_values(pm, with_microdata=False):
+        parsed = parse_date(value)
+        if parsed and parsed[0].date() in days:
+            return (*parsed, "declared-shown")
+    shown = shown_date(tree)
+    if shown is not None and shown[0].date() <= found[0].date() - EARLIER_SHOWN:
+        return shown[0], shown[1], f"{shown[2]}-earlier"
+    return found
+
+
+EARLIER_SHOWN = timedelta(days=2)
+
+
+def _is_news(pm: PageMeta) -> bool:
+    """A news article by its JSON-LD type, or a newspaper section in article:section on a page
+    that does not call itself a blog post."""
+    kinds = types(pm.article)
+    return bool(kinds & NEWS_TYPES) or bool(pm.first("article:section") and not kinds & NOT_NEWS)
+
+
+def _declared_date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
     """(moment, has_time, source) from the first source that gives a plausible date."""
     if selected is not None:
         return (*selected, "selector")

@@ -8,7 +8,7 @@ or a related article's date.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from mediawatch.scrapers.extract_clean import parse_date
 
@@ -39,6 +39,7 @@ _DAY_MONTH_YEAR = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(\d{{4}})\b", re.I
 )
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_YEAR_FIRST = re.compile(r"(?<![\d./])((?:19|20)\d{2})([./])(\d{1,2})\2(\d{1,2})(?![\d./]\d)")
 _URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
 _URL_MONTH_DAY = re.compile(rf"/((?:19|20)\d{{2}})/{_MONTH}/(\d{{1,2}})(?:/|[-_]|$)", re.I)
 _VISIBLE_TEXT = (
@@ -74,21 +75,53 @@ def url_date(url: str | None) -> datetime | None:
     return _day(named[1], _MONTHS[named[2].lower()], named[3]) if named else None
 
 
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_YEAR_LEAD = 32  # the longest text a year closes: 'September 30th, ' and the like
+_YEAR_TAIL = 10  # the longest text a year opens: '-12-17', '.12.17' and what must not follow
+_DATE_FORMS = (  # (pattern, group of year, of month, of day; a month by name is looked up)
+    (_MONTH_DAY_YEAR, 3, 1, 2),
+    (_DAY_MONTH_YEAR, 3, 2, 1),
+    (_ISO_DAY, 1, 2, 3),
+    (_YEAR_FIRST, 1, 3, 4),  # 2025.12.17, 2025/12/17: year first, then month
+)
+
+
 def _text_dates(text: str) -> list[tuple[int, datetime]]:
-    found: list[tuple[int, datetime]] = []
-    for match in _MONTH_DAY_YEAR.finditer(text):
-        moment = _day(match[3], _MONTHS[match[1].lower()], match[2])
-        if moment:
-            found.append((match.start(), moment))
-    for match in _DAY_MONTH_YEAR.finditer(text):
-        moment = _day(match[3], _MONTHS[match[2].lower()], match[1])
-        if moment:
-            found.append((match.start(), moment))
-    for match in _ISO_DAY.finditer(text):
-        moment = _day(*match.groups())
-        if moment:
-            found.append((match.start(), moment))
-    return sorted(found, key=lambda item: item[0])
+    """(position, day) of every full date in text. Only the text around each year is searched:
+    the patterns over a whole page cost more than the rest of the date rules together."""
+    found: dict[int, datetime] = {}
+    for year in _YEAR.finditer(text):
+        start = max(0, year.start() - _YEAR_LEAD)
+        window = text[start : year.end() + _YEAR_TAIL]
+        for pattern, y, m, d in _DATE_FORMS:
+            for match in pattern.finditer(window):
+                at = start + match.start()
+                if at in found or at > 0 and text[at - 1].isalnum():
+                    continue  # seen, or a word cut at the window's edge
+                month = match[m] if match[m].isdigit() else _MONTHS[match[m].lower()]
+                moment = _day(match[y], month, match[d])
+                if moment:
+                    found[at] = moment
+    return sorted(found.items(), key=lambda item: item[0])
+
+
+def _own_times(tree) -> list:
+    """The first <time> elements, those that stand alone first: a <time> marked up like several
+    others (class of it and its parent) belongs to a list of other posts (related, latest)."""
+    times = []
+    for number, node in enumerate(tree.iter("time")):
+        if number >= 2 * MAX_TIME_ELEMENTS:
+            break
+        parent = node.getparent()
+        times.append(
+            (node, (node.get("class"), parent.get("class") if parent is not None else None))
+        )
+    counts: dict = {}
+    for _, key in times:
+        counts[key] = counts.get(key, 0) + 1
+    alone = [node for node, key in times if counts[key] == 1]
+    listed = [node for node, key in times if counts[key] > 1]
+    return (alone + listed)[:MAX_TIME_ELEMENTS]
 
 
 # 'Published on 3 May 2024' names the date a reader is meant to take as the article's
@@ -100,9 +133,7 @@ def shown_date(tree) -> tuple[datetime, bool, str] | None:
     """(moment, has_time, rule) for the date the page shows as its publication: a <time> element
     (its datetime attribute keeps the time and zone), else a full date in the visible text: the
     first one labelled 'published' or 'posted', else the first one."""
-    for number, node in enumerate(tree.iter("time")):
-        if number >= MAX_TIME_ELEMENTS:
-            break
+    for node in _own_times(tree):
         for value in (node.get("datetime"), " ".join(node.text_content().split())):
             if value and len(value) >= 8 and any(ch.isdigit() for ch in value):
                 parsed = parse_date(value)
@@ -119,14 +150,46 @@ def shown_date(tree) -> tuple[datetime, bool, str] | None:
     return (plain, False, "page-text") if plain is not None else None
 
 
-def shown_days(tree) -> set[date]:
-    """Every calendar day the page shows: in <time> elements' datetime and in its visible text
-    (the text of <time> elements included)."""
+def time_days(tree) -> set[date]:
+    """The calendar days in <time> elements' datetime attributes (cheap: no text is read)."""
     days: set[date] = set()
     for value in tree.xpath("//time/@datetime")[: 4 * MAX_TIME_ELEMENTS]:
         parsed = parse_date(value) if _ISO_DAY.match(value.strip()) else None
         if parsed:
             days.add(parsed[0].date())
+    return days
+
+
+_LAST_SHOWN: list = [None, set()]  # (tree, days): the date rules ask twice about one page
+
+
+def shown_days(tree) -> set[date]:
+    """Every calendar day the page shows: in <time> elements' datetime and in its visible text
+    (the text of <time> elements included)."""
+    if _LAST_SHOWN[0] is tree:
+        return _LAST_SHOWN[1]
+    days = time_days(tree)
     text = " ".join(" ".join(tree.xpath(_SHOWN_TEXT)).split())[:MAX_TEXT_CHARS]
     days.update(moment.date() for _, moment in _text_dates(text))
+    _LAST_SHOWN[:] = [tree, days]
     return days
+
+
+SAME_MOMENT = timedelta(minutes=15)  # a post's <time> and its meta tag may be saved apart
+
+
+def same_moment_locally(moment: datetime, stated: list) -> datetime:
+    """The moment (in UTC) with the UTC offset of another value the page states for about the
+    same moment ('2025-12-19T03:05Z' and <time datetime='2025-12-18T19:05-08:00'>): the same
+    instant, told on the day the publisher's readers saw it."""
+    for value in stated:
+        if not value or len(str(value)) < 16:
+            continue
+        parsed = parse_date(value)
+        if parsed is None or not parsed[1] or parsed[0].tzinfo is None:
+            continue
+        other = parsed[0]
+        offset = other.utcoffset()
+        if offset and abs(other - moment) <= SAME_MOMENT:
+            return moment.astimezone(other.tzinfo)
+    return moment

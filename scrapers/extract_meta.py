@@ -42,6 +42,11 @@ NOT_NEWS = {
 }
 PAGE_TYPES = {"webpage", "itempage", "collectionpage", "medicalwebpage", "videoobject"}
 
+_GLUED = re.compile(r"(?:[^\W\d_]|[)\]?!.])\x00(?=[^\W\d_])")  # text running on across elements
+_H1_LINES = (
+    ".//br | .//*[contains(translate(@class, 'SUBTILE', 'subtile'), 'subtitle')"
+    " or contains(translate(@class, 'SUBHEADING', 'subheading'), 'subheading')]"
+)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 
@@ -59,6 +64,9 @@ class PageMeta:
     canonical: str | None = None
     title_tag: str | None = None
     h1: list[str] = field(default_factory=list)
+    # <h1>s laid out in lines (a <br>, or words glued across elements: 'Alternatives<span>Top'):
+    # a headline with its subtitle, which is no headline as one string
+    h1_lines: set[str] = field(default_factory=set)
     itemprop: dict[str, str] = field(
         default_factory=dict
     )  # microdata datePublished, author, headline
@@ -190,7 +198,20 @@ def harvest(tree, url: str | None = None) -> PageMeta:
     title = tree.find(".//title")
     if title is not None:
         pm.title_tag = _text(title)
-    pm.h1 = [t for t in (_text(h) for h in tree.iter("h1") if not _in_navigation(h)) if t][:3]
+    for node in tree.iter("h1"):
+        if len(pm.h1) == 3:
+            break
+        if _in_navigation(node):
+            continue
+        text = _text(node)
+        if not text:
+            continue
+        pieces = "\x00".join(node.itertext())
+        glued = any(pieces[m.end()].isupper() for m in _GLUED.finditer(pieces))
+        if glued or node.xpath(_H1_LINES):
+            text = " ".join(pieces.replace("\x00", " ").split())
+            pm.h1_lines.add(text)
+        pm.h1.append(text)
 
     for node in tree.xpath(
         '//*[@itemprop="datePublished" or @itemprop="headline" or @itemprop="author"]'

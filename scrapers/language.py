@@ -147,9 +147,9 @@ def dominant_script(text: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from mediawatch.scrapers.langid_cache import identifier  # unpacked once per user, not per crawl
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE)
+    return identifier()
 
 
 def _iso639_1(label: str) -> str | None:

@@ -53,34 +53,48 @@ def cache_key(watchlist: Path) -> str:
     return digest.hexdigest()[:40]
 
 
-def _store(cache_dir: Path, key: str, matcher: Any) -> None:
-    """Write atomically (temporary file, then rename) and drop pickles of other versions."""
+def store_pickle(cache_dir: Path, prefix: str, key: str, value: Any) -> bool:
+    """Write `prefix + key + .pickle` atomically (temporary file, then rename) and drop the
+    pickles of other versions; False (and a warning) when the folder cannot take it."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-", suffix=".pickle")
         try:
             with os.fdopen(handle, "wb") as out:
-                pickle.dump(matcher, out, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
                 out.flush()
                 os.fsync(out.fileno())
-            os.replace(temporary, cache_dir / f"{PREFIX}{key}.pickle")
+            os.replace(temporary, cache_dir / f"{prefix}{key}.pickle")
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        for old in cache_dir.glob(f"{PREFIX}*.pickle"):
-            if old.name != f"{PREFIX}{key}.pickle":
+        for old in cache_dir.glob(f"{prefix}*.pickle"):
+            if old.name != f"{prefix}{key}.pickle":
                 old.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, TypeError) as exc:  # a cache is an optimisation only
-        LOG.warning("could not cache the compiled watchlist in %s: %s", cache_dir, exc)
+        LOG.warning("could not cache %s in %s: %s", prefix.rstrip("-"), cache_dir, exc)
+        return False
+    return True
+
+
+def load_pickle(path: Path) -> Any | None:
+    """The pickled value, or None when the file is missing, truncated or corrupt (rebuild it)."""
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # noqa: BLE001 - truncated, corrupt or stale: rebuild
+        LOG.warning("ignoring unreadable cache %s: %s", path, exc)
+        return None
+
+
+def _store(cache_dir: Path, key: str, matcher: Any) -> None:
+    store_pickle(cache_dir, PREFIX, key, matcher)
 
 
 def _load(path: Path) -> Any | None:
-    try:
-        with open(path, "rb") as handle:
-            found = pickle.load(handle)
-    except Exception as exc:  # noqa: BLE001 - truncated, corrupt or stale: rebuild
-        LOG.warning("ignoring unreadable watchlist cache %s: %s", path, exc)
-        return None
+    found = load_pickle(path)
     return found if callable(getattr(found, "match", None)) else None
 
 

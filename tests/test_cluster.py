@@ -119,7 +119,7 @@ class Cluster:
         while time.monotonic() < deadline:
             if value := check():
                 return value
-            time.sleep(0.5)
+            time.sleep(0.1)
         raise AssertionError(
             f"timed out waiting for {what}\n--- daemon:\n{self.daemon.log_text()[-3000:]}"
             f"\n--- workers:\n{self.workers.logs()}"
@@ -475,7 +475,7 @@ def test_a_503_keeps_the_feeds_validators_unsaved_until_the_article_is_fetched_n
     rules = {busy: {"status": 503}, gone: {"status": 404}}
     c = outlet_cluster(
         crawler_yaml() + "  - {name: chaos, kind: feed, url: '{base}/chaos/feed.xml'}\n",
-        every="20s",
+        every="5s",
         behaviour=rules,
     )
     write_outlet(c.site_folder, 5, rules)
@@ -535,7 +535,7 @@ def test_page_budget_holds_for_the_whole_cluster_and_the_rest_waits_for_the_next
     c = outlet_cluster(
         crawler_yaml(delay=0.3)
         + "  - {name: chaos, kind: sitemap, url: '{base}/chaos/sitemap.xml', max_pages: 4}\n",
-        every="15s",
+        every="5s",
     )
     write_outlet(c.site_folder, 12)
     write_sitemaps(c.site_folder, children=3, per_child=4)

@@ -684,3 +684,116 @@ def test_a_capitals_only_h1_does_not_replace_the_metadata_spelling():
         html_page(head, "<h1>TIPS FOR ONLINE SUCCESS IN TURBAT</h1>"), url="https://edu.example/t"
     )
     assert got.title == "Tips for Online Success in Turbat"
+
+
+def test_site_name_before_a_bar_and_the_bare_address_are_cut_from_the_headline():
+    head = (
+        '<meta property="og:title" content="Gym Equipment: What You Need to Know - Quetta Fitness'
+        ' | 24/7 Gyms Near Me">'
+    )
+    got = extract(html_page(head), url="https://www.quettafitness.example/gym-equipment")
+    assert got.title == "Gym Equipment: What You Need to Know"
+    got = extract(
+        html_page("<title>hingolnotes.com Camping by the River</title>"),
+        url="https://hingolnotes.com/camping",
+    )
+    assert got.title == "Camping by the River"
+
+
+def test_a_capitals_only_h1_gives_way_to_the_same_words_in_the_title_tag():
+    got = extract(
+        html_page(
+            "<title>Weekend Coding Agent | Focus Labs</title>", "<h1>WEEKEND<br>CODING AGENT</h1>"
+        ),
+        url="https://focus.example/reports/agent",
+    )
+    assert got.title == "Weekend Coding Agent"
+
+
+def test_an_h1_with_its_subtitle_in_a_second_line_is_not_the_headline():
+    head = '<meta property="og:title" content="Best Note Apps: Top Tools in 2026">'
+    body = (
+        '<h1>The Best Note Apps<span class="block">Top Note-taking Tools and Todo Lists</span></h1>'
+    )
+    got = extract(html_page(head, body), url="https://apps.example/notes")
+    assert got.title == "Best Note Apps: Top Tools in 2026"
+    body = (
+        '<h1><span class="entry-title-primary">What Tutoring is.</span> '
+        '<span class="entry-subtitle">Choosing a good tutor</span></h1>'
+    )
+    head = '<meta property="og:title" content="What Tutoring is. - Choosing a good tutor">'
+    got = extract(html_page(head, body), url="https://blogs.example/tutoring")
+    assert got.title == "What Tutoring is. - Choosing a good tutor"
+
+
+def test_the_h1_that_extends_the_metadata_title_with_its_subtitle_is_the_headline():
+    head = '<meta property="og:title" content="House Renovation Costs in Quetta">'
+    body = "<h1>House Renovation Costs in Quetta: Room-by-Room Breakdown</h1>"
+    got = extract(html_page(head, body), url="https://build.example/costs")
+    assert got.title == "House Renovation Costs in Quetta: Room-by-Room Breakdown"
+
+
+def test_the_h1_spelled_as_the_json_ld_headline_beats_og_title():
+    ld = {"@type": "NewsArticle", "headline": "The Best Film of 2025, According to Critics"}
+    head = (
+        '<meta property="og:title" content="The best film of 2025, according to critics">'
+        f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    )
+    body = "<h1>The Best Film of 2025, According to Critics</h1>"
+    got = extract(html_page(head, body), url="https://news.example/film")
+    assert got.title == "The Best Film of 2025, According to Critics"
+
+
+def test_a_question_h1_without_the_tagline_metadata_adds_and_a_mangled_title_repaired():
+    head = '<meta property="og:title" content="What Is Mesh WiFi? Our 2026 Exclusive Guide">'
+    got = extract(html_page(head, "<h1>What is Mesh WiFi?</h1>"), url="https://net.example/mesh")
+    assert got.title == "What is Mesh WiFi?"
+    mangled = "A DIY Investor’s Guide to Retirement".encode().decode("latin-1")
+    got = extract(html_page("", f"<h1>{mangled}</h1>"), url="https://money.example/guide")
+    assert got.title == "A DIY Investor’s Guide to Retirement"
+
+
+def test_a_moment_given_in_utc_is_told_in_the_zone_the_page_states_it_in():
+    head = '<meta property="article:published_time" content="2025-12-19T03:05:00+00:00">'
+    body = '<time datetime="2025-12-18T19:05:00-08:00">December 18, 2025</time>'
+    got = extract(html_page(head, body), url="https://collie.example/2025/12/18/post")
+    assert got.published_at == "2025-12-19T03:05:00Z"  # the same instant
+    assert got.published_local == "2025-12-18T19:05:00-08:00"  # on the day readers saw
+
+
+def test_a_day_shown_before_the_one_metadata_declares_and_never_shows_is_the_publication():
+    head = '<meta property="article:published_time" content="2025-11-05T00:00:00+00:00">'
+    body = "<h1>What cleaning costs in Quetta</h1><p>By Sana Baloch January 31, 2024</p>"
+    got = extract(html_page(head, body), url="https://clean.example/costs")
+    assert got.published_at.startswith("2024-01-31")
+    # news keeps what its metadata declares
+    news = head + '<meta property="article:section" content="Balochistan">'
+    got = extract(html_page(news, body), url="https://news.example/costs")
+    assert got.published_at.startswith("2025-11-05")
+    # and a page that shows the declared day too keeps it
+    shown = body + "<p>Published November 5, 2025</p>"
+    got = extract(html_page(head, shown), url="https://clean.example/costs")
+    assert got.published_at.startswith("2025-11-05")
+
+
+def test_a_day_written_year_first_with_dots_is_read_on_the_page():
+    body = (
+        "<h1>Programming languages</h1><p>Essay - Published: 2025.12.17 | 9 min</p>"
+        "<p>Talk registration closes on 3 March 2026.</p>"
+    )
+    got = extract(html_page("", body), url="https://essays.example/languages")
+    assert got.published_at.startswith("2025-12-17")
+
+
+def test_the_articles_own_time_element_beats_a_sidebar_list_of_other_posts():
+    sidebar = "".join(
+        f'<li><a href="/p{n}">Post {n}</a><span class="field-content">'
+        f'<time datetime="2025-0{n}-10T12:00:00Z">0{n}/10/2025</time></span></li>'
+        for n in range(1, 5)
+    )
+    body = (
+        f"<aside><ul>{sidebar}</ul></aside><h1>Candidate experience</h1>"
+        '<div class="node__meta"><time datetime="2017-03-01T12:00:00Z">03/01/2017</time></div>'
+    )
+    got = extract(html_page("", body), url="https://actuaries.example/newsletter-article/x")
+    assert got.published_at == "2017-03-01T12:00:00Z"

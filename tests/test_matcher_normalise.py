@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from mediawatch.matcher.normalise import fold_char, normalise, normalise_term
+from mediawatch.matcher.normalise import _plain, fold_char, normalise, normalise_term
 
 
 def norm(text: str) -> str:
@@ -132,3 +132,17 @@ def test_every_fast_path_agrees_with_the_reference(text):
     expected, origin = reference(text)
     assert got == expected
     assert [offsets.orig(i) for i in range(len(got))] == origin
+
+
+@pytest.mark.parametrize("casefold", [True, False])
+def test_the_tables_shortcut_answers_as_fold_char_for_every_bmp_character(casefold):
+    """The translate tables skip fold_char for characters nothing folds; every one of those
+    answers must be fold_char's own."""
+    differ = [
+        hex(cp)
+        for cp in range(0x10000)
+        if not 0xD800 <= cp <= 0xDFFF
+        and (plain := _plain(chr(cp), casefold)) is not None
+        and plain != fold_char(chr(cp), casefold)
+    ]
+    assert differ == []
