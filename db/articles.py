@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
-from mediawatch.db.connection import inserted_id, write
+from mediawatch.db.connection import ArchiveError, write
 from mediawatch.times import utc_iso
 
 ARTICLE_COLUMNS = (
@@ -80,16 +80,29 @@ def store_article(
         if existing:
             article_id, created = existing[0], False
         else:
-            article_id = inserted_id(db.table("articles").insert(row))
+            article_id = _insert_article(db, row)
             created = True
         now = row["fetched_at"]
-        for url in {row["url"], *also_urls}:
-            if url:
-                db.execute(
-                    "INSERT OR IGNORE INTO fetched_urls (url, article_id, fetched_at) VALUES (?,?,?)",
-                    [url, article_id, now],
-                )
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO fetched_urls (url, article_id, fetched_at) VALUES (?,?,?)",
+            [(url, article_id, now) for url in {row["url"], *also_urls} if url],
+        )
     return StoreResult(article_id, created)
+
+
+def _insert_article(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
+    """One plain INSERT: a crawl stores every article through here, and sqlite-utils' insert()
+    looks the table up in sqlite_master and rebuilds its statement each time. The columns are
+    ARTICLE_COLUMNS and the two computed ones, never input."""
+    columns = list(row)
+    cursor = db.execute(
+        f"INSERT INTO articles ({', '.join(f'[{c}]' for c in columns)}) "
+        f"VALUES ({', '.join('?' * len(columns))})",
+        [row[c] for c in columns],
+    )
+    if cursor.lastrowid is None:
+        raise ArchiveError("articles: insert recorded no row id")
+    return cursor.lastrowid
 
 
 def link_same_story(db: sqlite_utils.Database, unresolved_id: int, article_id: int) -> None:
