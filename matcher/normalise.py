@@ -276,13 +276,6 @@ def normalise(text: str, casefold: bool = True) -> tuple[str, OffsetMap]:
     return norm, offsets
 
 
-def normalise_marked(text: str, casefold: bool = True) -> tuple[str, str, OffsetMap]:
-    """Like `normalise`, plus a copy of the same length where the spaces that stand for sentence
-    punctuation (PHRASE_BREAKS) are BREAK: a phrase may not run across those."""
-    norm, stage, offsets = normalise_staged(text, casefold)
-    return norm, mark(stage), offsets
-
-
 def normalise_staged(text: str, casefold: bool = True) -> tuple[str, str, OffsetMap]:
     """Like `normalise`, plus the stage before spaces collapse, from which `mark` makes the copy
     with BREAKs: most texts never need it, and making it cost as much as the rest (speed)."""
