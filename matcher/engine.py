@@ -154,9 +154,9 @@ class Matcher:
             self._sources[topic.name] = frozenset(found)
         # the same, inverted: which topics a leaf can give evidence to
         self._concerns: dict[int, list[str]] = {}
-        for name, found in self._sources.items():
-            for leaf in found:
-                self._concerns.setdefault(leaf, []).append(name)
+        for name, sources in self._sources.items():
+            for source in sources:
+                self._concerns.setdefault(source, []).append(name)
 
     def match(self, title: str, text: str) -> list[TopicMatch]:
         """The flagged topics of one article (score at least the topic's min_score)."""

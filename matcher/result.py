@@ -99,9 +99,9 @@ def _window(original: str, start: int, end: int, floor: int, ceil: int) -> tuple
         space = original.find(" ", lo, start)
         lo = space + 1 if space != -1 else lo
     hi = min(ceil, end + SNIPPET_AFTER)
-    found = _END.search(original, end, hi)  # the first end after it
-    if found:
-        hi = found.start() + 1
+    after = _END.search(original, end, hi)  # the first end after it
+    if after:
+        hi = after.start() + 1
     elif hi < ceil:
         space = original.rfind(" ", end, hi)
         hi = space if space != -1 else hi

@@ -374,7 +374,7 @@ class Sentences:
         cut = self._pieces.get((lo, hi))
         if cut is None:
             spans = separator_spans(self.original, lo, hi)
-            whole = None
+            whole: tuple[list, list, dict] | None = None
             if len(spans) + 1 >= min(LIST_MIN_ITEMS, AND_CHAIN_MIN_ITEMS):  # pieces <= spans + 1
                 pieces, seps = _cut(self.original, lo, hi, spans, -1, -1)
                 whole = (pieces, seps, {}) if _may_list(pieces, seps) else None
@@ -394,7 +394,7 @@ def separator_spans(original: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """The spans of _SEPARATOR.finditer(original, lo, hi), found from their anchors: a match
     starts where the whitespace before its anchor does (no earlier match can start), and is
     the pattern's own match from there."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     at = lo
     while True:
         anchor = _SEPARATOR_ANCHOR.search(original, at, hi)
