@@ -20,6 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_SITE = ROOT / "tests" / "site"
 DEMO_SOURCES = ROOT / "mediawatch" / "demo_config" / "sources.yaml"
 
+# The crawls' per-user cache (the unpacked language-id model, scrapers/langid_cache.py) goes to a
+# folder of the test runs' own inside the checkout's .venv/, never the user's ~/.cache (nor a shared
+# /tmp, where another user could plant a pickle); kept between runs, so only the first run in a
+# checkout builds it. Set before any test starts a crawl process, which inherits it.
+os.environ.pop("CACHE_DIRECTORY", None)
+os.environ["XDG_CACHE_HOME"] = str(Path(sys.prefix) / "test-cache")
+
 # Test-only sources over tests/site/, appended to the demo's sources.
 TEST_SOURCES = """
   - {name: mixed-bag, kind: feed, outlet: Mixed, url: "{{base}}/mixed/feed.xml", tags: [testonly], max_pages: 20}
