@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -227,19 +225,7 @@ surges:
 @pytest.mark.slow
 def test_daemon_raises_a_surge_after_a_crawl(workspace):
     (workspace.config_dir / "schedules.yaml").write_text(DAEMON_SCHEDULES)
-    env = {
-        "MEDIAWATCH_CONFIG_DIR": str(workspace.config_dir),
-        "MEDIAWATCH_DB": str(workspace.db_path),
-        "PATH": "/usr/bin:/bin",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "mediawatch.cli", "run", "--once"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=workspace.config_dir,
-    )
+    done = workspace.run("run", "--once", timeout=300)
     assert done.returncode == 0, done.stderr
     conn = sqlite3.connect(workspace.db_path)
     episodes = conn.execute("SELECT surge, ended_at FROM surge_episodes").fetchall()
