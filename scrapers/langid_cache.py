@@ -19,7 +19,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from mediawatch.scrapers.watchlist_cache import load_pickle, store_pickle
+from mediawatch.scrapers.pickle_cache import load_pickle, store_pickle
 
 PREFIX = "langid-"
 

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import logging
 import os
-import pickle
 import sys
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-LOG = logging.getLogger(__name__)
+from mediawatch.scrapers.pickle_cache import load_pickle, store_pickle
+
 CACHE_DIR_NAME = ".mediawatch-cache"
 PREFIX = "watchlist-"
 
@@ -53,46 +51,6 @@ def cache_key(watchlist: Path) -> str:
     return digest.hexdigest()[:40]
 
 
-def store_pickle(cache_dir: Path, prefix: str, key: str, value: Any) -> bool:
-    """Write `prefix + key + .pickle` atomically (temporary file, then rename) and drop the
-    pickles of other versions; False (and a warning) when the folder cannot take it."""
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-", suffix=".pickle")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, cache_dir / f"{prefix}{key}.pickle")
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        for old in cache_dir.glob(f"{prefix}*.pickle"):
-            if old.name != f"{prefix}{key}.pickle":
-                old.unlink(missing_ok=True)
-    except (OSError, pickle.PicklingError, TypeError) as exc:  # a cache is an optimisation only
-        LOG.warning("could not cache %s in %s: %s", prefix.rstrip("-"), cache_dir, exc)
-        return False
-    return True
-
-
-def load_pickle(path: Path) -> Any | None:
-    """The pickled value, or None when the file is missing, truncated or corrupt (rebuild it)."""
-    try:
-        with open(path, "rb") as handle:
-            return pickle.load(handle)
-    except FileNotFoundError:
-        return None
-    except Exception as exc:  # noqa: BLE001 - truncated, corrupt or stale: rebuild
-        LOG.warning("ignoring unreadable cache %s: %s", path, exc)
-        return None
-
-
-def _store(cache_dir: Path, key: str, matcher: Any) -> None:
-    store_pickle(cache_dir, PREFIX, key, matcher)
-
-
 def _load(path: Path) -> Any | None:
     found = load_pickle(path)
     return found if callable(getattr(found, "match", None)) else None
@@ -113,7 +71,7 @@ class CachedMatcher:
                     found = _load(self._path)
                     if found is None:
                         found = self._build()
-                        _store(self._path.parent, self._key, found)
+                        store_pickle(self._path.parent, PREFIX, self._key, found)
                     self._matcher = found
         return self._matcher
 
@@ -137,5 +95,5 @@ def cached_matcher(watchlist: Path, cache_dir: Path | None, build: Callable[[], 
             return CachedMatcher(path, key, build)
     matcher = build()
     if cache_dir is not None:
-        _store(cache_dir, key, matcher)
+        store_pickle(cache_dir, PREFIX, key, matcher)
     return matcher
