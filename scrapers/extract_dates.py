@@ -40,6 +40,9 @@ _DAY_MONTH_YEAR = re.compile(
 )
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _YEAR_FIRST = re.compile(r"(?<![\d./])((?:19|20)\d{2})([./])(\d{1,2})\2(\d{1,2})(?![\d./]\d)")
+# 17.05.2021, 2/24/2026, 05-03-2024: day and month by the separator's custom (a dot or a dash puts
+# the day first, a slash the month, as in the US) unless a number over 12 says which is the day
+_NUMERIC_DAY = re.compile(r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d{2})(?![\d./-]\d)")
 _URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
 _URL_MONTH_DAY = re.compile(rf"/((?:19|20)\d{{2}})/{_MONTH}/(\d{{1,2}})(?:/|[-_]|$)", re.I)
 _VISIBLE_TEXT = (
@@ -83,23 +86,36 @@ _DATE_FORMS = (  # (pattern, group of year, of month, of day; a month by name is
     (_DAY_MONTH_YEAR, 3, 2, 1),
     (_ISO_DAY, 1, 2, 3),
     (_YEAR_FIRST, 1, 3, 4),  # 2025.12.17, 2025/12/17: year first, then month
+    (_NUMERIC_DAY, 4, 0, 0),  # the order of day and month is read by _numeric_day_month
 )
 
 
-def _text_dates(text: str) -> list[tuple[int, datetime]]:
+def _numeric_day_month(match: re.Match) -> tuple[str, str]:
+    """(month, day) of a _NUMERIC_DAY match."""
+    first, separator, second = match[1], match[2], match[3]
+    if int(first) > 12 or separator != "/" and int(second) <= 12:
+        return second, first
+    return first, second
+
+
+def _text_dates(text: str, forms=_DATE_FORMS) -> list[tuple[int, datetime]]:
     """(position, day) of every full date in text. Only the text around each year is searched:
     the patterns over a whole page cost more than the rest of the date rules together."""
     found: dict[int, datetime] = {}
     for year in _YEAR.finditer(text):
         start = max(0, year.start() - _YEAR_LEAD)
         window = text[start : year.end() + _YEAR_TAIL]
-        for pattern, y, m, d in _DATE_FORMS:
+        for pattern, y, m, d in forms:
             for match in pattern.finditer(window):
                 at = start + match.start()
                 if at in found or at > 0 and text[at - 1].isalnum():
                     continue  # seen, or a word cut at the window's edge
-                month = match[m] if match[m].isdigit() else _MONTHS[match[m].lower()]
-                moment = _day(match[y], month, match[d])
+                if not m:
+                    month, day = _numeric_day_month(match)
+                else:
+                    month = match[m] if match[m].isdigit() else _MONTHS[match[m].lower()]
+                    day = match[d]
+                moment = _day(match[y], month, day)
                 if moment:
                     found[at] = moment
     return sorted(found.items(), key=lambda item: item[0])
@@ -129,10 +145,12 @@ _LABEL_CHARS = 40
 _PUBLISHED = re.compile(r"(?:published|posted|written|created)\W*(?:on|at)?\W*$", re.I)
 
 
-def shown_date(tree) -> tuple[datetime, bool, str] | None:
+def shown_date(tree, numeric: bool = False) -> tuple[datetime, bool, str] | None:
     """(moment, has_time, rule) for the date the page shows as its publication: a <time> element
     (its datetime attribute keeps the time and zone), else a full date in the visible text: the
-    first one labelled 'published' or 'posted', else the first one."""
+    first one labelled 'published' or 'posted', else the first one. Dates in numbers only
+    (17.05.2021, 2/24/2026) when `numeric`: in lists of other posts they outnumber the article's
+    own, so they come after htmldate's look at elements marked as dates."""
     for node in _own_times(tree):
         for value in (node.get("datetime"), " ".join(node.text_content().split())):
             if value and len(value) >= 8 and any(ch.isdigit() for ch in value):
@@ -141,7 +159,7 @@ def shown_date(tree) -> tuple[datetime, bool, str] | None:
                     return (*parsed, "time-element")
     text = " ".join(" ".join(tree.xpath(_VISIBLE_TEXT)).split())[:MAX_TEXT_CHARS]
     plain = None
-    for position, moment in _text_dates(text):
+    for position, moment in _text_dates(text, _DATE_FORMS if numeric else _DATE_FORMS[:-1]):
         label = text[max(0, position - _LABEL_CHARS) : position]
         if _PUBLISHED.search(label):
             return moment, False, "page-text"
