@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from lxml import etree
 from mediawatch.scrapers.extract_clean import parse_date
 
 _MONTHS = {
@@ -45,14 +46,7 @@ _YEAR_FIRST = re.compile(r"(?<![\d./])((?:19|20)\d{2})([./])(\d{1,2})\2(\d{1,2})
 _NUMERIC_DAY = re.compile(r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d{2})(?![\d./-]\d)")
 _URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
 _URL_MONTH_DAY = re.compile(rf"/((?:19|20)\d{{2}})/{_MONTH}/(\d{{1,2}})(?:/|[-_]|$)", re.I)
-_VISIBLE_TEXT = (
-    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-    " or ancestor::template or ancestor::time)]"
-)
-_SHOWN_TEXT = (
-    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-    " or ancestor::template)]"
-)
+_HIDDEN = frozenset(("script", "style", "noscript", "template"))
 MAX_TIME_ELEMENTS = 6
 MAX_TEXT_CHARS = 200_000
 
@@ -157,7 +151,7 @@ def shown_date(tree, numeric: bool = False) -> tuple[datetime, bool, str] | None
                 parsed = parse_date(value)
                 if parsed:
                     return (*parsed, "time-element")
-    text = " ".join(" ".join(tree.xpath(_VISIBLE_TEXT)).split())[:MAX_TEXT_CHARS]
+    text = _page_text(tree)[0]
     plain = None
     for position, moment in _text_dates(text, _DATE_FORMS if numeric else _DATE_FORMS[:-1]):
         label = text[max(0, position - _LABEL_CHARS) : position]
@@ -178,6 +172,49 @@ def time_days(tree) -> set[date]:
     return days
 
 
+_LAST_TEXT: list = [None, ("", "")]  # (tree, texts): the date rules ask several times per page
+
+
+def _page_text(tree) -> tuple[str, str]:
+    """(text outside <time> elements, all text) a reader sees in the body, whitespace folded.
+    One walk for both (an XPath test of every text node's ancestors costs three times as much).
+    The tree is the extractor's: its parser drops comments, whose tails the walk would miss."""
+    if _LAST_TEXT[0] is tree:
+        return _LAST_TEXT[1]
+    body = tree if tree.tag == "body" else tree.find("body")
+    if body is None:
+        body = tree.find(".//body")
+    outside: list[str] = []
+    shown: list[str] = []
+    hidden = timed = 0
+    if body is not None:
+        for event, node in etree.iterwalk(body, events=("start", "end")):
+            tag = node.tag
+            if event == "start":
+                if tag in _HIDDEN:
+                    hidden += 1
+                elif tag == "time":
+                    timed += 1
+                value = node.text
+            else:
+                if tag in _HIDDEN:
+                    hidden -= 1
+                elif tag == "time":
+                    timed -= 1
+                value = node.tail if node is not body else None
+            if value and not hidden:
+                shown.append(value)
+                if not timed:
+                    outside.append(value)
+    texts = (_folded(outside), _folded(shown))
+    _LAST_TEXT[:] = [tree, texts]
+    return texts
+
+
+def _folded(pieces: list[str]) -> str:
+    return " ".join(" ".join(pieces).split())[:MAX_TEXT_CHARS]
+
+
 _LAST_SHOWN: list = [None, set()]  # (tree, days): the date rules ask twice about one page
 
 
@@ -187,7 +224,7 @@ def shown_days(tree) -> set[date]:
     if _LAST_SHOWN[0] is tree:
         return _LAST_SHOWN[1]
     days = time_days(tree)
-    text = " ".join(" ".join(tree.xpath(_SHOWN_TEXT)).split())[:MAX_TEXT_CHARS]
+    text = _page_text(tree)[1]
     days.update(moment.date() for _, moment in _text_dates(text))
     _LAST_SHOWN[:] = [tree, days]
     return days
