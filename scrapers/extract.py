@@ -12,7 +12,7 @@ import logging
 import re
 from copy import deepcopy
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 from mediawatch.scrapers.extract_body import printed_chars, told, trim
@@ -586,24 +586,9 @@ def _declared_date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
     """(moment, has_time, source) from the first source that gives a plausible date."""
     if selected is not None:
         return (*selected, "selector")
-    if pm.article:
-        for key in ("datePublished", "dateCreated", "uploadDate"):
-            parsed = parse_date(ld_value(pm.article, key))
-            if parsed:
-                revised = ld_value(pm.article, "dateModified")
-                return _shown_revision(pm, tree, parsed, revised) or (*parsed, "jsonld")
-    for key in DATE_META:
-        for value in pm.meta.get(key, ()):
-            parsed = parse_date(value)
-            if parsed:
-                return (*parsed, "meta")
-    parsed = parse_date(pm.itemprop.get("datePublished"))
-    if parsed:
-        return (*parsed, "microdata")
-    if pm.page:
-        parsed = parse_date(ld_value(pm.page, "datePublished"))
-        if parsed:
-            return (*parsed, "jsonld")
+    found = _declared_published(pm)
+    if found is not None:
+        return _shown_revision(pm, tree, found) or found
     day = url_date(url)
     if day is not None:
         return day, False, "url"
@@ -618,18 +603,70 @@ def _declared_date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
     return found
 
 
-def _shown_revision(pm: PageMeta, tree, published: tuple, revised_value) -> tuple | None:
+def _declared_published(pm: PageMeta) -> tuple | None:
+    """(moment, has_time, source): the publication date the metadata states, JSON-LD first."""
+    if pm.article:
+        for key in ("datePublished", "dateCreated", "uploadDate"):
+            parsed = parse_date(ld_value(pm.article, key))
+            if parsed:
+                return (*parsed, "jsonld")
+    for key in DATE_META:
+        for value in pm.meta.get(key, ()):
+            parsed = parse_date(value)
+            if parsed:
+                return (*parsed, "meta")
+    parsed = parse_date(pm.itemprop.get("datePublished"))
+    if parsed:
+        return (*parsed, "microdata")
+    if pm.page:
+        parsed = parse_date(ld_value(pm.page, "datePublished"))
+        if parsed:
+            return (*parsed, "jsonld")
+    return None
+
+
+MODIFIED_META = ("datemodified", "updated")
+
+
+def _revisions(pm: PageMeta) -> list[str]:
+    """Every revision date the metadata states: JSON-LD's dateModified, then <meta>."""
+    values = [ld_value(ld, "dateModified") for ld in (pm.article, pm.page) if ld]
+    values += [value for key in MODIFIED_META for value in pm.meta.get(key, ())]
+    return [value for value in values if value]
+
+
+def _shown_revision(pm: PageMeta, tree, published: tuple) -> tuple | None:
     """A guide or blog post that shows readers only its revision day ('Updated March 3') is dated
-    by it: the first publication is a detail of its history. News keeps its publication date.
-    Only JSON-LD's dateModified: article:modified_time also moves with every template change."""
-    if not revised_value or types(pm.article) & NEWS_TYPES:
+    by it: the first publication is a detail of its history. News keeps its publication date."""
+    if types(pm.article) & NEWS_TYPES:
         return None
-    revised = parse_date(revised_value)
-    if revised is None or revised[0].date() <= published[0].date():
+    shown = None
+    for value in _revisions(pm):
+        revised = parse_date(value)
+        if revised is None or revised[0].date() <= published[0].date():
+            continue
+        if shown is None:
+            shown = shown_days(tree)
+            if published[0].date() in shown:
+                return None
+        if revised[0].date() in shown:
+            return (*revised, "modified-shown")
+        local = _local_day(revised, shown)
+        if local is not None:
+            return local, False, "modified-shown"
+    return None
+
+
+def _local_day(moment: tuple, days: set) -> datetime | None:
+    """The day a page shows for a moment stated in UTC, when it shows it in its own zone (a time
+    in the small hours of UTC is still the evening before in the Americas)."""
+    when, has_time = moment[0], moment[1]
+    if not has_time or when.utcoffset() != timedelta(0):
         return None
-    shown = shown_days(tree)
-    if revised[0].date() in shown and published[0].date() not in shown:
-        return (*revised, "modified-shown")
+    for hours in (-12, 14):
+        day = (when + timedelta(hours=hours)).date()
+        if day != when.date() and day in days:
+            return datetime(day.year, day.month, day.day)
     return None
 
 
