@@ -136,7 +136,9 @@ def _own_times(tree) -> list:
 
 # 'Published on 3 May 2024' names the date a reader is meant to take as the article's
 _LABEL_CHARS = 40
-_PUBLISHED = re.compile(r"(?:published|posted|written|created)\W*(?:on|at)?\W*$", re.I)
+_PUBLISHED = re.compile(
+    r"(?<!last )(?:published|posted|written|created)\W*(?:on|at)?\W*$", re.I
+)  # 'Last published Apr 8' is the author's latest post
 
 
 def shown_date(tree, numeric: bool = False) -> tuple[datetime, bool, str] | None:
@@ -148,7 +150,12 @@ def shown_date(tree, numeric: bool = False) -> tuple[datetime, bool, str] | None
     for node in _own_times(tree):
         for value in (node.get("datetime"), " ".join(node.text_content().split())):
             if value and len(value) >= 8 and any(ch.isdigit() for ch in value):
-                parsed = parse_date(value)
+                digits = _NUMERIC_DAY.fullmatch(value.strip())
+                if digits:  # '02-12-2025': dateutil would read the month first
+                    day = _day(digits[4], *_numeric_day_month(digits))
+                    parsed = (day, False) if day else None
+                else:
+                    parsed = parse_date(value)
                 if parsed:
                     return (*parsed, "time-element")
     text = _page_text(tree)[0]
