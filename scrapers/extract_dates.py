@@ -92,14 +92,14 @@ def _numeric_day_month(match: re.Match) -> tuple[str, str]:
     return first, second
 
 
-def _text_dates(text: str, forms=_DATE_FORMS) -> list[tuple[int, datetime]]:
-    """(position, day) of every full date in text. Only the text around each year is searched:
-    the patterns over a whole page cost more than the rest of the date rules together."""
-    found: dict[int, datetime] = {}
+def _text_dates(text: str) -> list[tuple[int, datetime, bool]]:
+    """(position, day, in numbers only) of every full date in text. Only the text around each
+    year is searched: the patterns over a whole page cost more than the other date rules."""
+    found: dict[int, tuple[datetime, bool]] = {}
     for year in _YEAR.finditer(text):
         start = max(0, year.start() - _YEAR_LEAD)
         window = text[start : year.end() + _YEAR_TAIL]
-        for pattern, y, m, d in forms:
+        for pattern, y, m, d in _DATE_FORMS:
             for match in pattern.finditer(window):
                 at = start + match.start()
                 if at in found or at > 0 and text[at - 1].isalnum():
@@ -111,8 +111,21 @@ def _text_dates(text: str, forms=_DATE_FORMS) -> list[tuple[int, datetime]]:
                     day = match[d]
                 moment = _day(match[y], month, day)
                 if moment:
-                    found[at] = moment
-    return sorted(found.items(), key=lambda item: item[0])
+                    found[at] = (moment, not m)
+    return [(at, *found[at]) for at in sorted(found)]
+
+
+_LAST_DATES: list = [None, {}]  # (tree, {text: dates}): the date rules ask several times a page
+
+
+def _dates(tree, with_time_text: bool) -> list[tuple[int, datetime, bool]]:
+    """_text_dates of the page's text (that of <time> elements included or not) and the text."""
+    if _LAST_DATES[0] is not tree:
+        _LAST_DATES[:] = [tree, {}]
+    found = _LAST_DATES[1]
+    if with_time_text not in found:
+        found[with_time_text] = _text_dates(_page_text(tree)[with_time_text])
+    return found[with_time_text]
 
 
 def _own_times(tree) -> list:
@@ -160,13 +173,35 @@ def shown_date(tree, numeric: bool = False) -> tuple[datetime, bool, str] | None
                     return (*parsed, "time-element")
     text = _page_text(tree)[0]
     plain = None
-    for position, moment in _text_dates(text, _DATE_FORMS if numeric else _DATE_FORMS[:-1]):
+    for position, moment, digits in _dates(tree, False):
+        if digits and not numeric:
+            continue
         label = text[max(0, position - _LABEL_CHARS) : position]
         if _PUBLISHED.search(label):
             return moment, False, "page-text"
         if plain is None:
             plain = moment
     return (plain, False, "page-text") if plain is not None else None
+
+
+_BYLINE_PAIR = 80  # 'Published Apr 26, 2023 Updated Aug 21, 2025': the two dates of one byline
+
+
+def published_before(tree, day: date) -> datetime | None:
+    """The date a byline labels as the publication when the given day follows it in the same
+    byline ('Published Apr 26, 2023 · Updated Aug 21, 2025'): metadata that states the revision
+    as the publication."""
+    text = _page_text(tree)[1]
+    found = [(position, moment) for position, moment, digits in _dates(tree, True) if not digits]
+    for number, (position, moment) in enumerate(found):
+        if not _PUBLISHED.search(text[max(0, position - _LABEL_CHARS) : position]):
+            continue
+        for later, other in found[number + 1 :]:
+            if later - position > _BYLINE_PAIR:
+                break
+            if other.date() == day and moment.date() < day:
+                return moment
+    return None
 
 
 def time_days(tree) -> set[date]:
@@ -231,8 +266,7 @@ def shown_days(tree) -> set[date]:
     if _LAST_SHOWN[0] is tree:
         return _LAST_SHOWN[1]
     days = time_days(tree)
-    text = _page_text(tree)[1]
-    days.update(moment.date() for _, moment in _text_dates(text))
+    days.update(moment.date() for _, moment, _ in _dates(tree, True))
     _LAST_SHOWN[:] = [tree, days]
     return days
 
