@@ -172,8 +172,11 @@ def shown_date(tree, numeric: bool = False) -> tuple[datetime, bool, str] | None
                 if parsed:
                     return (*parsed, "time-element")
     text = _page_text(tree)[0]
-    plain = None
+    after = _headline_end(tree, text)
+    plain = near = None
     for position, moment, digits in _dates(tree, False):
+        if after is not None and near is None and after <= position <= after + _BYLINE_CHARS:
+            near = moment
         if digits and not numeric:
             continue
         label = text[max(0, position - _LABEL_CHARS) : position]
@@ -181,7 +184,22 @@ def shown_date(tree, numeric: bool = False) -> tuple[datetime, bool, str] | None
             return moment, False, "page-text"
         if plain is None:
             plain = moment
+    if near is not None:
+        return near, False, "page-byline"
     return (plain, False, "page-text") if plain is not None else None
+
+
+_BYLINE_CHARS = 300  # a byline follows the headline closely: 'By The Currency editors 12.12.2025'
+
+
+def _headline_end(tree, text: str) -> int | None:
+    """Where the first <h1>'s text ends in the page's text."""
+    for node in tree.iter("h1"):
+        headline = " ".join(node.text_content().split())
+        if len(headline) >= 10:
+            at = text.find(headline)
+            return at + len(headline) if at >= 0 else None
+    return None
 
 
 _BYLINE_PAIR = 80  # 'Published Apr 26, 2023 Updated Aug 21, 2025': the two dates of one byline
