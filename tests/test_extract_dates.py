@@ -1,0 +1,109 @@
+"""Publication dates on pages written for these tests: what a reader of the page would call its date."""
+
+from __future__ import annotations
+
+from mediawatch.scrapers.extract import extract
+from test_extract import html_page
+
+
+def ld(kind: str, published: str, modified: str | None = None) -> str:
+    revised = f', "dateModified": "{modified}"' if modified else ""
+    return (
+        f'<script type="application/ld+json">{{"@type": "{kind}", "headline": "Ziarat in winter",'
+        f' "datePublished": "{published}"{revised}}}</script>'
+    )
+
+
+def test_a_page_without_a_date_gets_none_not_its_copyright_year():
+    page_html = html_page("<title>Ziarat in winter</title>", "<h1>Ziarat in winter</h1>").replace(
+        "</body>",
+        "<footer><p>Copyright © 2025 Example Travel. All rights reserved.</p></footer></body>",
+    )
+    got = extract(page_html, url="https://guides.example/ziarat")
+    assert got.published_at is None  # a copyright year as 1 January would outrank the feed's time
+    assert got.date_source is None
+
+
+def test_a_meta_named_published_gives_the_date():
+    got = extract(html_page('<meta name="published" content="July 17, 2025">'))
+    assert got.published_at == "2025-07-17T00:00:00Z"
+    assert got.date_source == "meta"
+
+
+def test_a_date_in_numbers_under_the_headline_is_read_day_first_after_a_dot():
+    body = '<h1>Which lawnmower for which lawn?</h1><span class="h5">17.05.2021</span>'
+    got = extract(html_page("", body), url="https://shop.example/blog/lawnmowers")
+    assert got.published_at == "2021-05-17T00:00:00Z"
+
+
+def test_a_date_in_numbers_with_slashes_is_read_month_first():
+    body = (
+        '<h1>The best electric cars</h1><ul><li class="articleHeader__date">'
+        "<span>2/24/2026</span></li></ul>"
+    )
+    got = extract(html_page("", body), url="https://cars.example/reviews/best-electric")
+    assert got.published_at == "2026-02-24T00:00:00Z"
+
+
+def test_a_time_element_in_numbers_with_dashes_is_read_day_first():
+    body = (
+        '<h1>A pixel-perfect UI pipeline</h1><p>Bence Kovacs <time datetime="02-12-2025">'
+        "02-12-2025</time></p>"
+    )
+    got = extract(html_page("", body), url="https://audio.example/blog/ui-pipeline")
+    assert got.published_at == "2025-12-02T00:00:00Z"
+
+
+def test_a_byline_under_the_headline_beats_a_date_widget_in_the_site_header():
+    body = (
+        "<p>Friday, December 19, 2025</p><h1>What are taxes and how do they work?</h1>"
+        "<p>By The Currency editors 12.12.2025</p>"
+    )
+    got = extract(html_page("", body), url="https://money.example/the-currency/taxes")
+    assert got.published_at == "2025-12-12T00:00:00Z"
+    assert got.date_source == "page-byline"
+
+
+def test_the_authors_last_published_post_is_not_this_posts_date():
+    body = (
+        "<h1>Lessons from a failed startup</h1><p>7 min read · Dec 30, 2013</p>"
+        "<footer><p>Written by Sergio · Last published Apr 8, 2024</p></footer>"
+    )
+    head = '<meta property="article:published_time" content="2024-08-07T12:01:51Z">'
+    got = extract(html_page(head, body), url="https://blog.example/lessons")
+    assert got.published_at.startswith("2013-12-30")
+
+
+def test_a_byline_published_before_the_metadatas_day_wins_over_it():
+    head = ld("BlogPosting", "2025-08-21T10:00:00+00:00", "2025-08-20T10:00:00+00:00")
+    body = (
+        "<h1>Ziarat in winter</h1><p>By Claire Wilson, Published Apr 26, 2023 "
+        "Updated Aug 21, 2025 Reading time 9 min</p>"
+    )
+    got = extract(html_page(head, body), url="https://guides.example/ziarat")
+    assert got.published_at.startswith("2023-04-26")
+    assert got.date_source == "page-published"
+
+
+def test_a_meta_date_modified_the_page_shows_alone_dates_a_guide():
+    head = (
+        '<meta name="datePublished" content="2024-11-22T22:28:12Z">'
+        '<meta name="dateModified" content="2025-10-08T21:33:14Z">'
+    )
+    body = "<h1>Ziarat in winter</h1><p>Trevor Jackins · 9 min read · Updated October 8, 2025</p>"
+    got = extract(html_page(head, body), url="https://guides.example/ziarat")
+    assert got.published_at.startswith("2025-10-08")
+    assert got.date_source == "modified-shown"
+    # article:modified_time is not enough: it moves with every change of the site's template
+    template = head.replace('name="dateModified"', 'property="article:modified_time"')
+    kept = extract(html_page(template, body), url="https://guides.example/ziarat")
+    assert kept.published_at.startswith("2024-11-22")
+
+
+def test_a_revision_in_the_small_hours_of_utc_is_shown_on_the_day_before():
+    head = ld("BlogPosting", "2025-01-04T00:00:00Z", "2025-12-16T01:52:13Z")
+    body = "<h1>Ziarat in winter</h1><p>By Ludo Fourrage · Last Updated: December 15th 2025</p>"
+    got = extract(html_page(head, body), url="https://guides.example/ziarat")
+    assert got.published_at == "2025-12-15T00:00:00Z"
+    assert got.date_precision == "day"
+    assert got.date_source == "modified-shown"
