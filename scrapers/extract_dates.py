@@ -104,6 +104,7 @@ def _text_dates(text: str) -> list[tuple[int, datetime, bool]]:
                 at = start + match.start()
                 if at in found or at > 0 and text[at - 1].isalnum():
                     continue  # seen, or a word cut at the window's edge
+                month: int | str
                 if not m:
                     month, day = _numeric_day_month(match)
                 else:
@@ -157,9 +158,10 @@ _PUBLISHED = re.compile(
 def shown_date(tree, numeric: bool = False) -> tuple[datetime, bool, str] | None:
     """(moment, has_time, rule) for the date the page shows as its publication: a <time> element
     (its datetime attribute keeps the time and zone), else a full date in the visible text: the
-    first one labelled 'published' or 'posted', else the first one. Dates in numbers only
-    (17.05.2021, 2/24/2026) when `numeric`: in lists of other posts they outnumber the article's
-    own, so they come after htmldate's look at elements marked as dates."""
+    first one labelled 'published' or 'posted', else the first in the byline under the headline
+    (numbers-only ones too: they are the byline's), else the first one. Elsewhere, dates in numbers
+    only (17.05.2021, 2/24/2026) count when `numeric`: in lists of other posts they outnumber the
+    article's own, so they come after htmldate's look at elements marked as dates."""
     for node in _own_times(tree):
         for value in (node.get("datetime"), " ".join(node.text_content().split())):
             if value and len(value) >= 8 and any(ch.isdigit() for ch in value):
@@ -174,10 +176,10 @@ def shown_date(tree, numeric: bool = False) -> tuple[datetime, bool, str] | None
     text = _page_text(tree)[0]
     after = _headline_end(tree, text)
     plain = near = None
-    for position, moment, digits in _dates(tree, False):
+    for position, moment, in_numbers in _dates(tree, False):
         if after is not None and near is None and after <= position <= after + _BYLINE_CHARS:
             near = moment
-        if digits and not numeric:
+        if in_numbers and not numeric:
             continue
         label = text[max(0, position - _LABEL_CHARS) : position]
         if _PUBLISHED.search(label):
