@@ -557,11 +557,11 @@ def _as_shown(pm: PageMeta, tree, found: tuple) -> tuple:
     shows (JSON-LD and <meta> disagree, the page's text settles it), else a day it shows before
     the declared one (metadata moved with a republish or a migration; the page kept printing
     the original day). Not for news, whose metadata is kept (live pages show their updates)."""
+    if found[0].date() in time_days(tree):
+        return found
     labelled = published_before(tree, found[0].date())
     if labelled is not None:
         return labelled, False, "page-published"
-    if found[0].date() in time_days(tree):
-        return found
     days = shown_days(tree)
     if not days or found[0].date() in days:
         return found
