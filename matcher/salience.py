@@ -62,6 +62,7 @@ _DATELINE_TAIL = re.compile(
 _FA_DATELINE_HEAD = re.compile(
     r"\s*به\s+گزارش\s+(?:[^\s،,.:]+\s+){0,6}(?:از|در)\s+(?:شهر\s+|استان\s+)?"
 )
+_FA_DATELINE_REACH = 80  # characters of a line before the mention such an opening may take
 _FA_DATELINE_TAIL = re.compile(r"\s*[،,]|\s+به\s+نقل")
 # "a resident of Quetta", "hailing from Quetta": where someone comes from, not where the story
 # happens ("residents of Quetta protested" is the story).
@@ -181,10 +182,12 @@ def is_dateline(original: str, start: int, end: int, body_start: int) -> bool:
         return False  # a title has no dateline
     line_start = original.rfind("\n", 0, start) + 1
     line_start = max(line_start, body_start)
+    if start - line_start >= _FA_DATELINE_REACH and not original[line_start].isspace():
+        return False  # words before it on its line, too many for a Persian agency's (speed)
     if original[line_start:start].strip():
         # Persian: "به گزارش خبرگزاری فارس از زاهدان،"
         return bool(
-            start - line_start < 80
+            start - line_start < _FA_DATELINE_REACH
             and _FA_DATELINE_HEAD.fullmatch(original, line_start, start)
             and _FA_DATELINE_TAIL.match(original, end)
         )
@@ -240,6 +243,21 @@ def is_route(original: str, start: int, end: int, cue: bool = True) -> bool:
     ):
         return True
     return bool(cue and _FROM_BEFORE.search(before) and _TO_AFTER.match(original, end))
+
+
+# Every pattern of the words right after a mention, as one: when none matches there (most
+# mentions), the roles that read them (entry, venue, origin, route) are decided without trying
+# each (speed). Built from the patterns themselves, so it stays in step when one is edited.
+_AFTER_PATTERNS = (_ENTRY_TAIL, _VENUE_AFTER, _ORIGIN_AFTER, _STOP_AFTER, _ROUTE_AFTER)
+_AFTER_ANY = re.compile(
+    "|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})" for p in _AFTER_PATTERNS)
+)
+
+
+def may_follow(original: str, end: int) -> bool:
+    """Whether any pattern of the words after a mention (_AFTER_PATTERNS) matches at `end`;
+    when not, entry_items, is_venue, is_origin and is_route need not read after it."""
+    return _AFTER_ANY.match(original, end) is not None
 
 
 # The last word each pattern of the words before a mention can end with (_VENUE_BEFORE,
