@@ -150,6 +150,12 @@ class Matcher:
             for rule in topic.rules:
                 found |= positive_leaves(rule)
             self._sources[topic.name] = frozenset(found)
+        # where each leaf stands among each topic's entities and keywords: a scan sorts the few
+        # leaves it touched into their topics once, instead of every topic testing all of its own
+        self._ranks: dict[int, list[tuple[str, int]]] = {}
+        for topic in compiled.topics:
+            for rank, leaf in enumerate(topic.leaves):
+                self._ranks.setdefault(leaf, []).append((topic.name, rank))
         # the same, inverted: which topics a leaf can give evidence to
         self._concerns: dict[int, list[str]] = {}
         for name, sources in self._sources.items():
@@ -225,6 +231,19 @@ class Scan:
         self.touched: set[int] = set()  # leaves with a hit, and the groups those count for
         for leaf in self.leaf_hits:
             self.touched |= matcher._lifted[leaf]
+        self._by_topic: dict[str, list[tuple[int, int]]] | None = None  # see topic_leaves
+
+    def topic_leaves(self, topic: str) -> list[int]:
+        """The topic's entities and keywords (TopicSpec.leaves, in order) that were touched."""
+        by_topic = self._by_topic
+        if by_topic is None:
+            by_topic = self._by_topic = {}
+            ranks = self.m._ranks
+            for leaf in self.touched:
+                for name, rank in ranks.get(leaf, ()):
+                    by_topic.setdefault(name, []).append((rank, leaf))
+        found = by_topic.get(topic)
+        return [leaf for _rank, leaf in sorted(found)] if found else []
 
     @property
     def marked(self) -> str:
