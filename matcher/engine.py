@@ -31,6 +31,7 @@ from mediawatch.matcher.salience import (
     is_venue,
     lead_chars,
     list_items,
+    may_entry,
     may_follow,
     origin_items,
 )
@@ -595,17 +596,20 @@ class Scan:
                 )
                 original = self.original
                 sentences = self.sentences
-                # may_follow only skips checks that cannot succeed
-                after = may_follow(original, b)
+                # may_entry and may_follow only skip patterns that cannot match (speed)
                 items = (
                     list_items(original, a, b, floor, ceil, sentences)
-                    or (entry_items(original, a, b, floor, ceil) if after else [])
+                    or (
+                        entry_items(original, a, b, floor, ceil)
+                        if may_entry(original, b, ceil)
+                        else []
+                    )
                     or origin_items(original, a, b, floor, ceil, sentences)
                 )
-                cue = has_cue(original, a)
+                cue = False if items else has_cue(original, a)
                 if items:
                     found = ("list", items)
-                elif not (cue or after):
+                elif not (cue or may_follow(original, b)):
                     found = ("", [])  # no pattern before or after it can match
                 elif is_venue(self.original, a, b, cue):
                     found = ("venue", [])

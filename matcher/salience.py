@@ -115,6 +115,7 @@ _ENTRY = re.compile(
     r"[^\S\n]*[:：]"
 )
 ENTRY_MIN_ITEMS = 3
+_ENTRY_TAIL_REACH = 60  # characters after a mention searched for its entry's colon
 # Urdu "کوئٹہ میں منعقدہ اجلاس", Persian "... در زاهدان برگزار شد": where a meeting was held
 _VENUE_AFTER = re.compile(
     r"\s*(?:میں|مں)\s+(?:منعقد|منعقدہ|ہونے والے اجلاس|ہونے والی میٹنگ)"
@@ -245,10 +246,11 @@ def is_route(original: str, start: int, end: int, cue: bool = True) -> bool:
     return bool(cue and _FROM_BEFORE.search(before) and _TO_AFTER.match(original, end))
 
 
-# Every pattern of the words right after a mention, as one: when none matches there (most
-# mentions), the roles that read them (entry, venue, origin, route) are decided without trying
-# each (speed). Built from the patterns themselves, so it stays in step when one is edited.
-_AFTER_PATTERNS = (_ENTRY_TAIL, _VENUE_AFTER, _ORIGIN_AFTER, _STOP_AFTER, _ROUTE_AFTER)
+# Every pattern of the words right after a mention that is/venue/origin/route read, as one: when
+# none matches there (most mentions), those roles are decided without trying each (speed). Built
+# from the patterns themselves, so it stays in step when one is edited. (_ENTRY_TAIL, which may
+# read three long words, is bounded by entry_items and gated by may_entry instead.)
+_AFTER_PATTERNS = (_VENUE_AFTER, _ORIGIN_AFTER, _STOP_AFTER, _ROUTE_AFTER)
 _AFTER_ANY = re.compile(
     "|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})" for p in _AFTER_PATTERNS)
 )
@@ -256,8 +258,15 @@ _AFTER_ANY = re.compile(
 
 def may_follow(original: str, end: int) -> bool:
     """Whether any pattern of the words after a mention (_AFTER_PATTERNS) matches at `end`;
-    when not, entry_items, is_venue, is_origin and is_route need not read after it."""
+    when not, is_venue, is_origin and is_route need not read after it."""
     return _AFTER_ANY.match(original, end) is not None
+
+
+def may_entry(original: str, end: int, ceil: int) -> bool:
+    """Whether a colon follows within the reach of entry_items' _ENTRY_TAIL: without one the
+    mention heads no labelled entry, and that pattern need not be tried (speed)."""
+    hi = min(ceil, end + _ENTRY_TAIL_REACH)
+    return original.find(":", end, hi) >= 0 or original.find("：", end, hi) >= 0
 
 
 # The last word each pattern of the words before a mention can end with (_VENUE_BEFORE,
@@ -508,7 +517,7 @@ def entry_items(
 ) -> list[tuple[int, int]]:
     """The labels of a run of labelled entries ("استان خوزستان: ... استان زنجان: ...") the
     mention heads one of, as spans; [] unless the run has ENTRY_MIN_ITEMS entries or more."""
-    if not _ENTRY_TAIL.match(original, end, min(ceil, end + 60)):
+    if not _ENTRY_TAIL.match(original, end, min(ceil, end + _ENTRY_TAIL_REACH)):
         return []
     lo = max(floor, start - LIST_REACH)
     hi = min(ceil, end + LIST_REACH)
