@@ -123,6 +123,7 @@ class TopicResult:
         self._weights: dict[tuple[int, int, int], float] = {}
         self._shown: list[Occ] | None = None
         self._own: list[tuple[int, int]] | None = None
+        self._lists: dict[tuple[int, int], list[Occ]] | None = None  # see _same_list
         # Roles and coverage only lower a mention's weight or add COVERAGE_WEIGHT: when even the
         # full weights and the bonus fall short, the verdict is known without them (speed).
         upper = sum(map(scan.weight, self.evidence.values())) + COVERAGE_WEIGHT
@@ -226,17 +227,17 @@ class TopicResult:
         """Another of the topic's mentions in the same list that weighs more (or as much and
         stands first): the list is one passing mention however many of its items are ours."""
         scan = self.scan
+        if self._lists is None:  # the topic's list items by their list, in order (speed)
+            self._lists = {}
+            for other in self.shown():
+                role, its = scan.role(other)
+                if role == "list" and its:
+                    self._lists.setdefault(its[0], []).append(other)
         mine = (scan.weight(occ), -occ.start)
-        for other in self.shown():
+        for other in self._lists.get(items[0], ()):
             if (other.start, other.end) == (occ.start, occ.end):
                 continue
-            role, its = scan.role(other)
-            if (
-                role == "list"
-                and its
-                and its[0] == items[0]
-                and ((scan.weight(other), -other.start) > mine)
-            ):
+            if (scan.weight(other), -other.start) > mine:
                 return scan.surface(other)
         return ""
 
@@ -384,6 +385,7 @@ class TopicResult:
         self._weights = {}
         self._shown = None
         self._own = None
+        self._lists = None
         self.evidence = self._distinct([*self.evidence.values(), *other.evidence.values()])
         self.score = max(self.score, other.score)
 
