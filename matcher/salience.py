@@ -405,12 +405,15 @@ class Sentences:
             if len(spans) + 1 >= min(LIST_MIN_ITEMS, AND_CHAIN_MIN_ITEMS):  # pieces <= spans + 1
                 pieces, seps = _cut(self.original, lo, hi, spans, -1, -1)
                 whole = (pieces, seps, {}) if _may_list(pieces, seps) else None
-            cut = self._pieces[(lo, hi)] = (spans, whole)
-        spans, whole = cut
-        for a, b in spans:
-            if a < end and b > start:
-                pieces, seps = _cut(self.original, lo, hi, spans, start, end)
-                return (pieces, seps, {}) if _may_list(pieces, seps) else None
+            cut = self._pieces[(lo, hi)] = (spans, [b for _a, b in spans], whole)
+        spans, ends, whole = cut
+        if whole is None and len(spans) + 1 < min(LIST_MIN_ITEMS, AND_CHAIN_MIN_ITEMS):
+            return None  # too few pieces, with or without the mention's own separators
+        # the first separator that ends after the mention starts (they are sorted and apart)
+        i = bisect_right(ends, start)
+        if i < len(spans) and spans[i][0] < end:  # a separator inside the mention
+            pieces, seps = _cut(self.original, lo, hi, spans, start, end)
+            return (pieces, seps, {}) if _may_list(pieces, seps) else None
         return whole
 
     def span(self, start: int, end: int, floor: int, ceil: int) -> tuple[int, int]:
