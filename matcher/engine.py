@@ -155,8 +155,8 @@ class Matcher:
         # leaves it touched into their topics once, instead of every topic testing all of its own
         self._ranks: dict[int, list[tuple[str, int]]] = {}
         for topic in compiled.topics:
-            for rank, leaf in enumerate(topic.leaves):
-                self._ranks.setdefault(leaf, []).append((topic.name, rank))
+            for rank, ranked in enumerate(topic.leaves):
+                self._ranks.setdefault(ranked, []).append((topic.name, rank))
         # the same, inverted: which topics a leaf can give evidence to
         self._concerns: dict[int, list[str]] = {}
         for name, sources in self._sources.items():
