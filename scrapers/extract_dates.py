@@ -34,10 +34,32 @@ _MONTHS = {
     )
     for name in names
 }
+# full month names of the other languages the monitored press writes in most (de, fr, es, it, pt, nl)
+_FOREIGN_MONTHS = (
+    ("januar", "janvier", "enero", "gennaio", "janeiro", "januari"),
+    ("februar", "février", "febrero", "febbraio", "fevereiro", "februari"),
+    ("märz", "mars", "marzo", "março", "maart"),
+    ("avril", "abril", "aprile"),
+    ("mai", "mayo", "maggio", "maio", "mei"),
+    ("juni", "juin", "junio", "giugno", "junho"),
+    ("juli", "juillet", "julio", "luglio", "julho"),
+    ("août", "agosto", "augustus"),
+    ("septembre", "septiembre", "setiembre", "settembre", "setembro"),
+    ("oktober", "octobre", "octubre", "ottobre", "outubro"),
+    ("novembre", "noviembre", "novembro"),
+    ("dezember", "décembre", "diciembre", "dicembre", "dezembro"),
+)
+_MONTHS.update(
+    (name, number) for number, names in enumerate(_FOREIGN_MONTHS, start=1) for name in names
+)
 _MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
 _DAY_MONTH_YEAR = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(\d{{4}})\b", re.I
+)
+_FOREIGN_MONTH = "(" + "|".join(name for names in _FOREIGN_MONTHS for name in names) + ")"
+_DAY_MONTH_YEAR_FOREIGN = re.compile(  # '17. Mai 2021', '3 de mayo de 2024', '12 août 2025'
+    rf"\b(\d{{1,2}})\.?(?:er)?\s+(?:de\s+)?{_FOREIGN_MONTH},?\s+(?:de\s+)?(\d{{4}})\b", re.I
 )
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _YEAR_FIRST = re.compile(r"(?<![\d./])((?:19|20)\d{2})([./])(\d{1,2})\2(\d{1,2})(?![\d./]\d)")
@@ -78,6 +100,7 @@ _YEAR_TAIL = 10  # the longest text a year opens: '-12-17', '.12.17' and what mu
 _DATE_FORMS = (  # (pattern, group of year, of month, of day; a month by name is looked up)
     (_MONTH_DAY_YEAR, 3, 1, 2),
     (_DAY_MONTH_YEAR, 3, 2, 1),
+    (_DAY_MONTH_YEAR_FOREIGN, 3, 2, 1),
     (_ISO_DAY, 1, 2, 3),
     (_YEAR_FIRST, 1, 3, 4),  # 2025.12.17, 2025/12/17: year first, then month
     (_NUMERIC_DAY, 4, 0, 0),  # the order of day and month is read by _numeric_day_month

@@ -107,3 +107,12 @@ def test_a_revision_in_the_small_hours_of_utc_is_shown_on_the_day_before():
     assert got.published_at == "2025-12-15T00:00:00Z"
     assert got.date_precision == "day"
     assert got.date_source == "modified-shown"
+
+
+def test_a_date_with_a_month_named_in_german_or_spanish_is_read():
+    german = "<h1>Welcher Mähroboter für welchen Rasen?</h1><p>Redaktion, 17. Mai 2021</p>"
+    got = extract(html_page("", german, lang="de"), url="https://shop.example/blog/maehroboter")
+    assert got.published_at == "2021-05-17T00:00:00Z"
+    spanish = "<h1>Qué robot cortacésped elegir</h1><p>Publicado el 3 de mayo de 2024</p>"
+    got = extract(html_page("", spanish, lang="es"), url="https://shop.example/blog/robot")
+    assert got.published_at == "2024-05-03T00:00:00Z"
