@@ -116,3 +116,17 @@ def test_a_date_with_a_month_named_in_german_or_spanish_is_read():
     spanish = "<h1>Qué robot cortacésped elegir</h1><p>Publicado el 3 de mayo de 2024</p>"
     got = extract(html_page("", spanish, lang="es"), url="https://shop.example/blog/robot")
     assert got.published_at == "2024-05-03T00:00:00Z"
+
+
+def test_the_dates_of_a_page_nested_past_libxslts_depth_are_still_read():
+    from datetime import date
+
+    from lxml import html
+    from mediawatch.scrapers.extract_dates import shown_days
+
+    root = html.fromstring("<html><body><p>Ziarat in winter</p></body></html>")
+    node = root.find("body")
+    for _ in range(6000):  # deeper than libxslt recurses: the text is walked in Python instead
+        node = html.etree.SubElement(node, "div")
+    node.text = "Published 3 May 2024"
+    assert date(2024, 5, 3) in shown_days(root)
