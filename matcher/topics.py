@@ -274,15 +274,18 @@ class TopicResult:
                 ):
                     continue  # another example of the same cue ("such as the BLF and BRAS")
             return ""  # another plain mention
-        total = scan.word(len(scan.norm) - 1)
-        first, last = scan.words(occ)
-        near = min(total, last + COVERAGE_WINDOW + 1) - max(0, first - COVERAGE_WINDOW)
-        if total <= 0 or near / total >= COVERAGE_SHARE:
-            return ""  # a short text that names it is about it
         if example < 0:
             example = example_end(original, a, b, scan.sentences)
             if example:
                 head = sentence_span(original, a, b, floor, ceil, scan.sentences)[0]
+        if not example:
+            # a short text that names it is about it - unless it names it as an example ("groups
+            # such as the BLA" is background however short the text)
+            total = scan.word(len(scan.norm) - 1)
+            first, last = scan.words(occ)
+            near = min(total, last + COVERAGE_WINDOW + 1) - max(0, first - COVERAGE_WINDOW)
+            if total <= 0 or near / total >= COVERAGE_SHARE:
+                return ""
         if example:
             a = head  # its head: "projects such as"
             b = example  # ... and its tail: "BLA اور BLF جیسی کالعدم تنظیمیں"
