@@ -125,7 +125,15 @@ class TopicResult:
         self._shown: list[Occ] | None = None
         # Roles and coverage only lower a mention's weight or add COVERAGE_WEIGHT: when even the
         # full weights and the bonus fall short, the verdict is known without them (speed).
-        upper = sum(map(scan.weight, self.evidence.values())) + COVERAGE_WEIGHT
+        if spec.dateline_needs:  # a dateline about the place may weigh above its entity
+            leaves = scan.m.leaves
+            upper = sum(
+                scan.weight(o, 1.0 / min(1.0, leaves[o.leaf].weight or 1.0))
+                for o in self.evidence.values()
+            )
+            upper += COVERAGE_WEIGHT
+        else:
+            upper = sum(map(scan.weight, self.evidence.values())) + COVERAGE_WEIGHT
         if upper < spec.min_score and not scan.explaining:
             self.coverage = (0, 0, 0.0)
             self.own_score = round(upper - COVERAGE_WEIGHT, 2)
@@ -167,7 +175,13 @@ class TopicResult:
             if spelled:
                 found = (0.0, f"short for {spelled!r} right before it: one mention")
             elif role == "dateline":
-                found = (DATELINE_FACTOR, "dateline: where the story was filed")
+                local = self._local(occ)
+                if local:
+                    # local news of the province: the town weighs as the province would
+                    lift = 1.0 / min(1.0, scan.m.leaves[occ.leaf].weight or 1.0)
+                    found = (lift, f"dateline, and the story goes on about it ({local!r})")
+                else:
+                    found = (DATELINE_FACTOR, "dateline: where the story was filed")
             elif role == "venue":
                 found = (VENUE_FACTOR, "venue: where people met or an envoy sits")
             elif role == "origin":
@@ -213,6 +227,19 @@ class TopicResult:
                         found = (ALONE_FACTOR, alone)
             self._roles[key] = found
         return found
+
+    def _local(self, occ: Occ) -> str:
+        """The word after a dateline that says the story is about the place it was filed from
+        (dateline_needs: "QUETTA: ... the provincial capital", "به گزارش فارس از زاهدان،
+        مدیرکل ... استان گفت"), or "" when none follows it."""
+        scan = self.scan
+        if not self.spec.dateline_needs or scan.m.leaves[occ.leaf].kind != "entity":
+            return ""
+        for leaf in self.spec.dateline_needs:
+            for other in scan.occ(leaf):
+                if other.start >= occ.end:
+                    return scan.surface(other)
+        return ""
 
     def _same_list(self, occ: Occ, items: list[tuple[int, int]]) -> str:
         """Another of the topic's mentions in the same list that weighs more (or as much and

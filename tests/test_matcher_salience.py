@@ -65,6 +65,34 @@ def test_a_dateline_is_where_a_story_was_filed_not_what_it_covers(shipped, text)
 
 
 @pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        (
+            "QUETTA: Young doctors boycotted outpatient departments for the third day, demanding"
+            " the release of colleagues arrested outside the provincial assembly." + FILLER,
+            "balochistan",
+        ),
+        (
+            "کوئٹہ (نامہ نگار) ینگ ڈاکٹرز نے صوبائی اسمبلی کے باہر گرفتار ساتھیوں کی رہائی کے لیے"
+            " تیسرے روز بھی او پی ڈیز کا بائیکاٹ کیا۔" + FILLER_UR,
+            "balochistan",
+        ),
+        (
+            "به گزارش خبرگزاری فارس از زاهدان، مدیرکل آموزش و پرورش استان گفت: امسال ۱۲۰ مدرسه"
+            " جدید در مناطق محروم استان ساخته می شود. وی افزود: کمبود کلاس درس تا پایان سال"
+            " جبران خواهد شد و خیرین مدرسه ساز نیز کمک کرده اند.",
+            "sistan-baluchestan",
+        ),
+    ],
+)
+def test_a_dateline_counts_when_the_story_goes_on_about_the_place(shipped, text, topic):
+    """Local news: filed from the province's town and about the province (dateline_needs)."""
+    assert topic in topics(shipped, text)
+    counted = shipped.explain("", text)["topics"][topic]["counted"]
+    assert counted[0]["role"].startswith("dateline, and the story goes on about it")
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "A bomb exploded on Sariab Road in Quetta, killing three people.",
