@@ -279,6 +279,64 @@ def test_persian_pishin_is_former_unless_beside_a_place(shipped):
     assert "sistan-baluchestan" in topics(shipped, town)
 
 
+@pytest.mark.parametrize(
+    ("word", "town", "topic"),
+    [
+        # "Hub": an English word; the district of Balochistan beside its places
+        (
+            "Karachi will become the region's logistics Hub, the minister said." + FILLER,
+            "A boiler exploded at a textile unit in Hub, injuring nine workers; the Lasbela"
+            " administration ordered an inquiry.",
+            "balochistan",
+        ),
+        # "Mach": the speed of a jet; the town in Kachhi district
+        (
+            "The new fighter can cruise at Mach 1.6 without afterburners." + FILLER,
+            "Eleven coal miners were killed near Mach in Kachhi district, officials said.",
+            "balochistan",
+        ),
+        # Urdu "حب": love ("حب الوطنی" patriotism); the town beside Lasbela or a factory
+        (
+            "وزیر اعظم نے کہا کہ حب الوطنی کا تقاضا ہے کہ ہم سب مل کر ملک کو بحران سے نکالیں۔"
+            + FILLER_UR,
+            "حب کے صنعتی علاقے میں ایک فیکٹری میں آگ لگ گئی، لسبیلہ کی انتظامیہ نے تحقیقات کا"
+            " حکم دے دیا۔",
+            "balochistan",
+        ),
+        # Urdu "مچھ" inside "مگرمچھ" (a crocodile); the town and its jail
+        (
+            "سکھر میں دریائے سندھ کے کنارے ایک بڑا مگرمچھ دیکھا گیا۔" + FILLER_UR,
+            "مچھ جیل میں قید دو قیدیوں کو سبی کے ہسپتال منتقل کر دیا گیا۔",
+            "balochistan",
+        ),
+        # Persian "هامون": a film's name; the lake of Sistan
+        (
+            "فیلم هامون ساخته داریوش مهرجویی در جشنواره فیلم فجر در تهران به نمایش درآمد.",
+            "کشاورزان زهک می گویند با خشک شدن دریاچه هامون زمین هایشان بایر مانده است.",
+            "sistan-baluchestan",
+        ),
+    ],
+)
+def test_new_place_names_that_are_also_words_need_a_place_beside_them(shipped, word, town, topic):
+    assert topic not in topics(shipped, word)
+    assert topic in topics(shipped, town)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The report said the TTP caused most casualties, while groups such as the BLA remained a"
+        " concern. It called for more funds for provincial counter-terrorism departments.",
+        "رپورٹ کے مطابق ٹی ٹی پی اور بی ایل اے جیسی تنظیمیں ملک کی سلامتی کے لیے خطرہ ہیں۔ رپورٹ"
+        " میں صوبائی پولیس اور انسداد دہشت گردی کے محکموں کا بجٹ بڑھانے کی سفارش کی گئی ہے۔",
+    ],
+)
+def test_an_example_stays_an_example_in_a_short_text(shipped, text):
+    """However short the text, "groups such as the BLA" is background; "provincial" and
+    counter-terrorism are every national story's words, not the BLA's."""
+    assert "bla" not in topics(shipped, text)
+
+
 def test_the_sistan_wind_is_a_name_not_the_province(shipped):
     wind = "از حدود بیستم اسفندماه، باد 120 روزه سیستان در این منطقه می‌وزد و هوا گرم می‌شود."
     assert "sistan-baluchestan" not in topics(shipped, wind)
