@@ -92,6 +92,24 @@ def test_a_dateline_counts_when_the_story_goes_on_about_the_place(shipped, text,
     assert counted[0]["role"].startswith("dateline, and the story goes on about it")
 
 
+def test_dateline_needs_is_a_topics_own_list():
+    """Without dateline_needs a dateline weighs nothing; with it, a word of the list after the
+    dateline makes it count as a plain mention, a town (weight 0.75) as much as 1."""
+    wl = {
+        "entities": {"quetta": {"type": "place", "weight": 0.75, "aliases": ["Quetta"]}},
+        "topics": {"t": {"entities": ["quetta"], "min_score": 2}},
+    }
+    text = "QUETTA: Doctors went on strike outside the provincial assembly." + FILLER
+    assert topics(matcher.compile(wl), text) == set()
+    wl["topics"]["t"]["dateline_needs"] = ["provincial"]
+    m = matcher.compile(wl)
+    assert topics(m, text) == {"t"}
+    counted = m.explain("", text)["topics"]["t"]["counted"][0]
+    assert counted["weight"] == 2.0  # 0.75 x lead 2, lifted to the province's 1
+    assert counted["role"] == "dateline, and the story goes on about it ('provincial')"
+    assert topics(m, "QUETTA: Doctors went on strike." + FILLER) == set()
+
+
 @pytest.mark.parametrize(
     "text",
     [
