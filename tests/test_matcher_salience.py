@@ -157,6 +157,19 @@ def test_a_place_named_only_as_a_venue_is_not_coverage(shipped, text):
     assert topic["counted"][0]["role"] == "venue: where people met or an envoy sits"
 
 
+def test_a_sentences_asides_are_not_a_list(shipped):
+    """ "in Siravan, Iran, early on Thursday, the Foreign Office said, adding": a time and a
+    reporting clause between commas are no items of a list of names."""
+    text = (
+        "Pakistan carried out strikes against terrorist hideouts in Siravan, Iran, early on"
+        " Thursday, the Foreign Office said, adding that several militants were killed." + FILLER
+    )
+    topic = shipped.explain("", text)["topics"]["sistan-baluchestan"]
+    siravan = next(c for c in topic["counted"] if c["term"] == "Siravan")
+    assert "list" not in siravan.get("role", "")
+    assert topic["flagged"]
+
+
 def test_a_weather_list_with_qualified_regions_is_a_list(shipped):
     text = (
         "Rain is expected in Punjab, Islamabad, Khyber Pakhtunkhwa, north and eastern"
