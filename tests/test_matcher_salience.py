@@ -118,6 +118,9 @@ def test_dateline_needs_is_a_topics_own_list():
         " the device was planted on a motorcycle." + FILLER,
         "Floods hit Jhal Magsi, Kachhi, Sibi and Naseerabad, officials said." + FILLER,
         "کوئٹہ کے سریاب روڈ پر بم دھماکے میں تین افراد ہلاک ہو گئے۔",
+        # a protest at a town is local news there, as an incident is
+        "Fishermen in Gwadar held a rally against illegal trawling on Monday." + FILLER,
+        "گوادر میں پانی کی قلت کے خلاف شہریوں نے احتجاجی ریلی نکالی۔" + FILLER_UR,
     ],
 )
 def test_coverage_of_the_place_is_flagged(shipped, text):
