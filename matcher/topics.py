@@ -531,11 +531,17 @@ class TopicResult:
         return out
 
 
-def positive_leaves(expr: Expr) -> set[int]:
-    """Leaves whose mentions can become a rule's evidence (not those under `not` or `more`)."""
-    found = {expr.leaf} if expr.leaf >= 0 else set()
-    for sub in (*expr.all, *expr.any):
-        found |= positive_leaves(sub)
+def trigger_leaves(expr: Expr) -> set[int]:
+    """Leaves one of which a text must mention for the rule to pass: every `all` operand must
+    pass, so the first one's leaves are enough ("a place near an incident or a protest" is never
+    worth judging in a text that names no place, however many strikes it reports)."""
+    if expr.leaf >= 0:
+        return {expr.leaf}
+    if expr.all:
+        return trigger_leaves(expr.all[0])
+    found: set[int] = set()
+    for sub in expr.any:
+        found |= trigger_leaves(sub)
     return found
 
 
