@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
-from mediawatch.scrapers.extract_body import printed_chars, told, trim
+from mediawatch.scrapers.extract_body import printed_chars, told, trim, without_bio
 from mediawatch.scrapers.extract_byline import page_author
 from mediawatch.scrapers.extract_clean import (
     clean_authors,
@@ -877,6 +877,8 @@ def _extract(tree, url: str | None, selectors: dict, language: str | None) -> Ex
 
     authors, author_source = _authors(pm, tree, sel_author, names)
     text = _without_headline(text, title)
+    if not sel_body:
+        text = without_bio(text, authors)
     if description and not sel_body:
         text = _with_lead(tree, text, " ".join(description.split()))
 

@@ -174,3 +174,27 @@ def printed_chars(tree) -> int:
     """Characters of text in the page's paragraphs (<p>): what an article page prints as prose, to
     tell an extraction that took only a small part of it."""
     return sum(len(text.strip()) for text in tree.xpath("//p//text()"))
+
+
+BIO_LINES = 3  # an author's note sits in the article's last few paragraphs
+BIO_BEFORE = 0.6  # ... after most of its text
+
+
+def without_bio(text: str, authors: list[str]) -> str:
+    """The text without the author's note that closes it ('Jane Doe is a reporter who covers ...'):
+    a paragraph in the last few that opens with the name of an author credited in the byline is
+    about the writer, not the story."""
+    names = [name for name in authors if len(name.split()) >= 2]
+    if not names:
+        return text
+    lines = text.split("\n")
+    if len(lines) < 4:
+        return text
+    cut = None
+    for at in range(len(lines) - 1, max(len(lines) - 1 - BIO_LINES, 0), -1):
+        line = lines[at]
+        if any(line.startswith(name) and len(line) > len(name) + 20 for name in names):
+            cut = at
+    if cut is None or len("\n".join(lines[:cut])) < BIO_BEFORE * len(text):
+        return text
+    return "\n".join(lines[:cut])
