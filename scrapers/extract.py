@@ -8,6 +8,7 @@ pipeline, the `extract` command and the benchmark all call extract() alike.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from copy import deepcopy
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
+from mediawatch.scrapers import mojibake
 from mediawatch.scrapers.extract_body import (
     printed_chars,
     told,
@@ -188,6 +190,10 @@ def _parse(page: bytes | str, content_type: str | None = None):
     raw = _to_bytes(page)
     if not raw.strip():
         raise ExtractionError("empty page")
+    if mojibake.suspect(raw[:MAX_HTML_BYTES]):
+        # not UTF-8 at all: trafilatura's decoder guesses, as for any page
+        with contextlib.suppress(UnicodeDecodeError):
+            page = mojibake.repaired(raw[:MAX_HTML_BYTES].decode("utf-8"))
     head = raw[:4096].lstrip(b"\xef\xbb\xbf")
     if _NOT_HTML_START.match(head) or b"\x00" in head:
         raise ExtractionError("not HTML (binary, JSON or a feed)")
