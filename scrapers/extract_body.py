@@ -50,6 +50,16 @@ _CONTENTS = re.compile(
     r"|inhalt(?:sverzeichnis)?|sommaire|índice|indice|spis treści)\W*$",
     re.I,
 )
+# The page's furniture around the article, alone on its line: a table of contents' heading without
+# its list, reading time, the 'last updated' stamp, skip links and ad labels.
+_FURNITURE = re.compile(
+    r"^(?:(?:table of )?contents|in this article|on this page"
+    r"|[\W\d]*\d+\s*min(?:ute)?s?\.? read|(?:estimated )?reading time\b.*"
+    r"|(?:last )?(?:updated|published|posted|modified)(?: on)?:?\s+\w+.{0,25}\d{4}.{0,12}"
+    r"|skip to (?:main )?content|skip navigation|advertisement|back to (?:blog|top|all posts|articles)"
+    r")\W*$",
+    re.I,
+)
 # The page's footer and consent banner: nothing after them is the article's.
 _PAGE_END = re.compile(
     r"^(?:(?:copyright\s*)?(?:©|\(c\))|copyright \d{4}|all rights reserved)"
@@ -127,6 +137,8 @@ def trim(body) -> bool:
             and _CONTENTS.match(text)
         ):
             drop.extend(children[i : i + 2])
+        elif heading and _FURNITURE.match(text):
+            drop.append(child)
         elif late and child.tag == "p" and words[i] <= MAX_END_WORDS and _PAGE_END.match(text):
             drop.extend(children[i:])
             break
