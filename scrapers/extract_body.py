@@ -78,6 +78,7 @@ MAX_HEADING_WORDS = 10
 MAX_END_WORDS = 60  # a footer line or cookie notice is short; a paragraph about cookies is not
 MAX_CREDIT_WORDS = 40
 PROSE_WORDS = 15  # two paragraphs this long in a row: the article goes on after the heading
+LONG_PROSE_WORDS = 50  # ... or one paragraph this long: longer than any teaser's blurb
 REPEAT_WORDS = 12  # a block this long seen twice is one block printed twice (a 'republish' copy)
 
 
@@ -89,6 +90,8 @@ def _prose_follows(children, words: list[int], start: int) -> bool:
     """Two long paragraphs in a row after start: the article itself, not a list of teasers (each
     teaser is a heading and one blurb)."""
     for i in range(start + 1, len(children) - 1):
+        if children[i].tag == "p" and words[i] >= LONG_PROSE_WORDS:
+            return True
         if (
             children[i].tag == "p"
             and children[i + 1].tag == "p"
