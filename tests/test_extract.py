@@ -860,3 +860,36 @@ def test_a_page_with_a_real_a_circumflex_is_left_as_it_is():
     text = "Le pâté de la côte: à Gwadar, le marché ouvre tôt et ferme à midi."
     page_html = html_page("<title>Marché</title>", f"<p>{text} {_PROSE}</p>").encode("utf-8")
     assert extract(page_html, url="https://x.example/m").text.startswith(text)
+
+
+def test_a_late_written_by_line_ends_the_article_and_furniture_lines_go():
+    paragraphs = "".join(f"<p>{n}. {_PROSE}</p>" for n in range(1, 6))
+    body = (
+        "<p>6 min read</p><p>Last updated: March 3, 2026</p>"
+        f"{paragraphs}<p>Written by Sadia Rind</p>"
+        "<p>Sadia writes about roads, ports and the people who use them on the Makran coast.</p>"
+    )
+    page_html = f"<html><head><title>Ormara road works</title></head><body><article>{body}</article></body></html>"
+    got = extract(page_html, url="https://blog.example/ormara")
+    lines = got.text.split("\n")
+    assert lines[0].startswith("1. The provincial government")
+    assert lines[-1].startswith("5. The provincial government")
+
+
+def test_sections_after_an_also_read_heading_stay_when_long_paragraphs_follow():
+    long_paragraph = " ".join([_PROSE] * 2)
+    body = (
+        "".join(f"<p>{n}. {_PROSE}</p>" for n in range(1, 5))
+        + "<p>Related:</p><p>Fishing:</p><p>Boats. "
+        + long_paragraph
+        + "</p>"
+        + "<p>Schools:</p><p>Classes. "
+        + long_paragraph
+        + "</p>"
+    )
+    page_html = (
+        f"<html><head><title>Ormara</title></head><body><article>{body}</article></body></html>"
+    )
+    got = extract(page_html, url="https://blog.example/ormara")
+    assert "Boats. The provincial" in got.text
+    assert "Classes. The provincial" in got.text
