@@ -26,6 +26,7 @@ _AFTER_ARTICLE = re.compile(
     r" newsletter|(?:our |join (?:our|the) )?newsletter|stay (?:in touch|connected|informed)"
     r"|about the authors?|about (?:the )?(?:writer|contributor)s?|meet the authors?"
     r"|(?:written|reviewed|edited|fact[- ]checked)(?: and \w+)? by(?:\W.{0,60})?"
+    r"|(?:article )?sources|references (?:&|and) (?:sources|citations)|works cited|further reading"
     r"|(?:leave a|post a) (?:reply|comment)|comments?|\d+ comments?|join the (?:conversation|discussion)"
     r"|(?:did you find|was) this (?:article|page|post|content) (?:helpful|useful)\??"
     r"|(?:rate|how was) this (?:article|issue|post|page)\??"
