@@ -23,6 +23,7 @@ from mediawatch.scrapers.extract_body import (
     trim,
     visible_chars,
     without_bio,
+    without_teasers,
 )
 from mediawatch.scrapers.extract_byline import page_author
 from mediawatch.scrapers.extract_clean import (
@@ -898,7 +899,7 @@ def _extract(tree, url: str | None, selectors: dict, language: str | None) -> Ex
     authors, author_source = _authors(pm, tree, sel_author, names)
     text = _without_headline(text, title)
     if not sel_body:
-        text = without_bio(text, authors)
+        text = without_teasers(without_bio(text, authors))
     if description and not sel_body:
         text = _with_lead(tree, text, " ".join(description.split()))
 

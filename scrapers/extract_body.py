@@ -224,3 +224,33 @@ def without_bio(text: str, authors: list[str]) -> str:
     if cut is None or len("\n".join(lines[:cut])) < BIO_BEFORE * len(text):
         return text
     return "\n".join(lines[:cut])
+
+
+TEASER_PAIRS = 3  # a run of this many headline + blurb pairs closing the text is a teaser list
+TEASER_BLURB_WORDS = 35
+_NOT_A_TEASER_HEADLINE = re.compile(r"[.:;,!?]$|^(?:- |Q\b)")
+
+
+def _teaser_headline(line: str) -> bool:
+    """A link's headline: a few words, no sentence or question mark at its end (a question
+    with its answer is an FAQ, which is the article's), not a list item."""
+    return 2 <= len(line.split()) <= MAX_HEADING_WORDS + 4 and not _NOT_A_TEASER_HEADLINE.search(
+        line
+    )
+
+
+def _teaser_blurb(line: str) -> bool:
+    return 6 <= len(line.split()) <= TEASER_BLURB_WORDS and not line.startswith("- ")
+
+
+def without_teasers(text: str) -> str:
+    """The text without the list of other posts that closes it when no heading announces it:
+    three or more pairs of a headline and a one-sentence blurb, after most of the text."""
+    lines = text.split("\n")
+    end, pairs = len(lines), 0
+    while end >= 2 and _teaser_blurb(lines[end - 1]) and _teaser_headline(lines[end - 2]):
+        end, pairs = end - 2, pairs + 1
+    kept = "\n".join(lines[:end])
+    if pairs < TEASER_PAIRS or len(kept) < MIN_BEFORE * len(text):
+        return text
+    return kept

@@ -893,3 +893,32 @@ def test_sections_after_an_also_read_heading_stay_when_long_paragraphs_follow():
     got = extract(page_html, url="https://blog.example/ormara")
     assert "Boats. The provincial" in got.text
     assert "Classes. The provincial" in got.text
+
+
+def test_a_closing_list_of_other_posts_without_a_heading_is_not_article_text():
+    teasers = "".join(
+        f"<h3>Road works in {town} this winter</h3><p>What the new road means for the"
+        f" fishermen and the traders of {town}, in five short answers.</p>"
+        for town in ("Pasni", "Jiwani", "Turbat")
+    )
+    body = "".join(f"<p>{n}. {_PROSE}</p>" for n in range(1, 6)) + teasers
+    page_html = (
+        f"<html><head><title>Ormara</title></head><body><article>{body}</article></body></html>"
+    )
+    got = extract(page_html, url="https://blog.example/ormara")
+    assert "Road works in Pasni" not in got.text
+    assert got.text.split("\n")[-1].startswith("5. The provincial government")
+
+
+def test_questions_with_their_answers_closing_an_article_stay():
+    faq = "".join(
+        f"<h3>When will the road to {town} open</h3><p>The contractors expect to open the"
+        f" section to {town} in the spring, weather permitting.</p>"
+        for town in ("Pasni", "Jiwani", "Turbat")
+    ).replace("open</h3>", "open?</h3>")
+    body = "".join(f"<p>{n}. {_PROSE}</p>" for n in range(1, 6)) + faq
+    page_html = (
+        f"<html><head><title>Ormara</title></head><body><article>{body}</article></body></html>"
+    )
+    got = extract(page_html, url="https://blog.example/ormara")
+    assert "When will the road to Turbat open?" in got.text
