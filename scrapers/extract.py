@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 from mediawatch.scrapers import mojibake
 from mediawatch.scrapers.extract_body import (
+    distinct_chars,
     printed_chars,
     told,
     trim,
@@ -76,6 +77,9 @@ LOW_SHARE = 0.3  # ... and below this share of the page's paragraph text
 # ... or, for a result under this length, below this share of all the text the page shows
 CHECKED_BODY_CHARS = 3000
 LOW_VISIBLE_SHARE = 0.2
+BALANCED_GAIN = (
+    1.3  # the balanced text replaces recall's when it holds this much more distinct text
+)
 
 DATE_META = (
     "article:published_time",
@@ -216,7 +220,9 @@ def _body(tree, url: str | None) -> tuple[str, str]:
     """Recall first: a missed paragraph may be the one naming a watched topic.
 
     trafilatura's recall focus also skips its readability comparison once the text is long, which
-    makes it the faster pass; a short result gets the balanced pass too, and the longer text wins.
+    makes it the faster pass; a short result gets the balanced pass too, and the longer text wins
+    when it is clearly longer (lines printed from one template, such as a row of shipping banners,
+    counted once).
     So does a result that holds little of the page's paragraph text, or (when short) of all the
     text it shows: recall mode took the first block its rules name (a summary box, a teaser list),
     where the balanced pass compares it with readability's and jusText's choice.
@@ -229,7 +235,7 @@ def _body(tree, url: str | None) -> tuple[str, str]:
         and len(text) < LOW_VISIBLE_SHARE * visible_chars(tree)
     ):
         balanced = _trafilatura_text(tree, url, favor_recall=False)
-        if len(balanced) > len(text):
+        if distinct_chars(balanced) > BALANCED_GAIN * distinct_chars(text):
             text, source = balanced, "balanced"
     if not text.strip():
         source = "readability"

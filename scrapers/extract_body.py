@@ -196,6 +196,23 @@ def visible_chars(tree) -> int:
     )
 
 
+_WORD = re.compile(r"\w+")
+TEMPLATE_WORDS = 6  # lines ending in the same words come from one template
+
+
+def distinct_chars(text: str) -> int:
+    """Characters of text, each line that ends like an earlier one (a banner repeated with
+    another price or country) counted once: what a longer extraction really adds."""
+    seen: set[tuple[str, ...]] = set()
+    total = 0
+    for line in text.split("\n"):
+        key = tuple(_WORD.findall(line)[-TEMPLATE_WORDS:])
+        if key not in seen:
+            seen.add(key)
+            total += len(line)
+    return total
+
+
 def printed_chars(tree) -> int:
     """Characters of text in the page's paragraphs (<p>): what an article page prints as prose, to
     tell an extraction that took only a small part of it."""

@@ -922,3 +922,14 @@ def test_questions_with_their_answers_closing_an_article_stay():
     )
     got = extract(page_html, url="https://blog.example/ormara")
     assert "When will the road to Turbat open?" in got.text
+
+
+def test_banners_from_one_template_count_once_when_two_extractions_are_compared():
+    from mediawatch.scrapers.extract_body import distinct_chars
+
+    banner = "Free shipping on orders over {}. For rates and timelines see our international page"
+    banners = "\n".join(banner.format(price) for price in ("$40", "€65", "480kr", "¥990"))
+    article = "The promotion gives ten per cent off a set of three to five products in all stores."
+    assert distinct_chars(banners) == len(banner.format("$40"))
+    assert distinct_chars(f"{banners}\n{article}") < 2 * len(article) + len(banners) // 2
+    assert distinct_chars(f"{article}\n{article.upper()}") == 2 * len(article)
