@@ -195,7 +195,7 @@ def _parse(page: bytes | str, content_type: str | None = None):
     raw = _to_bytes(page)
     if not raw.strip():
         raise ExtractionError("empty page")
-    if mojibake.suspect(raw[:MAX_HTML_BYTES]):
+    if mojibake.suspect(raw):
         # not UTF-8 at all: trafilatura's decoder guesses, as for any page
         with contextlib.suppress(UnicodeDecodeError):
             page = mojibake.repaired(raw[:MAX_HTML_BYTES].decode("utf-8"))

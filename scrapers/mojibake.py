@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 # the UTF-8 bytes of 'â' + U+0080..U+00BF (a lead byte read as Latin-1), of 'â€' (read as
-# Windows-1252) and of 'Ã' + U+0080..U+00BF (an accented Latin letter read either way)
-_MARKS = (b"\xc3\xa2\xc2", b"\xc3\xa2\xe2\x82\xac", b"\xc3\x83\xc2")
+# Windows-1252) and of 'Ã' + U+0080..U+00BF (an accented Latin letter read either way); one regex
+# scan: three `in` tests cost seven times more on pages full of \xc3 (any Latin-1 letter)
+_MARKS = re.compile(rb"\xc3(?:\xa2(?:\xc2|\xe2\x82\xac)|\x83\xc2)")
 # Windows-1252's letters for the bytes 0x80-0x9F, beside Latin-1's control characters
 _CP1252_HIGH = bytes(range(0x80, 0xA0)).decode("cp1252", errors="ignore")
 _RUN = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]{{1,3}}")
@@ -20,7 +21,7 @@ _RUN = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]{{1,3}}")
 
 def suspect(raw: bytes) -> bool:
     """Cheap test on the page's bytes: only such pages get the repair pass."""
-    return any(mark in raw for mark in _MARKS)
+    return _MARKS.search(raw) is not None
 
 
 def _byte(ch: str) -> bytes:
