@@ -22,7 +22,6 @@ from mediawatch.scrapers.extract_body import (
     printed_chars,
     told,
     trim,
-    visible_chars,
     without_bio,
     without_teasers,
 )
@@ -74,12 +73,8 @@ LOG = logging.getLogger(__name__)
 MAX_HTML_BYTES = 20 * 1024 * 1024
 SHORT_BODY_CHARS = 1000  # below this, the recall pass may have missed the article: try balanced
 LOW_SHARE = 0.3  # ... and below this share of the page's paragraph text
-# ... or, for a result under this length, below this share of all the text the page shows
-CHECKED_BODY_CHARS = 3000
-LOW_VISIBLE_SHARE = 0.2
-BALANCED_GAIN = (
-    1.3  # the balanced text replaces recall's when it holds this much more distinct text
-)
+# the balanced text replaces recall's when it holds this much more distinct text
+BALANCED_GAIN = 1.3
 
 DATE_META = (
     "article:published_time",
@@ -223,17 +218,12 @@ def _body(tree, url: str | None) -> tuple[str, str]:
     makes it the faster pass; a short result gets the balanced pass too, and the longer text wins
     when it is clearly longer (lines printed from one template, such as a row of shipping banners,
     counted once).
-    So does a result that holds little of the page's paragraph text, or (when short) of all the
-    text it shows: recall mode took the first block its rules name (a summary box, a teaser list),
-    where the balanced pass compares it with readability's and jusText's choice.
+    So does a result that holds little of the page's paragraph text: recall mode took the first
+    block its rules name (a summary box, a teaser list), where the balanced pass compares it with
+    readability's and jusText's choice.
     """
     text, source = _trafilatura_text(tree, url, favor_recall=True), "recall"
-    if (
-        len(text) < SHORT_BODY_CHARS
-        or len(text) < LOW_SHARE * printed_chars(tree)
-        or len(text) < CHECKED_BODY_CHARS
-        and len(text) < LOW_VISIBLE_SHARE * visible_chars(tree)
-    ):
+    if len(text) < SHORT_BODY_CHARS or len(text) < LOW_SHARE * printed_chars(tree):
         balanced = _trafilatura_text(tree, url, favor_recall=False)
         if distinct_chars(balanced) > BALANCED_GAIN * distinct_chars(text):
             text, source = balanced, "balanced"

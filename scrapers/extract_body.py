@@ -187,15 +187,6 @@ def told(tokens: list[str], said: list[str], share: float = 0.5) -> bool:
     return bool(runs) and len(runs & found) >= share * len(runs)
 
 
-def visible_chars(tree) -> int:
-    """Characters of text anywhere in the page's body outside scripts and styles: for pages that
-    print their article in <div>s and <li>s rather than <p>s, where printed_chars sees little."""
-    return sum(
-        len(text.strip())
-        for text in tree.xpath("//body//text()[not(parent::script or parent::style)]")
-    )
-
-
 _WORD = re.compile(r"\w+")
 TEMPLATE_WORDS = 6  # lines ending in the same words come from one template
 
