@@ -933,3 +933,17 @@ def test_banners_from_one_template_count_once_when_two_extractions_are_compared(
     assert distinct_chars(banners) == len(banner.format("$40"))
     assert distinct_chars(f"{banners}\n{article}") < 2 * len(article) + len(banners) // 2
     assert distinct_chars(f"{article}\n{article.upper()}") == 2 * len(article)
+
+
+def test_a_late_article_sources_list_is_not_article_text():
+    sources = (
+        "<h2>Article Sources</h2><ul><li>Planning Commission (2025). Coastal highway review.</li>"
+        "<li>Port authority annual report, Gwadar, 2024.</li></ul>"
+    )
+    body = "".join(f"<p>{n}. {_PROSE}</p>" for n in range(1, 6)) + sources
+    page_html = (
+        f"<html><head><title>Ormara</title></head><body><article>{body}</article></body></html>"
+    )
+    got = extract(page_html, url="https://blog.example/ormara")
+    assert "Planning Commission" not in got.text
+    assert got.text.split("\n")[-1].startswith("5. The provincial government")
