@@ -45,7 +45,7 @@ from mediawatch.matcher.schema import (
     TopicSpec,
     describe,
 )
-from mediawatch.matcher.topics import Occ, TopicResult, outermost, overlap, positive_leaves
+from mediawatch.matcher.topics import Occ, TopicResult, outermost, overlap, trigger_leaves
 
 # Clitics that Arabic-script writing glues to a name (Arabic "wa-", "bi-", "al-"; Persian plural
 # "-ha", "-i"; Urdu plural/oblique "-on"): a term still counts with them attached.
@@ -149,7 +149,7 @@ class Matcher:
         for topic in compiled.topics:
             found = set(topic.leaves)
             for rule in topic.rules:
-                found |= positive_leaves(rule)
+                found |= trigger_leaves(rule)
             self._sources[topic.name] = frozenset(found)
         # where each leaf stands among each topic's entities and keywords: a scan sorts the few
         # leaves it touched into their topics once, instead of every topic testing all of its own
@@ -486,6 +486,8 @@ class Scan:
         for sub in expr.all:
             ok, evidence, why = self.evaluate(sub)
             if not ok:
+                if not self.explaining:
+                    return False, [], why  # the verdict is known: spare the other operands
                 failed.append(why)
             operands.append(evidence)
         if expr.any:

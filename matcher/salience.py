@@ -173,6 +173,13 @@ _QUALIFIERS = frozenset(
 )
 _TRAILING = " \t\n)]\"'”’"
 _PARENS = re.compile(r"\([^()]*\)")  # "the Balochistan Liberation Army (BLA)" is one item
+# A clause or a time is no item of a list of names: "in Siravan, Iran, early on Thursday, the
+# Foreign Office said, adding ..." is a sentence's asides, not a list of five.
+_NOT_AN_ITEM = re.compile(
+    r"\b(?:said|says|told|added|stated|reported|announced|claimed|confirmed"
+    r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tonight)\b",
+    re.I,
+)
 
 
 def is_dateline(original: str, start: int, end: int, body_start: int) -> bool:
@@ -577,6 +584,7 @@ def list_items(
             found = (
                 len(words) <= LIST_ITEM_WORDS
                 and not _ASIDE.match(text)
+                and not _NOT_AN_ITEM.search(text)
                 and any(
                     not w[0].islower() or w.lower() in _QUALIFIERS for w in words if w[0].isalpha()
                 )

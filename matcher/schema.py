@@ -107,6 +107,8 @@ class TopicSpec:
     description: str = ""
     # a lone mention (the topic's only one) counts in full only beside one of these
     alone_needs: tuple[int, ...] = ()
+    # a dateline of the topic's own place counts as a plain mention beside one of these
+    dateline_needs: tuple[int, ...] = ()
 
 
 @dataclass
@@ -502,9 +504,22 @@ class _Builder:
             self.leaf_ref(item, (*alone_path, i))
             for i, item in enumerate(self.items(spec.alone_needs or [], alone_path))
         )
+        dateline_path = (*path, "dateline_needs")
+        dateline = tuple(
+            self.leaf_ref(item, (*dateline_path, i))
+            for i, item in enumerate(self.items(spec.dateline_needs or [], dateline_path))
+        )
         description = str(spec.description or "")
         return TopicSpec(
-            name, leaves, rules, exclude, includes, spec.min_score, description, alone_needs=alone
+            name,
+            leaves,
+            rules,
+            exclude,
+            includes,
+            spec.min_score,
+            description,
+            alone_needs=alone,
+            dateline_needs=dateline,
         )
 
     def rule(self, value: Rule | str, path: tuple) -> Expr:

@@ -126,7 +126,15 @@ class TopicResult:
         self._lists: dict[tuple[int, int], list[Occ]] | None = None  # see _same_list
         # Roles and coverage only lower a mention's weight or add COVERAGE_WEIGHT: when even the
         # full weights and the bonus fall short, the verdict is known without them (speed).
-        upper = sum(map(scan.weight, self.evidence.values())) + COVERAGE_WEIGHT
+        if spec.dateline_needs:  # a dateline about the place may weigh above its entity
+            leaves = scan.m.leaves
+            upper = sum(
+                scan.weight(o, 1.0 / min(1.0, leaves[o.leaf].weight or 1.0))
+                for o in self.evidence.values()
+            )
+            upper += COVERAGE_WEIGHT
+        else:
+            upper = sum(map(scan.weight, self.evidence.values())) + COVERAGE_WEIGHT
         if upper < spec.min_score and not scan.explaining:
             self.coverage = (0, 0, 0.0)
             self.own_score = round(upper - COVERAGE_WEIGHT, 2)
@@ -168,7 +176,13 @@ class TopicResult:
             if spelled:
                 found = (0.0, f"short for {spelled!r} right before it: one mention")
             elif role == "dateline":
-                found = (DATELINE_FACTOR, "dateline: where the story was filed")
+                local = self._local(occ)
+                if local:
+                    # local news of the province: the town weighs as the province would
+                    lift = 1.0 / min(1.0, scan.m.leaves[occ.leaf].weight or 1.0)
+                    found = (lift, f"dateline, and the story goes on about it ({local!r})")
+                else:
+                    found = (DATELINE_FACTOR, "dateline: where the story was filed")
             elif role == "venue":
                 found = (VENUE_FACTOR, "venue: where people met or an envoy sits")
             elif role == "origin":
@@ -203,6 +217,19 @@ class TopicResult:
                         found = (ALONE_FACTOR, alone)
             self._roles[key] = found
         return found
+
+    def _local(self, occ: Occ) -> str:
+        """The word after a dateline that says the story is about the place it was filed from
+        (dateline_needs: "QUETTA: ... the provincial capital", "به گزارش فارس از زاهدان،
+        مدیرکل ... استان گفت"), or "" when none follows it."""
+        scan = self.scan
+        if not self.spec.dateline_needs or scan.m.leaves[occ.leaf].kind != "entity":
+            return ""
+        for leaf in self.spec.dateline_needs:
+            for other in scan.occ(leaf):
+                if other.start >= occ.end:
+                    return scan.surface(other)
+        return ""
 
     def _own_spans(self) -> list[tuple[int, int]]:
         """The original spans of the names of this topic and its kin (what makes a list its
@@ -283,15 +310,18 @@ class TopicResult:
                 ):
                     continue  # another example of the same cue ("such as the BLF and BRAS")
             return ""  # another plain mention
-        total = scan.word(len(scan.norm) - 1)
-        first, last = scan.words(occ)
-        near = min(total, last + COVERAGE_WINDOW + 1) - max(0, first - COVERAGE_WINDOW)
-        if total <= 0 or near / total >= COVERAGE_SHARE:
-            return ""  # a short text that names it is about it
         if example < 0:
             example = example_end(original, a, b, scan.sentences)
             if example:
                 head = sentence_span(original, a, b, floor, ceil, scan.sentences)[0]
+        if not example:
+            # a short text that names it is about it - unless it names it as an example ("groups
+            # such as the BLA" is background however short the text)
+            total = scan.word(len(scan.norm) - 1)
+            first, last = scan.words(occ)
+            near = min(total, last + COVERAGE_WINDOW + 1) - max(0, first - COVERAGE_WINDOW)
+            if total <= 0 or near / total >= COVERAGE_SHARE:
+                return ""
         if example:
             a = head  # its head: "projects such as"
             b = example  # ... and its tail: "BLA اور BLF جیسی کالعدم تنظیمیں"
@@ -512,11 +542,17 @@ class TopicResult:
         return out
 
 
-def positive_leaves(expr: Expr) -> set[int]:
-    """Leaves whose mentions can become a rule's evidence (not those under `not` or `more`)."""
-    found = {expr.leaf} if expr.leaf >= 0 else set()
-    for sub in (*expr.all, *expr.any):
-        found |= positive_leaves(sub)
+def trigger_leaves(expr: Expr) -> set[int]:
+    """Leaves one of which a text must mention for the rule to pass: every `all` operand must
+    pass, so the first one's leaves are enough ("a place near an incident or a protest" is never
+    worth judging in a text that names no place, however many strikes it reports)."""
+    if expr.leaf >= 0:
+        return {expr.leaf}
+    if expr.all:
+        return trigger_leaves(expr.all[0])
+    found: set[int] = set()
+    for sub in expr.any:
+        found |= trigger_leaves(sub)
     return found
 
 

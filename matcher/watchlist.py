@@ -229,6 +229,7 @@ class Topic(WatchlistModel):
     implies: Names = ()
     min_score: Annotated[float, check(_positive_number)] = 1.0
     alone_needs: Terms = None
+    dateline_needs: Terms = None
     description: Any = None
 
 

@@ -75,6 +75,10 @@ def error_for(tmp_path: Path, yaml_text: str) -> str:
             "watchlist.yaml:11: topics.bla.alone_needs[0].group: unknown group 'pakistn'",
         ),
         (
+            "  bla:\n    entities: [bla]\n    dateline_needs: [{entity: quetta}]\n",
+            "watchlist.yaml:11: topics.bla.dateline_needs[0].entity: unknown entity 'quetta'",
+        ),
+        (
             "  Bad Name:\n    entities: [bla]\n",
             "watchlist.yaml:9: topics.Bad Name: topic names are lower-case letters",
         ),

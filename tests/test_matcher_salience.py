@@ -65,6 +65,52 @@ def test_a_dateline_is_where_a_story_was_filed_not_what_it_covers(shipped, text)
 
 
 @pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        (
+            "QUETTA: Young doctors boycotted outpatient departments for the third day, demanding"
+            " the release of colleagues arrested outside the provincial assembly." + FILLER,
+            "balochistan",
+        ),
+        (
+            "کوئٹہ (نامہ نگار) ینگ ڈاکٹرز نے صوبائی اسمبلی کے باہر گرفتار ساتھیوں کی رہائی کے لیے"
+            " تیسرے روز بھی او پی ڈیز کا بائیکاٹ کیا۔" + FILLER_UR,
+            "balochistan",
+        ),
+        (
+            "به گزارش خبرگزاری فارس از زاهدان، مدیرکل آموزش و پرورش استان گفت: امسال ۱۲۰ مدرسه"
+            " جدید در مناطق محروم استان ساخته می شود. وی افزود: کمبود کلاس درس تا پایان سال"
+            " جبران خواهد شد و خیرین مدرسه ساز نیز کمک کرده اند.",
+            "sistan-baluchestan",
+        ),
+    ],
+)
+def test_a_dateline_counts_when_the_story_goes_on_about_the_place(shipped, text, topic):
+    """Local news: filed from the province's town and about the province (dateline_needs)."""
+    assert topic in topics(shipped, text)
+    counted = shipped.explain("", text)["topics"][topic]["counted"]
+    assert counted[0]["role"].startswith("dateline, and the story goes on about it")
+
+
+def test_dateline_needs_is_a_topics_own_list():
+    """Without dateline_needs a dateline weighs nothing; with it, a word of the list after the
+    dateline makes it count as a plain mention, a town (weight 0.75) as much as 1."""
+    wl = {
+        "entities": {"quetta": {"type": "place", "weight": 0.75, "aliases": ["Quetta"]}},
+        "topics": {"t": {"entities": ["quetta"], "min_score": 2}},
+    }
+    text = "QUETTA: Doctors went on strike outside the provincial assembly." + FILLER
+    assert topics(matcher.compile(wl), text) == set()
+    wl["topics"]["t"]["dateline_needs"] = ["provincial"]
+    m = matcher.compile(wl)
+    assert topics(m, text) == {"t"}
+    counted = m.explain("", text)["topics"]["t"]["counted"][0]
+    assert counted["weight"] == 2.0  # 0.75 x lead 2, lifted to the province's 1
+    assert counted["role"] == "dateline, and the story goes on about it ('provincial')"
+    assert topics(m, "QUETTA: Doctors went on strike." + FILLER) == set()
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "A bomb exploded on Sariab Road in Quetta, killing three people.",
@@ -72,6 +118,9 @@ def test_a_dateline_is_where_a_story_was_filed_not_what_it_covers(shipped, text)
         " the device was planted on a motorcycle." + FILLER,
         "Floods hit Jhal Magsi, Kachhi, Sibi and Naseerabad, officials said." + FILLER,
         "کوئٹہ کے سریاب روڈ پر بم دھماکے میں تین افراد ہلاک ہو گئے۔",
+        # a protest at a town is local news there, as an incident is
+        "Fishermen in Gwadar held a rally against illegal trawling on Monday." + FILLER,
+        "گوادر میں پانی کی قلت کے خلاف شہریوں نے احتجاجی ریلی نکالی۔" + FILLER_UR,
     ],
 )
 def test_coverage_of_the_place_is_flagged(shipped, text):
@@ -109,6 +158,19 @@ def test_a_place_named_only_as_a_venue_is_not_coverage(shipped, text):
     assert "balochistan" not in topics(shipped, text)
     topic = shipped.explain("", text)["topics"]["balochistan"]
     assert topic["counted"][0]["role"] == "venue: where people met or an envoy sits"
+
+
+def test_a_sentences_asides_are_not_a_list(shipped):
+    """ "in Siravan, Iran, early on Thursday, the Foreign Office said, adding": a time and a
+    reporting clause between commas are no items of a list of names."""
+    text = (
+        "Pakistan carried out strikes against terrorist hideouts in Siravan, Iran, early on"
+        " Thursday, the Foreign Office said, adding that several militants were killed." + FILLER
+    )
+    topic = shipped.explain("", text)["topics"]["sistan-baluchestan"]
+    siravan = next(c for c in topic["counted"] if c["term"] == "Siravan")
+    assert "list" not in siravan.get("role", "")
+    assert topic["flagged"]
 
 
 def test_a_weather_list_with_qualified_regions_is_a_list(shipped):
@@ -249,6 +311,64 @@ def test_persian_pishin_is_former_unless_beside_a_place(shipped):
     assert "sistan-baluchestan" not in topics(shipped, former)
     town = "در حمله به پاسگاه مرزی پیشین در شهرستان سرباز دو مرزبان کشته شدند."
     assert "sistan-baluchestan" in topics(shipped, town)
+
+
+@pytest.mark.parametrize(
+    ("word", "town", "topic"),
+    [
+        # "Hub": an English word; the district of Balochistan beside its places
+        (
+            "Karachi will become the region's logistics Hub, the minister said." + FILLER,
+            "A boiler exploded at a textile unit in Hub, injuring nine workers; the Lasbela"
+            " administration ordered an inquiry.",
+            "balochistan",
+        ),
+        # "Mach": the speed of a jet; the town in Kachhi district
+        (
+            "The new fighter can cruise at Mach 1.6 without afterburners." + FILLER,
+            "Eleven coal miners were killed near Mach in Kachhi district, officials said.",
+            "balochistan",
+        ),
+        # Urdu "حب": love ("حب الوطنی" patriotism); the town beside Lasbela or a factory
+        (
+            "وزیر اعظم نے کہا کہ حب الوطنی کا تقاضا ہے کہ ہم سب مل کر ملک کو بحران سے نکالیں۔"
+            + FILLER_UR,
+            "حب کے صنعتی علاقے میں ایک فیکٹری میں آگ لگ گئی، لسبیلہ کی انتظامیہ نے تحقیقات کا"
+            " حکم دے دیا۔",
+            "balochistan",
+        ),
+        # Urdu "مچھ" inside "مگرمچھ" (a crocodile); the town and its jail
+        (
+            "سکھر میں دریائے سندھ کے کنارے ایک بڑا مگرمچھ دیکھا گیا۔" + FILLER_UR,
+            "مچھ جیل میں قید دو قیدیوں کو سبی کے ہسپتال منتقل کر دیا گیا۔",
+            "balochistan",
+        ),
+        # Persian "هامون": a film's name; the lake of Sistan
+        (
+            "فیلم هامون ساخته داریوش مهرجویی در جشنواره فیلم فجر در تهران به نمایش درآمد.",
+            "کشاورزان زهک می گویند با خشک شدن دریاچه هامون زمین هایشان بایر مانده است.",
+            "sistan-baluchestan",
+        ),
+    ],
+)
+def test_new_place_names_that_are_also_words_need_a_place_beside_them(shipped, word, town, topic):
+    assert topic not in topics(shipped, word)
+    assert topic in topics(shipped, town)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The report said the TTP caused most casualties, while groups such as the BLA remained a"
+        " concern. It called for more funds for provincial counter-terrorism departments.",
+        "رپورٹ کے مطابق ٹی ٹی پی اور بی ایل اے جیسی تنظیمیں ملک کی سلامتی کے لیے خطرہ ہیں۔ رپورٹ"
+        " میں صوبائی پولیس اور انسداد دہشت گردی کے محکموں کا بجٹ بڑھانے کی سفارش کی گئی ہے۔",
+    ],
+)
+def test_an_example_stays_an_example_in_a_short_text(shipped, text):
+    """However short the text, "groups such as the BLA" is background; "provincial" and
+    counter-terrorism are every national story's words, not the BLA's."""
+    assert "bla" not in topics(shipped, text)
 
 
 def test_the_sistan_wind_is_a_name_not_the_province(shipped):
