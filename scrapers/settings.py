@@ -16,6 +16,10 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # The pipeline is synchronous, so items gain nothing from running side by side; Scrapy starts this
 # many asyncio workers for every callback's output (100 by default), which costs CPU on each page.
 CONCURRENT_ITEMS = 4
+# Downloaded pages waiting for the pipeline, per crawler, in bytes (Scrapy's default is 5 MB): a
+# process runs one crawler per source and the pipeline is CPU-bound, so at 5 MB ten crawlers held
+# ~50 MB of pages the process could not reach for seconds, and kept downloading more.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2_000_000
 DOWNLOAD_DELAY = 2.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
