@@ -39,6 +39,9 @@ DOWNLOADER_MIDDLEWARES = {
     "mediawatch.scrapers.middlewares.ConditionalGetMiddleware": 560,
     "mediawatch.scrapers.middlewares.RetryAfterMiddleware": 555,
     "mediawatch.scrapers.middlewares.UrlTimeLimitMiddleware": 580,
+    # Scrapy's reads the whole page to find a <meta http-equiv="refresh"> in its head
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "mediawatch.scrapers.middlewares.HeadMetaRefreshMiddleware": 580,
     "mediawatch.scrapers.claims.ClaimRedirectsMiddleware": 590,  # redirected requests pass here again
 }
 ITEM_PIPELINES = {"mediawatch.scrapers.pipelines.ArchivePipeline": 300}
