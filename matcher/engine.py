@@ -8,8 +8,7 @@ case, context, rules, scores) works only on the hits.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from itertools import accumulate
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 import ahocorasick
@@ -32,6 +31,8 @@ from mediawatch.matcher.salience import (
     is_venue,
     lead_chars,
     list_items,
+    may_entry,
+    may_follow,
     origin_items,
 )
 from mediawatch.matcher.schema import (
@@ -84,9 +85,7 @@ _AFFIX_MAX = 4
 
 _GAPS = " \n"
 _PHRASE_BREAK = re.compile("[" + re.escape("".join(sorted(PHRASE_BREAKS))) + "]")
-_PLUS_ONE = (1).__add__
 _POSSESSIVE = re.compile(" s ")  # as str.count finds them: non-overlapping
-_WORD_INDEX_AFTER = 16  # word positions asked before a text's word index is built
 # A code the name is glued to: "AP-BLA", "PK/BLA", "A320-BLA" before it; "BLA-320", "BLA7" after.
 _CODE_BEFORE = re.compile(r"(?:(?<![\w-])[A-Z]{1,2}|(?<![\w-])[\w]*\d[\w]*)[-/]$|\d$")
 _CODE_AFTER = re.compile(r"[-/]?\d")  # all a normalised text has between words
@@ -152,6 +151,12 @@ class Matcher:
             for rule in topic.rules:
                 found |= positive_leaves(rule)
             self._sources[topic.name] = frozenset(found)
+        # where each leaf stands among each topic's entities and keywords: a scan sorts the few
+        # leaves it touched into their topics once, instead of every topic testing all of its own
+        self._ranks: dict[int, list[tuple[str, int]]] = {}
+        for topic in compiled.topics:
+            for rank, ranked in enumerate(topic.leaves):
+                self._ranks.setdefault(ranked, []).append((topic.name, rank))
         # the same, inverted: which topics a leaf can give evidence to
         self._concerns: dict[int, list[str]] = {}
         for name, sources in self._sources.items():
@@ -215,7 +220,9 @@ class Scan:
         self.rejected: dict[int, list[tuple[Occ, str]]] = {}
         self.memo: dict[int, list[Occ]] = {}
         self.word_cache: dict[int, int] = {}
-        self._gaps: tuple[list[int], list[int]] | None = None  # word index, once asked often
+        self._known: list[int] = []  # offsets asked of word(), in order ...
+        self._known_spaces: list[int] = []  # ... and the spaces before each
+        self._possessives: list[int] | None = None  # where each " s " starts
         self.span_cache: dict[tuple[int, int], tuple[int, int]] = {}
         self.place_cache: dict[int, float] = {}  # normalised start -> position weight
         self.context_found: dict[tuple[int, int], str] = {}  # explanations only
@@ -225,6 +232,19 @@ class Scan:
         self.touched: set[int] = set()  # leaves with a hit, and the groups those count for
         for leaf in self.leaf_hits:
             self.touched |= matcher._lifted[leaf]
+        self._by_topic: dict[str, list[tuple[int, int]]] | None = None  # see topic_leaves
+
+    def topic_leaves(self, topic: str) -> list[int]:
+        """The topic's entities and keywords (TopicSpec.leaves, in order) that were touched."""
+        by_topic = self._by_topic
+        if by_topic is None:
+            by_topic = self._by_topic = {}
+            ranks = self.m._ranks
+            for leaf in self.touched:
+                for name, rank in ranks.get(leaf, ()):
+                    by_topic.setdefault(name, []).append((rank, leaf))
+        found = by_topic.get(topic)
+        return [leaf for _rank, leaf in sorted(found)] if found else []
 
     @property
     def marked(self) -> str:
@@ -253,24 +273,26 @@ class Scan:
 
     def word(self, pos: int) -> int:
         """Word index of a normalised offset (spaces before it; the title/text break counts one).
-        A possessive "'s" is no word of its own ("Iran's province" is two words, not three)."""
+        A possessive "'s" is no word of its own ("Iran's province" is two words, not three).
+
+        Spaces are counted from the nearest offset already asked before `pos`, not from the
+        text's start: a text with many mentions is counted about once in all (speed)."""
         cached = self.word_cache.get(pos)
         if cached is None:
-            gaps = self._gaps
-            if gaps is None and len(self.word_cache) >= _WORD_INDEX_AFTER:
-                # many mentions: one pass over the text beats counting from its start each time
-                norm = self.norm
-                # where each space stands: the running sum of word lengths + 1 (all in C)
-                ends = list(accumulate(map(_PLUS_ONE, map(len, norm.split(" "))), initial=-1))
-                gaps = self._gaps = (
-                    ends[1:-1],
-                    [m.start() for m in _POSSESSIVE.finditer(norm)],
-                )
-            if gaps is None:
-                cached = self.norm.count(" ", 0, pos) - self.norm.count(" s ", 0, pos + 1)
+            norm = self.norm
+            known = self._known
+            i = bisect_right(known, pos) - 1
+            if i < 0:
+                spaces = norm.count(" ", 0, pos)
             else:
-                # a " s " counts once it ends by pos + 1, as str.count(" s ", 0, pos + 1) has it
-                cached = bisect_left(gaps[0], pos) - bisect_left(gaps[1], pos - 1)
+                spaces = self._known_spaces[i] + norm.count(" ", known[i], pos)
+            known.insert(i + 1, pos)
+            self._known_spaces.insert(i + 1, spaces)
+            possessives = self._possessives
+            if possessives is None:
+                possessives = self._possessives = [m.start() for m in _POSSESSIVE.finditer(norm)]
+            # a " s " counts once it ends by pos + 1, as str.count(" s ", 0, pos + 1) has it
+            cached = spaces - bisect_left(possessives, pos - 1)
             self.word_cache[pos] = cached
         return cached
 
@@ -572,15 +594,23 @@ class Scan:
                     if a < self.title_len
                     else (self.text_start, len(self.original))
                 )
+                original = self.original
                 sentences = self.sentences
+                # may_entry and may_follow only skip patterns that cannot match (speed)
                 items = (
-                    list_items(self.original, a, b, floor, ceil, sentences)
-                    or entry_items(self.original, a, b, floor, ceil)
-                    or origin_items(self.original, a, b, floor, ceil, sentences)
+                    list_items(original, a, b, floor, ceil, sentences)
+                    or (
+                        entry_items(original, a, b, floor, ceil)
+                        if may_entry(original, b, ceil)
+                        else []
+                    )
+                    or origin_items(original, a, b, floor, ceil, sentences)
                 )
-                cue = has_cue(self.original, a)
+                cue = False if items else has_cue(original, a)
                 if items:
                     found = ("list", items)
+                elif not (cue or may_follow(original, b)):
+                    found = ("", [])  # no pattern before or after it can match
                 elif is_venue(self.original, a, b, cue):
                     found = ("venue", [])
                 elif is_origin(self.original, a, b, cue):

@@ -233,7 +233,6 @@ def _class_range(lo: int, hi: int) -> str:
 
 _SPACE_RUN = re.compile("  +")
 _PLUS_ONE = (1).__add__
-_GAP_RUN = re.compile("[ \x01]{2,}")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # Frequent non-ASCII punctuation of English text: replaced first so the rest takes the ASCII path.
 _COMMON = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-"), ("\xa0", " "))
@@ -381,7 +380,10 @@ def _collapsed(stage: str) -> tuple[list[int], list[int]]:
     Each run of gaps [start, end) becomes one space: the collapsed offset of `end` grows by
     start + 1 - (the previous run's end). Computed with C iterators: texts have a run at every
     sentence and paragraph break."""
-    flat = list(chain.from_iterable(map(re.Match.span, _GAP_RUN.finditer(stage))))
+    # the runs of [ BREAK]{2,}, found as runs of spaces once BREAK is a space: a pattern that
+    # starts with a literal is searched for much faster than one that starts with a class
+    spaced = stage.replace(BREAK, " ") if BREAK in stage else stage
+    flat = list(chain.from_iterable(map(re.Match.span, _SPACE_RUN.finditer(spaced))))
     starts = flat[0::2]
     c_stage = [0, *flat[1::2]]
     c_norm = list(accumulate(map(sub, map(_PLUS_ONE, starts), c_stage), initial=0))

@@ -62,6 +62,7 @@ _DATELINE_TAIL = re.compile(
 _FA_DATELINE_HEAD = re.compile(
     r"\s*به\s+گزارش\s+(?:[^\s،,.:]+\s+){0,6}(?:از|در)\s+(?:شهر\s+|استان\s+)?"
 )
+_FA_DATELINE_REACH = 80  # characters of a line before the mention such an opening may take
 _FA_DATELINE_TAIL = re.compile(r"\s*[،,]|\s+به\s+نقل")
 # "a resident of Quetta", "hailing from Quetta": where someone comes from, not where the story
 # happens ("residents of Quetta protested" is the story).
@@ -114,6 +115,7 @@ _ENTRY = re.compile(
     r"[^\S\n]*[:：]"
 )
 ENTRY_MIN_ITEMS = 3
+_ENTRY_TAIL_REACH = 60  # characters after a mention searched for its entry's colon
 # Urdu "کوئٹہ میں منعقدہ اجلاس", Persian "... در زاهدان برگزار شد": where a meeting was held
 _VENUE_AFTER = re.compile(
     r"\s*(?:میں|مں)\s+(?:منعقد|منعقدہ|ہونے والے اجلاس|ہونے والی میٹنگ)"
@@ -181,10 +183,12 @@ def is_dateline(original: str, start: int, end: int, body_start: int) -> bool:
         return False  # a title has no dateline
     line_start = original.rfind("\n", 0, start) + 1
     line_start = max(line_start, body_start)
+    if start - line_start >= _FA_DATELINE_REACH and not original[line_start].isspace():
+        return False  # words before it on its line, too many for a Persian agency's (speed)
     if original[line_start:start].strip():
         # Persian: "به گزارش خبرگزاری فارس از زاهدان،"
         return bool(
-            start - line_start < 80
+            start - line_start < _FA_DATELINE_REACH
             and _FA_DATELINE_HEAD.fullmatch(original, line_start, start)
             and _FA_DATELINE_TAIL.match(original, end)
         )
@@ -240,6 +244,29 @@ def is_route(original: str, start: int, end: int, cue: bool = True) -> bool:
     ):
         return True
     return bool(cue and _FROM_BEFORE.search(before) and _TO_AFTER.match(original, end))
+
+
+# Every pattern of the words right after a mention that is/venue/origin/route read, as one: when
+# none matches there (most mentions), those roles are decided without trying each (speed). Built
+# from the patterns themselves, so it stays in step when one is edited. (_ENTRY_TAIL, which may
+# read three long words, is bounded by entry_items and gated by may_entry instead.)
+_AFTER_PATTERNS = (_VENUE_AFTER, _ORIGIN_AFTER, _STOP_AFTER, _ROUTE_AFTER)
+_AFTER_ANY = re.compile(
+    "|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})" for p in _AFTER_PATTERNS)
+)
+
+
+def may_follow(original: str, end: int) -> bool:
+    """Whether any pattern of the words after a mention (_AFTER_PATTERNS) matches at `end`;
+    when not, is_venue, is_origin and is_route need not read after it."""
+    return _AFTER_ANY.match(original, end) is not None
+
+
+def may_entry(original: str, end: int, ceil: int) -> bool:
+    """Whether a colon follows within the reach of entry_items' _ENTRY_TAIL: without one the
+    mention heads no labelled entry, and that pattern need not be tried (speed)."""
+    hi = min(ceil, end + _ENTRY_TAIL_REACH)
+    return original.find(":", end, hi) >= 0 or original.find("：", end, hi) >= 0
 
 
 # The last word each pattern of the words before a mention can end with (_VENUE_BEFORE,
@@ -378,12 +405,15 @@ class Sentences:
             if len(spans) + 1 >= min(LIST_MIN_ITEMS, AND_CHAIN_MIN_ITEMS):  # pieces <= spans + 1
                 pieces, seps = _cut(self.original, lo, hi, spans, -1, -1)
                 whole = (pieces, seps, {}) if _may_list(pieces, seps) else None
-            cut = self._pieces[(lo, hi)] = (spans, whole)
-        spans, whole = cut
-        for a, b in spans:
-            if a < end and b > start:
-                pieces, seps = _cut(self.original, lo, hi, spans, start, end)
-                return (pieces, seps, {}) if _may_list(pieces, seps) else None
+            cut = self._pieces[(lo, hi)] = (spans, [b for _a, b in spans], whole)
+        spans, ends, whole = cut
+        if whole is None and len(spans) + 1 < min(LIST_MIN_ITEMS, AND_CHAIN_MIN_ITEMS):
+            return None  # too few pieces, with or without the mention's own separators
+        # the first separator that ends after the mention starts (they are sorted and apart)
+        i = bisect_right(ends, start)
+        if i < len(spans) and spans[i][0] < end:  # a separator inside the mention
+            pieces, seps = _cut(self.original, lo, hi, spans, start, end)
+            return (pieces, seps, {}) if _may_list(pieces, seps) else None
         return whole
 
     def span(self, start: int, end: int, floor: int, ceil: int) -> tuple[int, int]:
@@ -490,7 +520,7 @@ def entry_items(
 ) -> list[tuple[int, int]]:
     """The labels of a run of labelled entries ("استان خوزستان: ... استان زنجان: ...") the
     mention heads one of, as spans; [] unless the run has ENTRY_MIN_ITEMS entries or more."""
-    if not _ENTRY_TAIL.match(original, end, min(ceil, end + 60)):
+    if not _ENTRY_TAIL.match(original, end, min(ceil, end + _ENTRY_TAIL_REACH)):
         return []
     lo = max(floor, start - LIST_REACH)
     hi = min(ceil, end + LIST_REACH)

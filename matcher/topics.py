@@ -53,6 +53,7 @@ class Scan(Protocol):
     sentences: Sentences
 
     def occ(self, leaf: int) -> list[Occ]: ...
+    def topic_leaves(self, topic: str) -> list[int]: ...
     def orig_span(self, start: int, end: int) -> tuple[int, int]: ...
     def surface(self, occ: Occ) -> str: ...
     def word(self, pos: int) -> int: ...
@@ -104,10 +105,8 @@ class TopicResult:
         self.scan = scan
         found: list[Occ] = []
         self.rules: list[tuple[Expr, bool, str]] = []
-        touched = scan.touched
-        for leaf in spec.leaves:
-            if leaf in touched:
-                found.extend(scan.occ(leaf))
+        for leaf in scan.topic_leaves(spec.name):
+            found.extend(scan.occ(leaf))
         for rule in spec.rules:
             ok, evidence, why = scan.evaluate(rule)
             self.rules.append((rule, ok, why))
@@ -123,6 +122,8 @@ class TopicResult:
         self._roles: dict[tuple[int, int], tuple[float, str]] = {}
         self._weights: dict[tuple[int, int, int], float] = {}
         self._shown: list[Occ] | None = None
+        self._own: list[tuple[int, int]] | None = None
+        self._lists: dict[tuple[int, int], list[Occ]] | None = None  # see _same_list
         # Roles and coverage only lower a mention's weight or add COVERAGE_WEIGHT: when even the
         # full weights and the bonus fall short, the verdict is known without them (speed).
         upper = sum(map(scan.weight, self.evidence.values())) + COVERAGE_WEIGHT
@@ -175,18 +176,7 @@ class TopicResult:
             elif role == "route":
                 found = (ROUTE_FACTOR, "route: a stop on someone's way, not the scene")
             elif role == "list":
-                own = [*self.shown()]
-                for leaf in scan.m.related[self.spec.name]:
-                    if leaf in scan.touched:
-                        own.extend(scan.occ(leaf))
-                # names only: a supporting word ("تروریستی" before "مانند داعش، ...") is no item
-                leaves = scan.m.leaves
-                mentions = [
-                    scan.orig_span(o.start, o.end)
-                    for o in own
-                    if not (leaves[o.leaf].kind == "group" and leaves[o.leaf].weight < 1)
-                ]
-                share = own_share(items, mentions)
+                share = own_share(items, self._own_spans())
                 n_own = round(share * len(items))
                 same = self._same_list(occ, items) if share < LIST_OWN_SHARE else ""
                 if same:
@@ -214,21 +204,40 @@ class TopicResult:
             self._roles[key] = found
         return found
 
+    def _own_spans(self) -> list[tuple[int, int]]:
+        """The original spans of the names of this topic and its kin (what makes a list its
+        own), found once per topic: every item of a list asks."""
+        if self._own is None:
+            scan = self.scan
+            own = [*self.shown()]
+            touched = scan.touched
+            for leaf in scan.m.related[self.spec.name]:
+                if leaf in touched:
+                    own.extend(scan.occ(leaf))
+            # names only: a supporting word ("تروریستی" before "مانند داعش، ...") is no item
+            leaves = scan.m.leaves
+            self._own = [
+                scan.orig_span(o.start, o.end)
+                for o in own
+                if not (leaves[o.leaf].kind == "group" and leaves[o.leaf].weight < 1)
+            ]
+        return self._own
+
     def _same_list(self, occ: Occ, items: list[tuple[int, int]]) -> str:
         """Another of the topic's mentions in the same list that weighs more (or as much and
         stands first): the list is one passing mention however many of its items are ours."""
         scan = self.scan
+        if self._lists is None:  # the topic's list items by their list, in order (speed)
+            self._lists = {}
+            for other in self.shown():
+                role, its = scan.role(other)
+                if role == "list" and its:
+                    self._lists.setdefault(its[0], []).append(other)
         mine = (scan.weight(occ), -occ.start)
-        for other in self.shown():
+        for other in self._lists.get(items[0], ()):
             if (other.start, other.end) == (occ.start, occ.end):
                 continue
-            role, its = scan.role(other)
-            if (
-                role == "list"
-                and its
-                and its[0] == items[0]
-                and ((scan.weight(other), -other.start) > mine)
-            ):
+            if (scan.weight(other), -other.start) > mine:
                 return scan.surface(other)
         return ""
 
@@ -375,6 +384,8 @@ class TopicResult:
         self._roles = {}
         self._weights = {}
         self._shown = None
+        self._own = None
+        self._lists = None
         self.evidence = self._distinct([*self.evidence.values(), *other.evidence.values()])
         self.score = max(self.score, other.score)
 

@@ -8,6 +8,7 @@ pipeline, the `extract` command and the benchmark all call extract() alike.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from copy import deepcopy
@@ -15,7 +16,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
-from mediawatch.scrapers.extract_body import printed_chars, told, trim
+from mediawatch.scrapers import mojibake
+from mediawatch.scrapers.extract_body import (
+    distinct_chars,
+    printed_chars,
+    told,
+    trim,
+    without_bio,
+    without_teasers,
+)
 from mediawatch.scrapers.extract_byline import page_author
 from mediawatch.scrapers.extract_clean import (
     clean_authors,
@@ -64,6 +73,8 @@ LOG = logging.getLogger(__name__)
 MAX_HTML_BYTES = 20 * 1024 * 1024
 SHORT_BODY_CHARS = 1000  # below this, the recall pass may have missed the article: try balanced
 LOW_SHARE = 0.3  # ... and below this share of the page's paragraph text
+# the balanced text replaces recall's when it holds this much more distinct text
+BALANCED_GAIN = 1.3
 
 DATE_META = (
     "article:published_time",
@@ -179,6 +190,10 @@ def _parse(page: bytes | str, content_type: str | None = None):
     raw = _to_bytes(page)
     if not raw.strip():
         raise ExtractionError("empty page")
+    if mojibake.suspect(raw):
+        # not UTF-8 at all: trafilatura's decoder guesses, as for any page
+        with contextlib.suppress(UnicodeDecodeError):
+            page = mojibake.repaired(raw[:MAX_HTML_BYTES].decode("utf-8"))
     head = raw[:4096].lstrip(b"\xef\xbb\xbf")
     if _NOT_HTML_START.match(head) or b"\x00" in head:
         raise ExtractionError("not HTML (binary, JSON or a feed)")
@@ -200,7 +215,9 @@ def _body(tree, url: str | None) -> tuple[str, str]:
     """Recall first: a missed paragraph may be the one naming a watched topic.
 
     trafilatura's recall focus also skips its readability comparison once the text is long, which
-    makes it the faster pass; a short result gets the balanced pass too, and the longer text wins.
+    makes it the faster pass; a short result gets the balanced pass too, and the longer text wins
+    when it is clearly longer (lines printed from one template, such as a row of shipping banners,
+    counted once).
     So does a result that holds little of the page's paragraph text: recall mode took the first
     block its rules name (a summary box, a teaser list), where the balanced pass compares it with
     readability's and jusText's choice.
@@ -208,7 +225,7 @@ def _body(tree, url: str | None) -> tuple[str, str]:
     text, source = _trafilatura_text(tree, url, favor_recall=True), "recall"
     if len(text) < SHORT_BODY_CHARS or len(text) < LOW_SHARE * printed_chars(tree):
         balanced = _trafilatura_text(tree, url, favor_recall=False)
-        if len(balanced) > len(text):
+        if distinct_chars(balanced) > BALANCED_GAIN * distinct_chars(text):
             text, source = balanced, "balanced"
     if not text.strip():
         source = "readability"
@@ -877,6 +894,8 @@ def _extract(tree, url: str | None, selectors: dict, language: str | None) -> Ex
 
     authors, author_source = _authors(pm, tree, sel_author, names)
     text = _without_headline(text, title)
+    if not sel_body:
+        text = without_teasers(without_bio(text, authors))
     if description and not sel_body:
         text = _with_lead(tree, text, " ".join(description.split()))
 

@@ -25,6 +25,8 @@ _AFTER_ARTICLE = re.compile(
     r"|subscribe(?: to (?:our|the) (?:newsletter|blog|podcast)| now| today)?|sign up for (?:our|the)"
     r" newsletter|(?:our |join (?:our|the) )?newsletter|stay (?:in touch|connected|informed)"
     r"|about the authors?|about (?:the )?(?:writer|contributor)s?|meet the authors?"
+    r"|(?:written|reviewed|edited|fact[- ]checked)(?: and \w+)? by(?:\W.{0,60})?"
+    r"|(?:article )?sources|references (?:&|and) (?:sources|citations)|works cited|further reading"
     r"|(?:leave a|post a) (?:reply|comment)|comments?|\d+ comments?|join the (?:conversation|discussion)"
     r"|(?:did you find|was) this (?:article|page|post|content) (?:helpful|useful)\??"
     r"|(?:rate|how was) this (?:article|issue|post|page)\??"
@@ -49,6 +51,16 @@ _CONTENTS = re.compile(
     r"|inhalt(?:sverzeichnis)?|sommaire|índice|indice|spis treści)\W*$",
     re.I,
 )
+# The page's furniture around the article, alone on its line: a table of contents' heading without
+# its list, reading time, the 'last updated' stamp, skip links and ad labels.
+_FURNITURE = re.compile(
+    r"^(?:(?:table of )?contents|in this article|on this page"
+    r"|[\W\d]*\d+\s*min(?:ute)?s?\.? read|(?:estimated )?reading time\b.*"
+    r"|(?:last )?(?:updated|published|posted|modified)(?: on)?:?\s+\w+.{0,25}\d{4}.{0,12}"
+    r"|skip to (?:main )?content|skip navigation|advertisement|back to (?:blog|top|all posts|articles)"
+    r")\W*$",
+    re.I,
+)
 # The page's footer and consent banner: nothing after them is the article's.
 _PAGE_END = re.compile(
     r"^(?:(?:copyright\s*)?(?:©|\(c\))|copyright \d{4}|all rights reserved)"
@@ -67,6 +79,7 @@ MAX_HEADING_WORDS = 10
 MAX_END_WORDS = 60  # a footer line or cookie notice is short; a paragraph about cookies is not
 MAX_CREDIT_WORDS = 40
 PROSE_WORDS = 15  # two paragraphs this long in a row: the article goes on after the heading
+LONG_PROSE_WORDS = 50  # ... or one paragraph this long: longer than any teaser's blurb
 REPEAT_WORDS = 12  # a block this long seen twice is one block printed twice (a 'republish' copy)
 
 
@@ -78,6 +91,8 @@ def _prose_follows(children, words: list[int], start: int) -> bool:
     """Two long paragraphs in a row after start: the article itself, not a list of teasers (each
     teaser is a heading and one blurb)."""
     for i in range(start + 1, len(children) - 1):
+        if children[i].tag == "p" and words[i] >= LONG_PROSE_WORDS:
+            return True
         if (
             children[i].tag == "p"
             and children[i + 1].tag == "p"
@@ -126,6 +141,8 @@ def trim(body) -> bool:
             and _CONTENTS.match(text)
         ):
             drop.extend(children[i : i + 2])
+        elif heading and _FURNITURE.match(text):
+            drop.append(child)
         elif late and child.tag == "p" and words[i] <= MAX_END_WORDS and _PAGE_END.match(text):
             drop.extend(children[i:])
             break
@@ -170,7 +187,78 @@ def told(tokens: list[str], said: list[str], share: float = 0.5) -> bool:
     return bool(runs) and len(runs & found) >= share * len(runs)
 
 
+_WORD = re.compile(r"\w+")
+TEMPLATE_WORDS = 6  # lines ending in the same words come from one template
+
+
+def distinct_chars(text: str) -> int:
+    """Characters of text, each line that ends like an earlier one (a banner repeated with
+    another price or country) counted once: what a longer extraction really adds."""
+    seen: set[tuple[str, ...]] = set()
+    total = 0
+    for line in text.split("\n"):
+        key = tuple(_WORD.findall(line)[-TEMPLATE_WORDS:])
+        if key not in seen:
+            seen.add(key)
+            total += len(line)
+    return total
+
+
 def printed_chars(tree) -> int:
     """Characters of text in the page's paragraphs (<p>): what an article page prints as prose, to
     tell an extraction that took only a small part of it."""
     return sum(len(text.strip()) for text in tree.xpath("//p//text()"))
+
+
+BIO_LINES = 3  # an author's note sits in the article's last few paragraphs
+BIO_BEFORE = 0.6  # ... after most of its text
+
+
+def without_bio(text: str, authors: list[str]) -> str:
+    """The text without the author's note that closes it ('Jane Doe is a reporter who covers ...'):
+    a paragraph in the last few that opens with the name of an author credited in the byline is
+    about the writer, not the story."""
+    names = [name for name in authors if len(name.split()) >= 2]
+    if not names:
+        return text
+    lines = text.split("\n")
+    if len(lines) < 4:
+        return text
+    cut = None
+    for at in range(len(lines) - 1, max(len(lines) - 1 - BIO_LINES, 0), -1):
+        line = lines[at]
+        if any(line.startswith(name) and len(line) > len(name) + 20 for name in names):
+            cut = at
+    if cut is None or len("\n".join(lines[:cut])) < BIO_BEFORE * len(text):
+        return text
+    return "\n".join(lines[:cut])
+
+
+TEASER_PAIRS = 3  # a run of this many headline + blurb pairs closing the text is a teaser list
+TEASER_BLURB_WORDS = 35
+_NOT_A_TEASER_HEADLINE = re.compile(r"[.:;,!?]$|^(?:- |Q\b)")
+
+
+def _teaser_headline(line: str) -> bool:
+    """A link's headline: a few words, no sentence or question mark at its end (a question
+    with its answer is an FAQ, which is the article's), not a list item."""
+    return 2 <= len(line.split()) <= MAX_HEADING_WORDS + 4 and not _NOT_A_TEASER_HEADLINE.search(
+        line
+    )
+
+
+def _teaser_blurb(line: str) -> bool:
+    return 6 <= len(line.split()) <= TEASER_BLURB_WORDS and not line.startswith("- ")
+
+
+def without_teasers(text: str) -> str:
+    """The text without the list of other posts that closes it when no heading announces it:
+    three or more pairs of a headline and a one-sentence blurb, after most of the text."""
+    lines = text.split("\n")
+    end, pairs = len(lines), 0
+    while end >= 2 and _teaser_blurb(lines[end - 1]) and _teaser_headline(lines[end - 2]):
+        end, pairs = end - 2, pairs + 1
+    kept = "\n".join(lines[:end])
+    if pairs < TEASER_PAIRS or len(kept) < MIN_BEFORE * len(text):
+        return text
+    return kept

@@ -797,3 +797,153 @@ def test_the_articles_own_time_element_beats_a_sidebar_list_of_other_posts():
     )
     got = extract(html_page("", body), url="https://actuaries.example/newsletter-article/x")
     assert got.published_at == "2017-03-01T12:00:00Z"
+
+
+# ------------------------------------------------------------------ body: what the page adds around the article
+
+_PROSE = (
+    "The provincial government said the work on the coastal highway near Ormara would be reviewed"
+    " by a committee of officials and elders before the end of the month, and that the contractors"
+    " would publish their schedule for the remaining sections of the road."
+)
+
+
+def test_the_authors_note_that_closes_an_article_is_not_article_text():
+    head = (
+        '<script type="application/ld+json">{"@context": "https://schema.org",'
+        ' "@type": "BlogPosting", "headline": "Ormara road works", "author":'
+        ' {"@type": "Person", "name": "Sadia Rind"}}</script>'
+    )
+    paragraphs = "".join(f"<p>{n}. {_PROSE}</p>" for n in range(1, 6))
+    bio = (
+        "<p>Sadia Rind is a freelance writer based in Karachi who covers infrastructure and"
+        " fisheries along the Makran coast.</p>"
+    )
+    page_html = f"<html><head>{head}</head><body><article>{paragraphs}{bio}</article></body></html>"
+    got = extract(page_html, url="https://blog.example/ormara")
+    assert got.authors == ["Sadia Rind"]
+    assert "freelance writer based in Karachi" not in got.text
+    assert got.text.split("\n")[-1].startswith("5. The provincial government")
+
+
+def test_a_paragraph_about_the_author_in_the_middle_of_the_article_stays():
+    head = (
+        '<script type="application/ld+json">{"@context": "https://schema.org",'
+        ' "@type": "BlogPosting", "headline": "Ormara road works", "author":'
+        ' {"@type": "Person", "name": "Sadia Rind"}}</script>'
+    )
+    first = f"<p>1. {_PROSE}</p>"
+    own = "<p>Sadia Rind is the reporter who first drove the new road, in March, from Ormara.</p>"
+    rest = "".join(f"<p>{n}. {_PROSE}</p>" for n in range(2, 7))
+    page_html = (
+        f"<html><head>{head}</head><body><article>{first}{own}{rest}</article></body></html>"
+    )
+    got = extract(page_html, url="https://blog.example/ormara")
+    assert "first drove the new road" in got.text
+
+
+def test_doubly_encoded_utf8_is_read_back_into_words():
+    text = "The Earth’s coast — as the fishermen’s union says — is “shrinking” at Gwadar café."
+    # what the site stored: each UTF-8 byte read as Windows-1252 (Latin-1 where it has no letter)
+    garbled = "".join(
+        bytes([byte]).decode("cp1252") if byte not in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else chr(byte)
+        for byte in text.encode("utf-8")
+    )
+    assert "Earthâ€™s" in garbled
+    page_html = html_page("<title>Coast</title>", f"<p>{garbled} {_PROSE}</p>").encode("utf-8")
+    got = extract(page_html, url="https://x.example/coast")
+    assert text in got.text
+    assert "â€" not in got.text
+
+
+def test_a_page_with_a_real_a_circumflex_is_left_as_it_is():
+    text = "Le pâté de la côte: à Gwadar, le marché ouvre tôt et ferme à midi."
+    page_html = html_page("<title>Marché</title>", f"<p>{text} {_PROSE}</p>").encode("utf-8")
+    assert extract(page_html, url="https://x.example/m").text.startswith(text)
+
+
+def test_a_late_written_by_line_ends_the_article_and_furniture_lines_go():
+    paragraphs = "".join(f"<p>{n}. {_PROSE}</p>" for n in range(1, 6))
+    body = (
+        "<p>6 min read</p><p>Last updated: March 3, 2026</p>"
+        f"{paragraphs}<p>Written by Sadia Rind</p>"
+        "<p>Sadia writes about roads, ports and the people who use them on the Makran coast.</p>"
+    )
+    page_html = f"<html><head><title>Ormara road works</title></head><body><article>{body}</article></body></html>"
+    got = extract(page_html, url="https://blog.example/ormara")
+    lines = got.text.split("\n")
+    assert lines[0].startswith("1. The provincial government")
+    assert lines[-1].startswith("5. The provincial government")
+
+
+def test_sections_after_an_also_read_heading_stay_when_long_paragraphs_follow():
+    long_paragraph = " ".join([_PROSE] * 2)
+    body = (
+        "".join(f"<p>{n}. {_PROSE}</p>" for n in range(1, 5))
+        + "<p>Related:</p><p>Fishing:</p><p>Boats. "
+        + long_paragraph
+        + "</p>"
+        + "<p>Schools:</p><p>Classes. "
+        + long_paragraph
+        + "</p>"
+    )
+    page_html = (
+        f"<html><head><title>Ormara</title></head><body><article>{body}</article></body></html>"
+    )
+    got = extract(page_html, url="https://blog.example/ormara")
+    assert "Boats. The provincial" in got.text
+    assert "Classes. The provincial" in got.text
+
+
+def test_a_closing_list_of_other_posts_without_a_heading_is_not_article_text():
+    teasers = "".join(
+        f"<h3>Road works in {town} this winter</h3><p>What the new road means for the"
+        f" fishermen and the traders of {town}, in five short answers.</p>"
+        for town in ("Pasni", "Jiwani", "Turbat")
+    )
+    body = "".join(f"<p>{n}. {_PROSE}</p>" for n in range(1, 6)) + teasers
+    page_html = (
+        f"<html><head><title>Ormara</title></head><body><article>{body}</article></body></html>"
+    )
+    got = extract(page_html, url="https://blog.example/ormara")
+    assert "Road works in Pasni" not in got.text
+    assert got.text.split("\n")[-1].startswith("5. The provincial government")
+
+
+def test_questions_with_their_answers_closing_an_article_stay():
+    faq = "".join(
+        f"<h3>When will the road to {town} open</h3><p>The contractors expect to open the"
+        f" section to {town} in the spring, weather permitting.</p>"
+        for town in ("Pasni", "Jiwani", "Turbat")
+    ).replace("open</h3>", "open?</h3>")
+    body = "".join(f"<p>{n}. {_PROSE}</p>" for n in range(1, 6)) + faq
+    page_html = (
+        f"<html><head><title>Ormara</title></head><body><article>{body}</article></body></html>"
+    )
+    got = extract(page_html, url="https://blog.example/ormara")
+    assert "When will the road to Turbat open?" in got.text
+
+
+def test_banners_from_one_template_count_once_when_two_extractions_are_compared():
+    from mediawatch.scrapers.extract_body import distinct_chars
+
+    banner = "Free shipping on orders over {}. For rates and timelines see our international page"
+    banners = "\n".join(banner.format(price) for price in ("$40", "€65", "480kr", "¥990"))
+    article = "The promotion gives ten per cent off a set of three to five products in all stores."
+    assert distinct_chars(banners) == len(banner.format("$40"))
+    assert distinct_chars(f"{banners}\n{article}") < 2 * len(article) + len(banners) // 2
+    assert distinct_chars(f"{article}\n{article.upper()}") == 2 * len(article)
+
+
+def test_a_late_article_sources_list_is_not_article_text():
+    sources = (
+        "<h2>Article Sources</h2><ul><li>Planning Commission (2025). Coastal highway review.</li>"
+        "<li>Port authority annual report, Gwadar, 2024.</li></ul>"
+    )
+    body = "".join(f"<p>{n}. {_PROSE}</p>" for n in range(1, 6)) + sources
+    page_html = (
+        f"<html><head><title>Ormara</title></head><body><article>{body}</article></body></html>"
+    )
+    got = extract(page_html, url="https://blog.example/ormara")
+    assert "Planning Commission" not in got.text
+    assert got.text.split("\n")[-1].startswith("5. The provincial government")

@@ -145,3 +145,40 @@ def test_separators_found_from_their_anchors_are_the_pattern_s_own():
         hi = rng.randint(lo, len(text))
         expected = [m.span() for m in salience._SEPARATOR.finditer(text, lo, hi)]
         assert salience.separator_spans(text, lo, hi) == expected, (text, lo, hi)
+
+
+def test_words_after_a_mention_are_tried_as_one_pattern_only_where_one_could_match():
+    """may_follow (one pattern for the venue/origin/route patterns of the words after a mention)
+    says no only where each of them says no, and yes where one of them matches."""
+    rng = random.Random(16)
+    tails = ["", " said", ", ", "\n", " x" * 30, "!"]
+    matched = 0
+    for pattern in salience._AFTER_PATTERNS:
+        for _ in range(1500):
+            text = "Quetta" + sample(pattern, rng) + rng.choice(tails)
+            end = len("Quetta")
+            found = any(p.match(text, end) for p in salience._AFTER_PATTERNS)
+            matched += found
+            assert salience.may_follow(text, end) == found, text
+    assert matched > 1000
+
+
+def test_an_entry_is_looked_for_only_with_a_colon_in_reach():
+    """may_entry says no only where entry_items finds no entry (its tail needs a colon)."""
+    rng = random.Random(17)
+    names = ["استان خوزستان", "Sindh", "Balochistan"]
+    words = [*names, ":", "：", "13,695;", "\n", "x" * 50, "456", "said", "."]
+    entries = 0
+    for _ in range(3000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))
+        for _ in range(5):
+            name = rng.choice(names)
+            a = text.find(name, rng.randint(0, len(text)))
+            a = a if a >= 0 else rng.randint(0, len(text))
+            b = min(len(text), a + len(name))
+            ceil = rng.randint(b, len(text)) if rng.random() < 0.3 else len(text)
+            items = salience.entry_items(text, a, b, 0, ceil)
+            entries += bool(items)
+            if not salience.may_entry(text, b, ceil):
+                assert items == [], (text, a, b, ceil)
+    assert entries > 100
