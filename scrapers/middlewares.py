@@ -13,7 +13,7 @@ from mediawatch.scrapers.resolver import address_verdict
 from mediawatch.times import retry_after
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, Request, Response
 from twisted.internet.error import TCPTimedOutError, TimeoutError
 
 from mediawatch import db
@@ -188,7 +188,10 @@ class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
     response cut to its head, in the encoding of the whole page.
     """
 
-    def process_response(self, request, response):
+    # without Scrapy's deprecated spider argument, which it warns about on a middleware's method
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
         if not isinstance(response, HtmlResponse) or len(response.body) <= META_REFRESH_HEAD_BYTES:
             return super().process_response(request, response)
         head = response.replace(
