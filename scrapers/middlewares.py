@@ -11,7 +11,9 @@ from urllib.parse import urlsplit
 from mediawatch.scrapers.archive import archive_of
 from mediawatch.scrapers.resolver import address_verdict
 from mediawatch.times import retry_after
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
+from scrapy.http import HtmlResponse, Request, Response
 from twisted.internet.error import TCPTimedOutError, TimeoutError
 
 from mediawatch import db
@@ -170,3 +172,30 @@ class UrlTimeLimitMiddleware:
         return (
             f"gave up after {spent:.1f} s (time limit per URL, retries included: {self.limit:g} s)"
         )
+
+
+# Scrapy's get_meta_refresh reads the first 4096 characters of the page; this many bytes hold at
+# least that many in any encoding (at most 4 bytes a character).
+META_REFRESH_HEAD_BYTES = 4 * 4096
+
+
+class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, judged on the page's first 16 KiB.
+
+    Scrapy's own decodes the whole page (response.text) to read its first 4096 characters, and
+    the decoded copy stays on the response until the page is stored: CPU on every page, and
+    memory for every page waiting for the pipeline. The same rule is applied to a copy of the
+    response cut to its head, in the encoding of the whole page.
+    """
+
+    # without Scrapy's deprecated spider argument, which it warns about on a middleware's method
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        if not isinstance(response, HtmlResponse) or len(response.body) <= META_REFRESH_HEAD_BYTES:
+            return super().process_response(request, response)
+        head = response.replace(
+            body=response.body[:META_REFRESH_HEAD_BYTES], encoding=response.encoding
+        )
+        answer = super().process_response(request, head)
+        return response if answer is head else answer

@@ -13,6 +13,7 @@ from mediawatch.scrapers.extract import ExtractionError, extract
 from mediawatch.scrapers.items import ArticlePage, UnresolvedItem
 from mediawatch.scrapers.matching import find_topics, store_flags
 from mediawatch.scrapers.stats import DUPLICATES, NEW_ARTICLES
+from mediawatch.scrapers.turns import one_page_per_turn
 from scrapy.exceptions import DropItem
 
 from mediawatch import db
@@ -26,7 +27,13 @@ class ArchivePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, item):
+    async def process_item(self, item):
+        """One page at a time across the process's crawlers, one per turn of the event loop
+        (scrapers/turns.py): the downloads in flight are read between two pages."""
+        async with one_page_per_turn():
+            return self.handle(item)
+
+    def handle(self, item):
         """Any failure on one page becomes an error of this crawl run; the crawl goes on."""
         spider = self.crawler.spider
         try:

@@ -16,6 +16,10 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # The pipeline is synchronous, so items gain nothing from running side by side; Scrapy starts this
 # many asyncio workers for every callback's output (100 by default), which costs CPU on each page.
 CONCURRENT_ITEMS = 4
+# Downloaded pages waiting for the pipeline, per crawler, in bytes (Scrapy's default is 5 MB): a
+# process runs one crawler per source and the pipeline is CPU-bound, so at 5 MB ten crawlers held
+# ~50 MB of pages the process could not reach for seconds, and kept downloading more.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2_000_000
 DOWNLOAD_DELAY = 2.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
@@ -35,6 +39,9 @@ DOWNLOADER_MIDDLEWARES = {
     "mediawatch.scrapers.middlewares.ConditionalGetMiddleware": 560,
     "mediawatch.scrapers.middlewares.RetryAfterMiddleware": 555,
     "mediawatch.scrapers.middlewares.UrlTimeLimitMiddleware": 580,
+    # Scrapy's reads the whole page to find a <meta http-equiv="refresh"> in its head
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "mediawatch.scrapers.middlewares.HeadMetaRefreshMiddleware": 580,
     "mediawatch.scrapers.claims.ClaimRedirectsMiddleware": 590,  # redirected requests pass here again
 }
 ITEM_PIPELINES = {"mediawatch.scrapers.pipelines.ArchivePipeline": 300}

@@ -51,3 +51,44 @@ def test_the_collector_thresholds_come_back_after_the_crawl():
         assert gc.get_threshold() == (700, 10, 10)
     finally:
         gc.set_threshold(*saved)
+
+
+def test_pages_are_processed_one_per_turn_of_the_event_loop():
+    # Scrapy starts processing every downloaded response at once; processing is synchronous CPU
+    # work, so without a gate one turn of the loop ran every page that had arrived, and the
+    # downloads in flight (one socket read per turn) starved until they hit the time limit.
+    import asyncio
+
+    from mediawatch.scrapers.pipelines import ArchivePipeline
+
+    turns = 0
+    processed_in_turn: list[int] = []
+
+    class Recording(ArchivePipeline):
+        def handle(self, item):  # the page's work: here, noting which turn it ran in
+            processed_in_turn.append(turns)
+            return item
+
+    async def crawl_turns() -> list[object]:
+        nonlocal turns
+        loop = asyncio.get_running_loop()
+        running = True
+
+        def tick() -> None:  # stands for the reactor serving sockets and timers once per turn
+            nonlocal turns
+            turns += 1
+            if running:
+                loop.call_soon(tick)
+
+        loop.call_soon(tick)
+        pipeline = Recording(crawler=None)
+        # ten pages arrive together, as from ten crawlers of one process
+        results = await asyncio.gather(*(pipeline.process_item(n) for n in range(10)))
+        running = False
+        return results
+
+    assert asyncio.run(crawl_turns()) == list(range(10))
+    assert len(processed_in_turn) == 10
+    # no two pages in the same turn: the loop served its I/O between any two of them
+    assert len(set(processed_in_turn)) == 10
+    assert all(b > a for a, b in zip(processed_in_turn, processed_in_turn[1:], strict=False))

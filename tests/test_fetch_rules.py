@@ -157,3 +157,46 @@ def test_google_news_links():
         "Quetta blast kills four",
         "Geo News",
     )
+
+
+def _meta_refresh_middleware():
+    from mediawatch.scrapers.middlewares import HeadMetaRefreshMiddleware
+    from scrapy.utils.test import get_crawler
+
+    return HeadMetaRefreshMiddleware.from_crawler(get_crawler())
+
+
+def test_meta_refresh_in_a_large_pages_head_redirects():
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    body = (
+        '<html><head><meta charset="utf-8"><meta http-equiv="refresh" '
+        'content="0; url=/news/moved-here"><title>Qu\u00e9tta</title></head><body>'
+        + "<p>\u0628\u0644\u0648\u0686\u0633\u062a\u0627\u0646 words</p>" * 5000
+        + "</body></html>"
+    ).encode()
+    assert len(body) > 100_000
+    request = Request("https://example.org/news/old")
+    response = HtmlResponse(request.url, body=body, request=request)
+    answer = _meta_refresh_middleware().process_response(request, response)
+    assert isinstance(answer, Request)
+    assert answer.url == "https://example.org/news/moved-here"
+
+
+def test_a_large_page_without_meta_refresh_passes_whole_and_undecoded():
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    body = (
+        b'<html><head><meta charset="utf-8"><title>T</title></head><body>'
+        + b"<p>Gwadar port</p>" * 20000
+        + b'<meta http-equiv="refresh" content="0; url=/too-late"></body></html>'
+    )
+    request = Request("https://example.org/news/a")
+    response = HtmlResponse(request.url, body=body, request=request)
+    answer = _meta_refresh_middleware().process_response(request, response)
+    assert answer is response
+    assert answer.body == body
+    # the page was not decoded whole for the check (the copy would stay with it until stored)
+    assert response._cached_ubody is None

@@ -10,7 +10,7 @@ from scrapy.exceptions import DropItem
 
 
 class StreamPipeline(ArchivePipeline):
-    def process_item(self, item):
+    def handle(self, item):
         cluster = self.crawler.spider
         meta = getattr(item, "mw_meta", None) or {}  # an article page: its request to settle
         origin = getattr(item, "mw_origin", None) or meta
