@@ -544,12 +544,15 @@ class TopicResult:
 
 def trigger_leaves(expr: Expr) -> set[int]:
     """Leaves one of which a text must mention for the rule to pass: every `all` operand must
-    pass, so the first one's leaves are enough ("a place near an incident or a protest" is never
-    worth judging in a text that names no place, however many strikes it reports)."""
+    pass, so the leaves of the first that needs a mention are enough ("a place near an incident
+    or a protest" is never worth judging in a text that names no place, however many strikes it
+    reports). An operand that is only a `not` or a `more` needs none of its own."""
     if expr.leaf >= 0:
         return {expr.leaf}
-    if expr.all:
-        return trigger_leaves(expr.all[0])
+    for sub in expr.all:
+        needed = trigger_leaves(sub)
+        if needed:
+            return needed
     found: set[int] = set()
     for sub in expr.any:
         found |= trigger_leaves(sub)

@@ -139,6 +139,12 @@ def test_all_any_not():
     assert flagged(wl, "Chinese nationals were killed in Tajikistan") == set()
 
 
+def test_a_rule_whose_first_operand_is_a_not_still_flags():
+    wl = {"topics": {"t": {"rules": [{"all": [{"not": ["drill"]}, "attack"]}]}}}
+    assert flagged(wl, "An attack on the post.") == {"t"}
+    assert flagged(wl, "An attack drill on the post.") == set()
+
+
 def test_near_within_n_words():
     wl = {"topics": {"t": {"rules": [{"all": ["Chinese engineers", "attack*"], "near": 3}]}}}
     assert flagged(wl, "Chinese engineers came under attack") == {"t"}
