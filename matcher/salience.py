@@ -501,10 +501,7 @@ def origin_items(
     lo, hi = sentence_span(
         original, start, end, near_floor, min(ceil, end + 2 * LIST_REACH), sentences
     )
-    items = [m.span(1) for m in _ORIGIN_ITEM.finditer(original, lo, hi)]
-    if len(items) < LIST_MIN_ITEMS or not any(a <= start and end <= b for a, b in items):
-        return []
-    return items
+    return _run_holding(_ORIGIN_ITEM, original, lo, hi, start, end, LIST_MIN_ITEMS)
 
 
 def example_end(original: str, start: int, end: int, sentences: Sentences | None = None) -> int:
@@ -531,8 +528,16 @@ def entry_items(
         return []
     lo = max(floor, start - LIST_REACH)
     hi = min(ceil, end + LIST_REACH)
-    items = [m.span(1) for m in _ENTRY.finditer(original, lo, hi)]
-    if len(items) < ENTRY_MIN_ITEMS or not any(a <= start and end <= b for a, b in items):
+    return _run_holding(_ENTRY, original, lo, hi, start, end, ENTRY_MIN_ITEMS)
+
+
+def _run_holding(
+    item: re.Pattern, original: str, lo: int, hi: int, start: int, end: int, min_items: int
+) -> list[tuple[int, int]]:
+    """The spans of `item`'s first group in [lo, hi) when there are at least `min_items` and one
+    holds the mention; [] otherwise."""
+    items = [m.span(1) for m in item.finditer(original, lo, hi)]
+    if len(items) < min_items or not any(a <= start and end <= b for a, b in items):
         return []
     return items
 

@@ -129,8 +129,7 @@ class TopicResult:
         if spec.dateline_needs:  # a dateline about the place may weigh above its entity
             leaves = scan.m.leaves
             upper = sum(
-                scan.weight(o, 1.0 / min(1.0, leaves[o.leaf].weight or 1.0))
-                for o in self.evidence.values()
+                scan.weight(o, local_lift(leaves[o.leaf].weight)) for o in self.evidence.values()
             )
             upper += COVERAGE_WEIGHT
         else:
@@ -179,7 +178,7 @@ class TopicResult:
                 local = self._local(occ)
                 if local:
                     # local news of the province: the town weighs as the province would
-                    lift = 1.0 / min(1.0, scan.m.leaves[occ.leaf].weight or 1.0)
+                    lift = local_lift(scan.m.leaves[occ.leaf].weight)
                     found = (lift, f"dateline, and the story goes on about it ({local!r})")
                 else:
                     found = (DATELINE_FACTOR, "dateline: where the story was filed")
@@ -540,6 +539,12 @@ class TopicResult:
         if self.flagged:
             out["match"] = self.topic_match(scan).to_dict()
         return out
+
+
+def local_lift(weight: float) -> float:
+    """The factor that makes a town's dateline on local news weigh as the province would
+    (dateline_needs): a town weighing 0.5 counts twice."""
+    return 1.0 / min(1.0, weight or 1.0)
 
 
 def trigger_leaves(expr: Expr) -> set[int]:
