@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from lxml import etree
 from mediawatch.scrapers.extract_clean import parse_date
+
+T = TypeVar("T")
 
 _MONTHS = {
     name: number
@@ -140,17 +144,25 @@ def _text_dates(text: str) -> list[tuple[int, datetime, bool]]:
     return [(at, *found[at]) for at in sorted(found)]
 
 
-_LAST_DATES: list = [None, {}]  # (tree, {text: dates}): the date rules ask several times a page
+# (tree, {what: value}): the date rules ask several times about one page, one page at a time
+_LAST_PAGE: list = [None, {}]
+
+
+def _per_page(tree, key, compute: Callable[[], T]) -> T:
+    """compute(), once per page and key."""
+    if _LAST_PAGE[0] is not tree:
+        _LAST_PAGE[:] = [tree, {}]
+    found = _LAST_PAGE[1]
+    if key not in found:
+        found[key] = compute()
+    return found[key]
 
 
 def _dates(tree, with_time_text: bool) -> list[tuple[int, datetime, bool]]:
     """_text_dates of the page's text (that of <time> elements included or not) and the text."""
-    if _LAST_DATES[0] is not tree:
-        _LAST_DATES[:] = [tree, {}]
-    found = _LAST_DATES[1]
-    if with_time_text not in found:
-        found[with_time_text] = _text_dates(_page_text(tree)[with_time_text])
-    return found[with_time_text]
+    return _per_page(
+        tree, ("dates", with_time_text), lambda: _text_dates(_page_text(tree)[with_time_text])
+    )
 
 
 def _own_times(tree) -> list:
@@ -258,19 +270,16 @@ def time_days(tree) -> set[date]:
     return days
 
 
-_LAST_TEXT: list = [None, ("", "")]  # (tree, texts): the date rules ask several times per page
-
-
 def _page_text(tree) -> tuple[str, str]:
     """(text outside <time> elements, all text) a reader sees in the body, whitespace folded."""
-    if _LAST_TEXT[0] is tree:
-        return _LAST_TEXT[1]
+    return _per_page(tree, "text", lambda: _read_text(tree))
+
+
+def _read_text(tree) -> tuple[str, str]:
     try:
-        texts = _transformed_text(tree)
+        return _transformed_text(tree)
     except etree.Error:  # libxslt's depth limit on a pathologically nested page
-        texts = _walked_text(tree)
-    _LAST_TEXT[:] = [tree, texts]
-    return texts
+        return _walked_text(tree)
 
 
 # Both texts in one pass of libxslt, <time> text set off by two noncharacters: half the time of a
@@ -336,17 +345,15 @@ def _folded(pieces: list[str]) -> str:
     return " ".join(" ".join(pieces).split())[:MAX_TEXT_CHARS]
 
 
-_LAST_SHOWN: list = [None, set()]  # (tree, days): the date rules ask twice about one page
-
-
 def shown_days(tree) -> set[date]:
     """Every calendar day the page shows: in <time> elements' datetime and in its visible text
     (the text of <time> elements included)."""
-    if _LAST_SHOWN[0] is tree:
-        return _LAST_SHOWN[1]
+    return _per_page(tree, "days", lambda: _shown_days(tree))
+
+
+def _shown_days(tree) -> set[date]:
     days = time_days(tree)
     days.update(moment.date() for _, moment, _ in _dates(tree, True))
-    _LAST_SHOWN[:] = [tree, days]
     return days
 
 
