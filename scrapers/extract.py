@@ -551,8 +551,8 @@ def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
     elsewhere with its offset (a day written in UTC is the next day for a Californian evening
     post)."""
     found = _declared_date(pm, tree, url, selected)
-    if found[2] in ("jsonld", "meta", "microdata") and not _is_news(pm):
-        found = _as_shown(pm, tree, found)
+    if found[2] in ("jsonld", "meta", "microdata"):
+        found = _as_shown(pm, tree, found) if not _is_news(pm) else _moved(pm, tree, found)
     moment, has_time, source = found
     if moment is not None and has_time and moment.utcoffset() == timedelta(0):
         stated = [*tree.xpath("//time/@datetime")[:12], *_declared_values(pm)]
@@ -582,11 +582,9 @@ def _as_shown(pm: PageMeta, tree, found: tuple) -> tuple:
     days = shown_days(tree)
     if not days or found[0].date() in days:
         return found
-    # microdata sits in the body, often on a list of other posts: only the head's metadata
-    for value in _declared_values(pm, with_microdata=False):
-        parsed = parse_date(value)
-        if parsed and parsed[0].date() in days:
-            return (*parsed, "declared-shown")
+    declared = _declared_shown(pm, days)
+    if declared is not None:
+        return declared
     shown = shown_date(tree)
     if shown is not None and shown[0].date() <= found[0].date() - EARLIER_SHOWN:
         return shown[0], shown[1], f"{shown[2]}-earlier"
@@ -594,6 +592,32 @@ def _as_shown(pm: PageMeta, tree, found: tuple) -> tuple:
 
 
 EARLIER_SHOWN = timedelta(days=2)
+
+
+def _declared_shown(pm: PageMeta, days: set, apart_from: datetime | None = None) -> tuple | None:
+    """Another publication date the head's metadata declares that the page shows (microdata
+    sits in the body, often on a list of other posts), at least EARLIER_SHOWN from `apart_from`
+    when given."""
+    for value in _declared_values(pm, with_microdata=False):
+        parsed = parse_date(value)
+        if parsed is None or parsed[0].date() not in days:
+            continue
+        if apart_from is None or abs(parsed[0].date() - apart_from.date()) >= EARLIER_SHOWN:
+            return (*parsed, "declared-shown")
+    return None
+
+
+def _moved(pm: PageMeta, tree, found: tuple) -> tuple:
+    """A news article's metadata kept, unless two of its publication dates lie days apart and the
+    page shows only the other one (the article was moved or republished, and one tag followed):
+    a day's difference is an edition's date or a time zone, where the metadata is kept."""
+    day = found[0].date()
+    if day in time_days(tree):
+        return found
+    days = shown_days(tree)
+    if not days or day in days:
+        return found
+    return _declared_shown(pm, days, apart_from=found[0]) or found
 
 
 def _is_news(pm: PageMeta) -> bool:
