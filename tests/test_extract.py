@@ -753,6 +753,16 @@ def test_a_question_h1_without_the_tagline_metadata_adds_and_a_mangled_title_rep
     assert got.title == "A DIY Investor’s Guide to Retirement"
 
 
+def test_fullwidth_signs_in_a_latin_headline_are_plain_but_kept_in_japanese():
+    head = '<meta property="og:title" content="How Does Robot Vacuum Mapping Work？">'
+    got = extract(html_page(head, "<h1>How Does Robot Vacuum Mapping Work？</h1>"))
+    assert got.title == "How Does Robot Vacuum Mapping Work?"
+    japanese = "フジテレビ問題でスポーツ界にも大激震！協賛企業が撤退"
+    head = f'<meta property="og:title" content="{japanese}">'
+    got = extract(html_page(head, f"<h1>{japanese}</h1>", lang="ja"))
+    assert got.title == japanese
+
+
 def test_a_moment_given_in_utc_is_told_in_the_zone_the_page_states_it_in():
     head = '<meta property="article:published_time" content="2025-12-19T03:05:00+00:00">'
     body = '<time datetime="2025-12-18T19:05:00-08:00">December 18, 2025</time>'
