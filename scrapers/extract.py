@@ -343,8 +343,25 @@ def _title(
         if bar and len(head.split()) >= 3:
             # what stood before the bar may end with the site's name too ('X - Site | Tagline')
             return _unmangled(clean_title(head, names, sections) or head.strip()), rule
+        if rule in _METADATA_TITLES and not _is_news(pm):
+            title = _without_tagline(title)
         return _unmangled(_without_domain(title, names)), rule
     return title, rule
+
+
+_METADATA_TITLES = {"og:title", "jsonld", "microdata", "twitter:title", "title-tag", "meta-title"}
+_DASH_TAIL = re.compile(r"\s[-–—]\s+(\S+(?:\s+\S+){0,2})$")
+
+
+def _without_tagline(title: str) -> str:
+    """A metadata title without the few words it appends after a dash to a headline of three
+    words or more ('... Compared - Personally Tested', '... Rankings - Infographic', 'Gym
+    Workouts for Beginners — Strength Training'): a label for search results. The printed <h1>
+    keeps its words, and so does news, where a dash joins a headline's two clauses."""
+    tail = _DASH_TAIL.search(title)
+    if tail and len(title[: tail.start()].split()) >= 3:
+        return title[: tail.start()].rstrip()
+    return title
 
 
 _MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]")
