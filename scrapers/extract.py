@@ -611,15 +611,12 @@ def _as_shown(pm: PageMeta, tree, found: tuple) -> tuple:
 EARLIER_SHOWN = timedelta(days=2)
 
 
-def _declared_shown(pm: PageMeta, days: set, apart_from: datetime | None = None) -> tuple | None:
+def _declared_shown(pm: PageMeta, days: set) -> tuple | None:
     """Another publication date the head's metadata declares that the page shows (microdata
-    sits in the body, often on a list of other posts), at least EARLIER_SHOWN from `apart_from`
-    when given."""
+    sits in the body, often on a list of other posts)."""
     for value in _declared_values(pm, with_microdata=False):
         parsed = parse_date(value)
-        if parsed is None or parsed[0].date() not in days:
-            continue
-        if apart_from is None or abs(parsed[0].date() - apart_from.date()) >= EARLIER_SHOWN:
+        if parsed and parsed[0].date() in days:
             return (*parsed, "declared-shown")
     return None
 
@@ -627,14 +624,20 @@ def _declared_shown(pm: PageMeta, days: set, apart_from: datetime | None = None)
 def _moved(pm: PageMeta, tree, found: tuple) -> tuple:
     """A news article's metadata kept, unless two of its publication dates lie days apart and the
     page shows only the other one (the article was moved or republished, and one tag followed):
-    a day's difference is an edition's date or a time zone, where the metadata is kept."""
+    a day's difference is an edition's date or a time zone, where the metadata is kept. The
+    page's text is read only when the metadata disagrees so."""
     day = found[0].date()
-    if day in time_days(tree):
+    apart = [
+        parsed
+        for value in _declared_values(pm, with_microdata=False)
+        if (parsed := parse_date(value)) and abs(parsed[0].date() - day) >= EARLIER_SHOWN
+    ]
+    if not apart or day in time_days(tree):
         return found
     days = shown_days(tree)
-    if not days or day in days:
+    if day in days:
         return found
-    return _declared_shown(pm, days, apart_from=found[0]) or found
+    return next(((*p, "declared-shown") for p in apart if p[0].date() in days), found)
 
 
 def _is_news(pm: PageMeta) -> bool:
