@@ -267,7 +267,7 @@ def score(results: list, elapsed: float) -> tuple[dict, dict[str, list[tuple[str
         "title": titles / n,
         "date": dates / n_dates if n_dates else 0.0,
         "date (UTC day)": dates_utc / n_dates if n_dates else 0.0,
-        "no date kept": undated_none / undated if undated else 0.0,
+        "no date kept": undated_none / undated if undated else float("nan"),  # none undated
         "author": authors / n_authors if n_authors else 0.0,
         "pages/s": n / elapsed if elapsed else 0.0,
     }
