@@ -342,10 +342,10 @@ def _title(
         head, bar, _ = title.partition(" | ")
         if bar and len(head.split()) >= 3:
             # what stood before the bar may end with the site's name too ('X - Site | Tagline')
-            return _unmangled(clean_title(head, names, sections) or head.strip()), rule
+            return mojibake.repaired(clean_title(head, names, sections) or head.strip()), rule
         if rule in _METADATA_TITLES and not _is_news(pm):
             title = _without_tagline(title)
-        return _unmangled(_without_domain(title, names)), rule
+        return mojibake.repaired(_without_domain(title, names)), rule
     return title, rule
 
 
@@ -361,21 +361,6 @@ def _without_tagline(title: str) -> str:
     tail = _DASH_TAIL.search(title)
     if tail and len(title[: tail.start()].split()) >= 3:
         return title[: tail.start()].rstrip()
-    return title
-
-
-_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]")
-
-
-def _unmangled(title: str) -> str:
-    """UTF-8 read as Latin-1 ('Investorâ\x80\x99s') back to what the page meant ('Investor’s')."""
-    if not _MOJIBAKE.search(title):
-        return title
-    for codec in ("cp1252", "latin-1"):
-        try:
-            return title.encode(codec).decode("utf-8")
-        except UnicodeError:
-            continue
     return title
 
 
