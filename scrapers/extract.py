@@ -13,7 +13,7 @@ import logging
 import re
 from copy import deepcopy
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 from mediawatch.scrapers import mojibake
@@ -554,7 +554,7 @@ def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
     post)."""
     found = _declared_date(pm, tree, url, selected)
     if found[2] in ("jsonld", "meta", "microdata"):
-        found = _as_shown(pm, tree, found) if not _is_news(pm) else _moved(pm, tree, found)
+        found = _as_shown(pm, tree, found, url) if not _is_news(pm) else _moved(pm, tree, found)
     moment, has_time, source = found
     if moment is not None and has_time and moment.utcoffset() == timedelta(0):
         stated = [*tree.xpath("//time/@datetime")[:12], *_declared_values(pm)]
@@ -571,7 +571,7 @@ def _declared_values(pm: PageMeta, with_microdata: bool = True) -> list[str]:
     return [value for value in values if value]
 
 
-def _as_shown(pm: PageMeta, tree, found: tuple) -> tuple:
+def _as_shown(pm: PageMeta, tree, found: tuple, url: str | None = None) -> tuple:
     """When the page never shows the declared day: another declared publication date that it
     shows (JSON-LD and <meta> disagree, the page's text settles it), else a day it shows before
     the declared one (metadata moved with a republish or a migration; the page kept printing
@@ -588,12 +588,27 @@ def _as_shown(pm: PageMeta, tree, found: tuple) -> tuple:
     if declared is not None:
         return declared
     shown = shown_date(tree)
-    if shown is not None and shown[0].date() <= found[0].date() - EARLIER_SHOWN:
+    if shown is None or shown[0].date() >= _earliest_day(found):
+        return found
+    in_url = url_date(url)  # the address agrees with the metadata: the shown day is another's
+    if in_url is None or in_url.date() != found[0].date():
         return shown[0], shown[1], f"{shown[2]}-earlier"
     return found
 
 
 EARLIER_SHOWN = timedelta(days=2)
+EARLIEST_ZONE = timedelta(hours=-12)  # the westernmost UTC offset of the world's clocks
+
+
+def _earliest_day(found: tuple) -> date:
+    """The earliest day a shown date may fall on and still be the declared moment told in some
+    time zone, or a day's edition: a shown day before it is another date (the original
+    publication). A moment with a time and a zone lies on no day before the one it has at UTC-12;
+    for a bare day, a day before may be its edition's or its zone's."""
+    moment, has_time = found[0], found[1]
+    if has_time and moment.tzinfo is not None:
+        return (moment.astimezone(UTC) + EARLIEST_ZONE).date()
+    return (moment - EARLIER_SHOWN).date() + timedelta(days=1)
 
 
 def _declared_shown(pm: PageMeta, days: set) -> tuple | None:
