@@ -44,6 +44,7 @@ from mediawatch.scrapers.extract_dates import (
     shown_date,
     shown_days,
     time_days,
+    updated_date,
     url_date,
 )
 from mediawatch.scrapers.extract_meta import (
@@ -587,6 +588,9 @@ def _as_shown(pm: PageMeta, tree, found: tuple, url: str | None = None) -> tuple
     declared = _declared_shown(pm, days)
     if declared is not None:
         return declared
+    revised = _shown_update(pm, tree, found)
+    if revised is not None:
+        return revised
     shown = shown_date(tree)
     if shown is None or shown[0].date() >= _earliest_day(found):
         return found
@@ -597,6 +601,7 @@ def _as_shown(pm: PageMeta, tree, found: tuple, url: str | None = None) -> tuple
 
 
 EARLIER_SHOWN = timedelta(days=2)
+
 EARLIEST_ZONE = timedelta(hours=-12)  # the westernmost UTC offset of the world's clocks
 
 
@@ -609,6 +614,20 @@ def _earliest_day(found: tuple) -> date:
     if has_time and moment.tzinfo is not None:
         return (moment.astimezone(UTC) + EARLIEST_ZONE).date()
     return (moment - EARLIER_SHOWN).date() + timedelta(days=1)
+
+
+def _shown_update(pm: PageMeta, tree, found: tuple) -> tuple | None:
+    """The day the page labels as its revision ('Updated on Jul 4, 2024'), when it lies after the
+    declared publication and no later than the declared revision: a guide that shows readers only
+    its revision is dated by it (as in _shown_revision), and the metadata's revision stamp moved
+    on with later saves that changed nothing a reader sees. Read only when the page states one."""
+    revisions = [parsed[0].date() for value in _revisions(pm) if (parsed := parse_date(value))]
+    if not revisions:
+        return None
+    revised = updated_date(tree)
+    if revised is None or not found[0].date() < revised.date() <= max(revisions):
+        return None
+    return revised, False, "page-updated"
 
 
 def _declared_shown(pm: PageMeta, days: set) -> tuple | None:

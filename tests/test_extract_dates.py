@@ -182,3 +182,23 @@ def test_a_byline_a_day_before_a_moment_no_time_zone_reaches_is_the_publication(
     # and an address that gives the metadata's day outweighs the text
     dated = extract(html_page(head, body), url="https://guides.example/2025/12/19/ziarat")
     assert dated.published_at.startswith("2025-12-19")
+
+
+def test_a_revision_the_page_labels_between_the_declared_dates_dates_a_guide():
+    """The metadata says published 2020 and revised 2025 (a template's save); readers see only
+    'Updated on Jul 4, 2024': the guide is dated by the revision it shows."""
+    head = ld("Article", "2020-12-20T13:09:14+00:00", "2025-11-06T15:10:54+00:00")
+    body = (
+        "<h1>Ziarat in winter</h1><p>David Hartshorne &bull; "
+        '<date class="post-date">Updated on Jul 4, 2024</date> &bull; 28 min read</p>'
+    )
+    got = extract(html_page(head, body), url="https://guides.example/ziarat")
+    assert got.published_at.startswith("2024-07-04")
+    assert got.date_source == "page-updated"
+    # a revision shown after the metadata's last one is not this page's (a widget, a related post)
+    late = body.replace("Jul 4, 2024", "Dec 4, 2025")
+    kept = extract(html_page(head, late), url="https://guides.example/ziarat")
+    assert kept.published_at.startswith("2020-12-20")
+    # without a declared revision the metadata's publication stands
+    bare = extract(html_page(ld("Article", "2020-12-20T13:09:14+00:00"), body))
+    assert bare.published_at.startswith("2020-12-20")
