@@ -781,8 +781,7 @@ def _authors(
     declared: list[str] = []
     rule = None
     if pm.article:
-        credited = ld_authors(pm.article, pm.ld_ids)
-        declared, rule = clean_authors([name for name, _ in credited]), "jsonld"
+        declared, rule = _ld_declared(ld_authors(pm.article, pm.ld_ids)), "jsonld"
     if not declared:
         declared = clean_authors(
             [v for v in pm.all(*AUTHOR_META) if not v.startswith(("http:", "https:"))]
@@ -792,6 +791,8 @@ def _authors(
         declared, rule = clean_authors(pm.all("citation_author"), inverted=True), "citation"
     if not declared and pm.itemprop.get("author"):
         declared, rule = clean_authors([pm.itemprop["author"]]), "microdata"
+    if not declared:
+        declared, rule = clean_authors(_labelled_author(pm)), "twitter-label"
     if declared and not all(is_site_name(name, names) for name in declared):
         return _people_first(declared, names), rule
     byline, site_byline = _page_byline(tree, names)
@@ -807,6 +808,32 @@ def _authors(
         return declared, rule
     # a byline naming the site itself ("By EcoFlow") still says who wrote it
     return site_byline, "page-byline" if site_byline else None
+
+
+def _ld_declared(credited: list[tuple[str, bool]]) -> list[str]:
+    """Cleaned names of JSON-LD authors. An Organization's name is one name: 'Center for Drug
+    Evaluation and Research' is not two authors, whatever 'and' and commas it holds."""
+    found: list[str] = []
+    for name, is_org in credited:
+        parts = clean_authors([name])
+        if is_org and len(parts) > 1:
+            parts = [" ".join(name.split())]
+        found.extend(part for part in parts if part not in found)
+    return found
+
+
+_WRITTEN_BY = {"written by", "author", "authors", "by"}
+
+
+def _labelled_author(pm: PageMeta) -> list[str]:
+    """The name shown beside a 'Written by' label in link previews (twitter:label1 / data1, which
+    WordPress SEO plugins fill from the post's author where they give no other author tag)."""
+    for number in range(1, 5):
+        label = pm.first(f"twitter:label{number}")
+        if label and label.strip().rstrip(":").strip().casefold() in _WRITTEN_BY:
+            value = pm.first(f"twitter:data{number}")
+            return [value] if value else []
+    return []
 
 
 def _people_first(found: list[str], names: set[str]) -> list[str]:

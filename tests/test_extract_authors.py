@@ -1,0 +1,43 @@
+"""Authors on pages from sites of every kind: organisations credited in JSON-LD, the 'Written by'
+label of link previews, and author fields labelled on the page."""
+
+from __future__ import annotations
+
+from mediawatch.scrapers.extract import extract
+from test_extract import html_page
+
+
+def test_an_organisation_credited_in_json_ld_keeps_its_whole_name():
+    head = """<title>Unapproved weight-loss drugs</title>
+    <script type="application/ld+json">{"@context": "https://schema.org", "@type": "Article",
+      "headline": "Unapproved weight-loss drugs", "author": {"@type": "Organization",
+      "name": "Center for Drug Evaluation and Research"}}</script>"""
+    got = extract(html_page(head), url="https://agency.example/drugs/weight-loss")
+    assert got.authors == ["Center for Drug Evaluation and Research"]
+
+
+def test_people_credited_together_in_json_ld_are_still_two_authors():
+    head = """<script type="application/ld+json">{"@context": "https://schema.org",
+      "@type": "Article", "headline": "Ziarat in winter",
+      "author": {"@type": "Person", "name": "Shazia Baloch and Naveed Ahmed"}}</script>"""
+    got = extract(html_page(head), url="https://x.example/a")
+    assert got.authors == ["Shazia Baloch", "Naveed Ahmed"]
+
+
+def test_the_written_by_label_of_a_link_preview_names_the_author():
+    head = """<title>Tuning queries on a busy database</title>
+    <meta name="twitter:label1" content="Written by">
+    <meta name="twitter:data1" content="Nadia Rind">
+    <meta name="twitter:label2" content="Est. reading time">
+    <meta name="twitter:data2" content="9 minutes">"""
+    got = extract(html_page(head), url="https://blog.example/post/queries")
+    assert got.authors == ["Nadia Rind"]
+    assert got.author_source == "twitter-label"
+
+
+def test_other_link_preview_labels_name_no_author():
+    head = """<title>Tuning queries on a busy database</title>
+    <meta name="twitter:label1" content="Est. reading time">
+    <meta name="twitter:data1" content="9 minutes">"""
+    got = extract(html_page(head), url="https://blog.example/post/queries")
+    assert got.authors == []
