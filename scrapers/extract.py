@@ -861,6 +861,24 @@ _BY_TEXT = re.compile(
 )
 _BY_ALONE = re.compile(r"^(?:written |posted |words )?by:?$", re.I)
 _BYLINE_BLOCKS = ("p", "span", "div", "address", "li", "small", "h3", "h4", "h5", "h6")
+# a field label with the name beside it: '<h3>Author</h3><p>Name</p>', '<dt>Authors</dt><dd>...',
+# '<strong>Contributors:</strong> Name'
+_FIELD_LABEL = re.compile(
+    r"^(?:authors?|author\(s\)|contributors?|contributor\(s\)|(?:article|written|words) by)\s*:?$",
+    re.I,
+)
+_FIELD_LEADS = ("author", "contrib", "article by", "written by", "words by")
+_FIELD_TAGS = (
+    "dt",
+    "th",
+    "strong",
+    "b",
+    "label",
+    "p",
+    "span",
+    "div",
+    *(f"h{n}" for n in range(2, 7)),
+)
 
 
 def _page_byline(tree, names: set[str]) -> tuple[list[str], list[str]]:
@@ -910,7 +928,33 @@ def _page_byline(tree, names: set[str]) -> tuple[list[str], list[str]]:
             )
             if found:
                 return found, site
-    return [], site
+    found = take(_labelled_field(tree))
+    return found, site
+
+
+def _labelled_field(tree) -> list[str]:
+    """Names given as the value of an 'Author' / 'Contributors' field: in the label's own tail,
+    else in the element after it (each item of a list)."""
+    for node in tree.iter(*_FIELD_TAGS):
+        if not (node.text or "").lstrip()[:12].lower().startswith(_FIELD_LEADS):
+            continue
+        if not _FIELD_LABEL.match(" ".join(node.text_content().split())):
+            continue
+        if _outside_article(node):
+            continue
+        values = [" ".join((node.tail or "").split())]
+        following = node.getnext()
+        if not values[0] and following is not None:
+            items = following.xpath("./li") if following.tag in ("ul", "ol") else [following]
+            values = [" ".join(item.text_content().split()) for item in items]
+        found = [
+            name
+            for name in clean_authors([value for value in values if 1 < len(value) <= 80])
+            if _plausible_name(name) and _capitalised(name)
+        ]
+        if found:
+            return found
+    return []
 
 
 def _outside_article(node) -> bool:

@@ -41,3 +41,30 @@ def test_other_link_preview_labels_name_no_author():
     <meta name="twitter:data1" content="9 minutes">"""
     got = extract(html_page(head), url="https://blog.example/post/queries")
     assert got.authors == []
+
+
+def test_an_author_field_names_the_author_in_the_element_after_its_label():
+    body = '<div class="meta"><h3>Author</h3><p> Lisa Baloch</p></div>'
+    got = extract(html_page("<title>Winter in Ziarat</title>", body), url="https://x.example/a")
+    assert got.authors == ["Lisa Baloch"]
+
+
+def test_an_author_field_lists_each_author():
+    body = (
+        "<div><h6>Author(s)</h6><ul><li><a href='/library/?a=1'>John A. Mengal</a></li>"
+        "<li><a href='/library/?a=2'>Sana Qureshi</a></li></ul></div>"
+    )
+    got = extract(html_page("<title>Winter in Ziarat</title>", body), url="https://x.example/a")
+    assert got.authors == ["John A. Mengal", "Sana Qureshi"]
+
+
+def test_a_contributors_label_names_the_author_beside_it():
+    body = "<div class='tags'><strong>Contributors:</strong> Janet Rind</div>"
+    got = extract(html_page("<title>Winter in Ziarat</title>", body), url="https://x.example/a")
+    assert got.authors == ["Janet Rind"]
+
+
+def test_an_author_field_in_the_comments_names_no_author():
+    body = "<div class='comments'><strong>Author:</strong> Some Reader</div>"
+    got = extract(html_page("<title>Winter in Ziarat</title>", body), url="https://x.example/a")
+    assert got.authors == []
