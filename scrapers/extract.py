@@ -793,14 +793,17 @@ def _authors(
         declared, rule = clean_authors([pm.itemprop["author"]]), "microdata"
     if not declared:
         declared, rule = clean_authors(_labelled_author(pm)), "twitter-label"
-    if declared and not all(is_site_name(name, names) for name in declared):
+    # a login handle ('andrew.keaveney', 'KatieS') is who posted the page, often not who wrote it
+    handles = bool(declared) and all(_handle(name) for name in declared)
+    if declared and not handles and not all(is_site_name(name, names) for name in declared):
         return _people_first(declared, names), rule
     byline, site_byline = _page_byline(tree, names)
     byline_rule = "page-byline"  # marked up as the author's: trusted as it stands
     if not byline:
         byline, byline_rule = _byline(tree), "byline"
     byline = [name for name in byline if not is_site_name(name, names)]
-    if byline_rule == "byline" and declared and not any(looks_like_person(n) for n in byline):
+    guessed = byline_rule == "byline" or handles  # a name must look like one to win
+    if guessed and declared and not any(looks_like_person(n) for n in byline):
         return declared, rule
     if byline:
         return byline, byline_rule
@@ -808,6 +811,14 @@ def _authors(
         return declared, rule
     # a byline naming the site itself ("By EcoFlow") still says who wrote it
     return site_byline, "page-byline" if site_byline else None
+
+
+_HANDLE = re.compile(r"[a-z][._\d@][a-z\d]|[a-z][A-Z]$")  # 'jane.doe', 'jdoe_22', 'KatieS'
+
+
+def _handle(name: str) -> bool:
+    """One token that reads as a user name, not a person's name (nor an agency's: 'dpa', 'AFP')."""
+    return " " not in name and bool(_HANDLE.search(name))
 
 
 def _ld_declared(credited: list[tuple[str, bool]]) -> list[str]:

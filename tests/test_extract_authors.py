@@ -68,3 +68,23 @@ def test_an_author_field_in_the_comments_names_no_author():
     body = "<div class='comments'><strong>Author:</strong> Some Reader</div>"
     got = extract(html_page("<title>Winter in Ziarat</title>", body), url="https://x.example/a")
     assert got.authors == []
+
+
+def test_a_login_handle_declared_as_author_gives_way_to_the_byline_on_the_page():
+    head = '<title>Winter in Ziarat</title><meta name="author" content="andrew.keaveney">'
+    body = '<p class="meta">By <a href="/author/denise-baloch/">Denise Baloch</a></p>'
+    got = extract(html_page(head, body), url="https://x.example/a")
+    assert got.authors == ["Denise Baloch"]
+
+
+def test_an_agency_declared_in_lower_case_is_no_login_handle():
+    head = '<title>Winter in Ziarat</title><meta name="author" content="dpa">'
+    body = '<p class="meta">By <a href="/author/denise-baloch/">Denise Baloch</a></p>'
+    got = extract(html_page(head, body), url="https://x.example/a")
+    assert got.authors == ["dpa"]
+
+
+def test_a_login_handle_stays_when_the_page_names_nobody_else():
+    head = '<title>Winter in Ziarat</title><meta name="author" content="andrew.keaveney">'
+    got = extract(html_page(head), url="https://x.example/a")
+    assert got.authors == ["andrew.keaveney"]
