@@ -939,8 +939,26 @@ def _page_byline(tree, names: set[str]) -> tuple[list[str], list[str]]:
             )
             if found:
                 return found, site
-    found = take(_labelled_field(tree))
+    found = take(_labelled_field(tree) or _dated_byline(tree))
     return found, site
+
+
+def _dated_byline(tree) -> list[str]:
+    """'by Name' right after the post's <time>, in the same line ('<time>03/01/2017</time> by
+    Agatha Caleo, Candidate Representative'): the dateline that opens many blog posts."""
+    for stamp in tree.iter("time"):
+        tail = " ".join((stamp.tail or "").split())
+        if not tail.lower().startswith("by ") or len(tail) > 100 or _outside_article(stamp):
+            continue
+        match = _BY_TEXT.match(tail)
+        found = [
+            name
+            for name in clean_authors([match[1]] if match else [])
+            if _plausible_name(name) and _capitalised(name)
+        ]
+        if found:
+            return found
+    return []
 
 
 def _labelled_field(tree) -> list[str]:

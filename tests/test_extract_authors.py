@@ -88,3 +88,12 @@ def test_a_login_handle_stays_when_the_page_names_nobody_else():
     head = '<title>Winter in Ziarat</title><meta name="author" content="andrew.keaveney">'
     got = extract(html_page(head), url="https://x.example/a")
     assert got.authors == ["andrew.keaveney"]
+
+
+def test_by_name_after_the_posts_time_names_the_author():
+    body = (
+        '<div class="node__meta"><time datetime="2017-03-01T12:00:00Z">03/01/2017</time>'
+        " by Agatha Rind, Committee Liaison</div>"
+    )
+    got = extract(html_page("<title>Winter in Ziarat</title>", body), url="https://x.example/a")
+    assert got.authors[0] == "Agatha Rind"
