@@ -532,12 +532,17 @@ def _names_the_site(h1: str, raw: list[tuple[str, str | None]], names: set[str])
     return False
 
 
+_SENTENCE_END = re.compile(r"\w[.?!](?=\s+[A-Z])|\w[.?!]$")
+
+
 def _rewritten_headline(h1: str, best: str, cleaned: list[tuple[str, str | None]]) -> bool:
     """The <h1> is a headline of its own that metadata reworded (a news article's metadata is
     kept: there the <h1> often carries a kicker or a longer print headline)."""
     words = _WORD.findall(h1.casefold())
     if len(words) < 4 or norm(h1) in norm(best) or norm(best) in norm(h1):
         return False
+    if len(h1) > 100 and len(_SENTENCE_END.findall(h1)) >= 2:
+        return False  # a paragraph of sentences set in an <h1> (a standfirst), no headline
     mine = set(words)
     for rule, value in cleaned:
         if rule == "h1" or not value:

@@ -32,3 +32,14 @@ def test_an_h1_linking_to_its_own_article_is_still_the_headline():
         html_page("<title>Ziarat Travel</title>", body), url="https://z.example/2026/roads"
     )
     assert got.title == "Winter Roads Into Ziarat Reopen Early"
+
+
+def test_sentences_set_in_an_h1_are_a_standfirst_not_the_headline():
+    head = """<title>The 10 Best Home Renovation Projects of 2026 | Reno Notes</title>
+    <meta property="og:title" content="The 10 Best Home Renovation Projects of 2026 | Reno Notes">"""
+    body = (
+        "<h1>Learn which home renovation projects pay back the most. Get expert tips on how to"
+        " weigh the cost of each project against the value it adds to your home.</h1>"
+    )
+    got = extract(html_page(head, body), url="https://reno.example/best-projects")
+    assert got.title == "The 10 Best Home Renovation Projects of 2026"
