@@ -97,3 +97,12 @@ def test_by_name_after_the_posts_time_names_the_author():
     )
     got = extract(html_page("<title>Winter in Ziarat</title>", body), url="https://x.example/a")
     assert got.authors[0] == "Agatha Rind"
+
+
+def test_a_see_all_link_in_the_authors_box_is_no_name():
+    body = (
+        '<div class="author-box"><a class="author-link" href="/author/">See all</a></div>'
+        '<p class="byline">By <a href="/about/sarah-baloch/">Sarah Rudell Baloch</a></p>'
+    )
+    got = extract(html_page("<title>Winter in Ziarat</title>", body), url="https://x.example/a")
+    assert got.authors == ["Sarah Rudell Baloch"]
