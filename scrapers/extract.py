@@ -916,6 +916,8 @@ def _page_byline(tree, names: set[str]) -> tuple[list[str], list[str]]:
             if _outside_article(node):
                 continue
             text = " ".join(node.text_content().split())
+            if 80 < len(text) <= 600 and path is _AUTHOR_MARKED:  # a box: a name and a bio
+                text = _name_in_box(node)
             if 1 < len(text) <= 80:
                 found = take([name for name in clean_authors([text]) if plausible(name)])
                 if found:
@@ -964,6 +966,27 @@ def _dated_byline(tree) -> list[str]:
         if found:
             return found
     return []
+
+
+def _name_in_box(node) -> str:
+    """An author box holds the name in an element of its own above the bio ('<div
+    class="author-box"><h3>Lauren Vetter</h3><p>Lauren Vetter is a ...</p>'): its first short one."""
+    for inner in node.iterdescendants():
+        if not isinstance(inner.tag, str):
+            continue
+        text = " ".join(inner.text_content().split())
+        if (
+            1 < len(text) <= 40
+            and looks_like_person(text)
+            and not _BOX_LINK.match(text)
+            and not any(ch.isdigit() for ch in text)
+        ):
+            return text
+    return ""
+
+
+# the box's links and labels: 'Follow Sarah', 'About Sara Harberson', 'More from Jane'
+_BOX_LINK = re.compile(r"^(?:follow|about|meet|contact|more|view|see|read|email|visit)\b", re.I)
 
 
 def _labelled_field(tree) -> list[str]:

@@ -106,3 +106,27 @@ def test_a_see_all_link_in_the_authors_box_is_no_name():
     )
     got = extract(html_page("<title>Winter in Ziarat</title>", body), url="https://x.example/a")
     assert got.authors == ["Sarah Rudell Baloch"]
+
+
+BIO = (
+    "is a growth-focused writer who covers travel, roads and weather in the mountain districts"
+    " of the province, and has reported from Ziarat, Kalat and Khuzdar for ten years."
+)
+
+
+def test_the_name_heading_an_author_box_names_the_author():
+    body = (
+        '<div class="blog_author-box"><img alt="" src="/a.jpg">'
+        f'<div class="name">Lauren Mengal</div><p>Lauren Mengal {BIO}</p></div>'
+    )
+    got = extract(html_page("<title>Winter in Ziarat</title>", body), url="https://x.example/a")
+    assert got.authors == ["Lauren Mengal"]
+
+
+def test_an_author_box_skips_its_dates_and_follow_links():
+    body = (
+        '<div class="post-author"><span>Jul 11 2025</span><a href="/x">Follow Sarah</a>'
+        f"<h4>Sarah Rind</h4><p>Sarah Rind {BIO}</p></div>"
+    )
+    got = extract(html_page("<title>Winter in Ziarat</title>", body), url="https://x.example/a")
+    assert got.authors == ["Sarah Rind"]
