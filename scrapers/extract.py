@@ -936,18 +936,30 @@ def _page_byline(tree, names: set[str]) -> tuple[list[str], list[str]]:
             name_text = (
                 " ".join(following.text_content().split()) if following is not None else None
             )
-        if name_text and len(name_text) <= 80:
-            found = take(
-                [
-                    name
-                    for name in clean_authors([name_text])
-                    if _plausible_name(name) and _capitalised(name)
-                ]
-            )
-            if found:
-                return found, site
+        # 'By <a>A. J. Neal</a> View in digital edition': the link alone is the name
+        for candidate in (name_text, _linked_name(node) if match else None):
+            if candidate and len(candidate) <= 80:
+                found = take(
+                    [
+                        name
+                        for name in clean_authors([candidate])
+                        if _plausible_name(name) and _capitalised(name)
+                    ]
+                )
+                if found:
+                    return found, site
     found = take(_labelled_field(tree) or _dated_byline(tree))
     return found, site
+
+
+def _linked_name(node) -> str | None:
+    """The text of the link that follows 'By' at once ('By <a href=...>Name</a> ...')."""
+    if not _BY_ALONE.match(" ".join((node.text or "").split())):
+        return None
+    first = next(iter(node), None)
+    if first is None or first.tag != "a":
+        return None
+    return " ".join(first.text_content().split()) or None
 
 
 def _dated_byline(tree) -> list[str]:

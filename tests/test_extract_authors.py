@@ -130,3 +130,18 @@ def test_an_author_box_skips_its_dates_and_follow_links():
     )
     got = extract(html_page("<title>Winter in Ziarat</title>", body), url="https://x.example/a")
     assert got.authors == ["Sarah Rind"]
+
+
+def test_by_a_linked_name_followed_by_other_links_names_the_linked_author():
+    body = (
+        '<p>By <a href="/magazine/contributor/a_j_mengal">A. J. Mengal</a>'
+        ' <a href="/digital/issue-4">View In Digital Edition</a></p>'
+    )
+    got = extract(html_page("<title>Winter in Ziarat</title>", body), url="https://x.example/a")
+    assert got.authors == ["A. J. Mengal"]
+
+
+def test_by_two_linked_names_keeps_both():
+    body = '<p>By <a href="/p/1">Sana Rind</a> and <a href="/p/2">Ali Mengal</a></p>'
+    got = extract(html_page("<title>Winter in Ziarat</title>", body), url="https://x.example/a")
+    assert got.authors == ["Sana Rind", "Ali Mengal"]
