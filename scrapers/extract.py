@@ -13,7 +13,7 @@ import logging
 import re
 from copy import deepcopy
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 from mediawatch.scrapers import mojibake
@@ -44,6 +44,7 @@ from mediawatch.scrapers.extract_dates import (
     shown_date,
     shown_days,
     time_days,
+    updated_date,
     url_date,
 )
 from mediawatch.scrapers.extract_meta import (
@@ -554,7 +555,7 @@ def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
     post)."""
     found = _declared_date(pm, tree, url, selected)
     if found[2] in ("jsonld", "meta", "microdata"):
-        found = _as_shown(pm, tree, found) if not _is_news(pm) else _moved(pm, tree, found)
+        found = _as_shown(pm, tree, found, url) if not _is_news(pm) else _moved(pm, tree, found)
     moment, has_time, source = found
     if moment is not None and has_time and moment.utcoffset() == timedelta(0):
         stated = [*tree.xpath("//time/@datetime")[:12], *_declared_values(pm)]
@@ -571,7 +572,7 @@ def _declared_values(pm: PageMeta, with_microdata: bool = True) -> list[str]:
     return [value for value in values if value]
 
 
-def _as_shown(pm: PageMeta, tree, found: tuple) -> tuple:
+def _as_shown(pm: PageMeta, tree, found: tuple, url: str | None = None) -> tuple:
     """When the page never shows the declared day: another declared publication date that it
     shows (JSON-LD and <meta> disagree, the page's text settles it), else a day it shows before
     the declared one (metadata moved with a republish or a migration; the page kept printing
@@ -587,13 +588,46 @@ def _as_shown(pm: PageMeta, tree, found: tuple) -> tuple:
     declared = _declared_shown(pm, days)
     if declared is not None:
         return declared
+    revised = _shown_update(pm, tree, found)
+    if revised is not None:
+        return revised
     shown = shown_date(tree)
-    if shown is not None and shown[0].date() <= found[0].date() - EARLIER_SHOWN:
+    if shown is None or shown[0].date() >= _earliest_day(found):
+        return found
+    in_url = url_date(url)  # the address agrees with the metadata: the shown day is another's
+    if in_url is None or in_url.date() != found[0].date():
         return shown[0], shown[1], f"{shown[2]}-earlier"
     return found
 
 
 EARLIER_SHOWN = timedelta(days=2)
+
+EARLIEST_ZONE = timedelta(hours=-12)  # the westernmost UTC offset of the world's clocks
+
+
+def _earliest_day(found: tuple) -> date:
+    """The earliest day a shown date may fall on and still be the declared moment told in some
+    time zone, or a day's edition: a shown day before it is another date (the original
+    publication). A moment with a time and a zone lies on no day before the one it has at UTC-12;
+    for a bare day, a day before may be its edition's or its zone's."""
+    moment, has_time = found[0], found[1]
+    if has_time and moment.tzinfo is not None:
+        return (moment.astimezone(UTC) + EARLIEST_ZONE).date()
+    return (moment - EARLIER_SHOWN).date() + timedelta(days=1)
+
+
+def _shown_update(pm: PageMeta, tree, found: tuple) -> tuple | None:
+    """The day the page labels as its revision ('Updated on Jul 4, 2024'), when it lies after the
+    declared publication and no later than the declared revision: a guide that shows readers only
+    its revision is dated by it (as in _shown_revision), and the metadata's revision stamp moved
+    on with later saves that changed nothing a reader sees. Read only when the page states one."""
+    revisions = [parsed[0].date() for value in _revisions(pm) if (parsed := parse_date(value))]
+    if not revisions:
+        return None
+    revised = updated_date(tree)
+    if revised is None or not found[0].date() < revised.date() <= max(revisions):
+        return None
+    return revised, False, "page-updated"
 
 
 def _declared_shown(pm: PageMeta, days: set) -> tuple | None:

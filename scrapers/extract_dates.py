@@ -270,6 +270,19 @@ def _headline_end(tree, text: str) -> int | None:
     return None
 
 
+_UPDATED = re.compile(r"(?:updated|modified|revised)\W*(?:on|at)?\W*$", re.I)
+
+
+def updated_date(tree) -> datetime | None:
+    """The first full date (in words) the page labels as its revision ('Updated on Jul 4, 2024',
+    'Last modified: 3 May 2024')."""
+    text = _page_text(tree)[1]
+    for position, moment, digits in _dates(tree, True):
+        if not digits and _UPDATED.search(text[max(0, position - _LABEL_CHARS) : position]):
+            return moment
+    return None
+
+
 _BYLINE_PAIR = 80  # 'Published Apr 26, 2023 Updated Aug 21, 2025': the two dates of one byline
 
 
