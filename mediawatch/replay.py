@@ -193,13 +193,8 @@ class ReplaySite:
         return rules
 
     def facts(self, found: Path, raw: bytes, stat, plain: bool) -> FileFacts:
-        """The file's ETag and Last-Modified (and whether it is served as it is), computed once per
-        version of a file that has not changed for SETTLED_SECONDS."""
-        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        with self._lock:
-            cached = self._facts.get(found)
-        if cached and cached[0] == key:
-            return cached[1]
+        """The file's ETag and Last-Modified (and whether it is served as it is), kept for
+        cached_facts once the file has not changed for SETTLED_SECONDS."""
         # the file, not the rendered body: "fresh" dates must not defeat conditional GET
         facts = FileFacts(
             etag='"' + hashlib.sha1(raw).hexdigest()[:16] + '"',
@@ -208,14 +203,14 @@ class ReplaySite:
         )
         if time.time() - stat.st_mtime > SETTLED_SECONDS and len(raw) == stat.st_size:
             with self._lock:
-                self._facts[found] = (key, facts)
+                self._facts[found] = (_version(stat), facts)
         return facts
 
     def cached_facts(self, found: Path, stat) -> FileFacts | None:
         """Facts of this very version of the file, if computed before."""
         with self._lock:
             cached = self._facts.get(found)
-        if cached and cached[0] == (stat.st_mtime_ns, stat.st_size, stat.st_ino):
+        if cached and cached[0] == _version(stat):
             return cached[1]
         return None
 
@@ -354,6 +349,11 @@ class ReplaySite:
                 return text.encode("utf-8"), ctype
 
         return Handler
+
+
+def _version(stat) -> tuple[int, int, int]:
+    """What tells one version of a file from the next: a rewrite changes one of them."""
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
 def _content_type(found: Path) -> str:

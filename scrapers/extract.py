@@ -612,7 +612,7 @@ def _shown_update(pm: PageMeta, tree, found: tuple) -> tuple | None:
     declared publication and no later than the declared revision: a guide that shows readers only
     its revision is dated by it (as in _shown_revision), and the metadata's revision stamp moved
     on with later saves that changed nothing a reader sees. Read only when the page states one."""
-    revisions = [parsed[0].date() for value in _revisions(pm) if (parsed := parse_date(value))]
+    revisions = [revised[0].date() for revised in _revisions(pm)]
     if not revisions:
         return None
     revised = updated_date(tree)
@@ -703,11 +703,11 @@ def _declared_published(pm: PageMeta) -> tuple | None:
 MODIFIED_META = ("datemodified", "updated")
 
 
-def _revisions(pm: PageMeta) -> list[str]:
-    """Every revision date the metadata states: JSON-LD's dateModified, then <meta>."""
+def _revisions(pm: PageMeta) -> list[tuple]:
+    """Every revision date the metadata states, parsed: JSON-LD's dateModified, then <meta>."""
     values = [ld_value(ld, "dateModified") for ld in (pm.article, pm.page) if ld]
     values += [value for key in MODIFIED_META for value in pm.meta.get(key, ())]
-    return [value for value in values if value]
+    return [parsed for value in values if value and (parsed := parse_date(value))]
 
 
 def _shown_revision(pm: PageMeta, tree, published: tuple) -> tuple | None:
@@ -716,9 +716,8 @@ def _shown_revision(pm: PageMeta, tree, published: tuple) -> tuple | None:
     if types(pm.article) & NEWS_TYPES:
         return None
     shown = None
-    for value in _revisions(pm):
-        revised = parse_date(value)
-        if revised is None or revised[0].date() <= published[0].date():
+    for revised in _revisions(pm):
+        if revised[0].date() <= published[0].date():
             continue
         if shown is None:
             shown = shown_days(tree)
