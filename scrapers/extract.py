@@ -404,14 +404,16 @@ def _title_cased(h1: str, rule: str, cleaned: list[tuple[str, str | None]]) -> t
     return h1, rule
 
 
-_SENTENCE_STOP = re.compile(r"[a-z]{2}\s?\.$")
+_SENTENCE_STOP = re.compile(r"(\w*[a-z]{2})\s?\.$")
+_ABBREVIATIONS = {"inc", "ltd", "co", "corp", "bros", "jr", "sr", "st", "ave", "etc", "vs", "no"}
 
 
 def _as_headline(title: str, rule: str, cleaned: list[tuple[str, str | None]]) -> tuple[str, str]:
     """A title written as a sentence with a full stop ('Here are the six types of HR outsourcing.')
     is a social-media teaser, not a headline: another source that words it otherwise as a
     headline wins. Another source with the same words is only the teaser without its stop."""
-    if not _SENTENCE_STOP.search(title):
+    stop = _SENTENCE_STOP.search(title)
+    if not stop or stop[1].casefold() in _ABBREVIATIONS:  # 'Bolan Minerals Inc.'
         return title, rule
     for other, value in cleaned:
         if (

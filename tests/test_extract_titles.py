@@ -74,3 +74,11 @@ def test_a_headline_ending_in_a_stop_stays_when_no_source_words_it_otherwise():
     body = "<h1>Things to Know Before Visiting Gwadar.</h1>"
     got = extract(html_page(head, body), url="https://travel.example/gwadar")
     assert got.title == "Things to Know Before Visiting Gwadar."
+
+
+def test_a_headline_ending_in_an_abbreviation_is_no_sentence():
+    head = """<meta property="og:title" content="Quetta Mining Contract Goes to Bolan Minerals Inc.">
+    <script type="application/ld+json">{"@context": "https://schema.org", "@type": "Article",
+      "headline": "Bolan Minerals wins the Quetta contract"}</script>"""
+    got = extract(html_page(head, "<p>Text.</p>"), url="https://mining.example/contract")
+    assert got.title == "Quetta Mining Contract Goes to Bolan Minerals Inc."
