@@ -8,8 +8,10 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from mediawatch.scrapers.configured import crawler_settings
+from mediawatch.scrapers.extract_worker import ExtractWorker
 from mediawatch.scrapers.gnews_resolve import Resolver
 from mediawatch.scrapers.progress import Board, open_board
 from mediawatch.scrapers.sources import CrawlerConfig, Source
@@ -124,6 +126,35 @@ def register_sources(db_path: str, sources: list[Source]):
     return conn
 
 
+def _prepare_worker(log_level: str) -> None:
+    """In the extract worker: the crawl's log level and collector thresholds, for good (the
+    worker ends with the crawl)."""
+    logging.getLogger().setLevel(log_level)
+    extraction_logging(log_level).__enter__()
+    crawl_gc().__enter__()
+
+
+def _crawl(sources, settings, matcher, extractor, log_level: str, board: Board | None) -> list:
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for source in sources:
+        c = process.create_crawler(SPIDERS[source.kind])
+        crawlers.append(c)
+        process.crawl(c, source=source, matcher=matcher, extractor=extractor)
+    if board is not None:
+        for source in sources:
+            board.add(source.name)
+        open_board(board)
+    try:
+        with extraction_logging(log_level), crawl_gc():
+            process.start()
+    finally:
+        if board is not None:
+            board.stop()
+            open_board(None)
+    return crawlers
+
+
 def run_crawl(
     sources: list[Source],
     crawler: CrawlerConfig,
@@ -142,23 +173,12 @@ def run_crawl(
 
         base = {"DOWNLOADER_MIDDLEWARES": settings.getdict("DOWNLOADER_MIDDLEWARES")}
         settings.update(render.scrapy_settings(crawler, base), priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawlers = []
-    for source in sources:
-        c = process.create_crawler(SPIDERS[source.kind])
-        crawlers.append(c)
-        process.crawl(c, source=source, matcher=matcher)
-    if board is not None:
-        for source in sources:
-            board.add(source.name)
-        open_board(board)
+    # forked before the reactor exists and before any thread starts
+    extractor = ExtractWorker(prepare=partial(_prepare_worker, log_level))
     try:
-        with extraction_logging(log_level), crawl_gc():
-            process.start()
+        crawlers = _crawl(sources, settings, matcher, extractor, log_level, board)
     finally:
-        if board is not None:
-            board.stop()
-            open_board(None)
+        extractor.close()
     summaries = []
     for source, c in zip(sources, crawlers, strict=True):
         spider = c.spider
