@@ -124,7 +124,7 @@ class ExtractWorker:
 
     @property
     def alive(self) -> bool:
-        return self._gone is None
+        return self._gone is None and not self._closing
 
     async def extract(self, **job: Any) -> Extracted:
         """extract(**job) in the worker; raises ExtractionError as extract() does, or WorkerGone."""
@@ -132,8 +132,8 @@ class ExtractWorker:
         future = loop.create_future()
         payload = pickle.dumps(job, pickle.HIGHEST_PROTOCOL)
         with self._lock:
-            if self._gone is not None:
-                raise WorkerGone(self._gone)
+            if self._gone is not None or self._closing:
+                raise WorkerGone(self._gone or "the crawl ended")
             self._queue.append((loop, future, payload))
             self._lock.notify_all()
         outcome = await future
@@ -146,8 +146,8 @@ class ExtractWorker:
             with self._lock:
                 while not self._queue and not self._closing and self._gone is None:
                     self._lock.wait()
-                if self._gone is not None or (self._closing and not self._queue):
-                    break
+                if self._gone is not None or not self._queue:
+                    break  # closing, and everything given was sent
                 loop, future, payload = self._queue.popleft()
                 self._pending.append((loop, future))
             try:
@@ -194,7 +194,11 @@ class ExtractWorker:
         """Let the worker finish what it was given, end it, and reap it."""
         with self._lock:
             self._closing = True
+            dropped = list(self._queue)  # not sent yet: after the crawl, nobody waits for them
+            self._queue.clear()
             self._lock.notify_all()
+        for loop, future, _ in dropped:
+            _hand_back(loop, future, WorkerGone("the crawl ended"))
         for thread in self._threads:
             thread.join(timeout)
         self.process.join(timeout)
