@@ -77,9 +77,12 @@ class ArchivePipeline:
     def _store_page(self, spider, item: ArticlePage):
         source = spider.source
         if isinstance(item.extracted, WorkerGone):
-            # the worker died with this page in its hands: it stays in the backlog (it may be
-            # what killed the worker: five such crawls give it up), and the run is failed
+            # the worker died with this page in its hands: the run is failed and the page stays
+            # in the backlog, counted as a failed try (it may be what killed the worker: after
+            # five such crawls it is given up)
             spider.note_store_failure(f"{item.url}: could not extract: {item.extracted}")
+            if item.backlog_url:
+                spider.retry_later(item.backlog_url, f"could not extract: {item.extracted}")
             raise DropItem(str(item.extracted))
         try:
             if isinstance(item.extracted, ExtractionError):

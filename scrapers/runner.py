@@ -70,17 +70,22 @@ EXTRACTION_LOGGERS = ("trafilatura", "htmldate", "justext", "courlan", "readabil
 def extraction_logging(level: str) -> Iterator[None]:
     """The extraction libraries log at the crawl's level (what its handler shows anyway) while it
     runs; their own levels come back afterwards (a crawl may run inside a test process)."""
-    wanted = logging.getLevelName(level)
     loggers = [logging.getLogger(name) for name in EXTRACTION_LOGGERS]
     saved = [logger.level for logger in loggers]
     try:
-        for logger in loggers:
-            if isinstance(wanted, int) and logger.getEffectiveLevel() < wanted:
-                logger.setLevel(wanted)
+        _quiet_extraction_loggers(level)
         yield
     finally:
         for logger, old in zip(loggers, saved, strict=True):
             logger.setLevel(old)
+
+
+def _quiet_extraction_loggers(level: str) -> None:
+    wanted = logging.getLevelName(level)
+    for name in EXTRACTION_LOGGERS:
+        logger = logging.getLogger(name)
+        if isinstance(wanted, int) and logger.getEffectiveLevel() < wanted:
+            logger.setLevel(wanted)
 
 
 # The cyclic collector's first generation, in allocations between collections (Python's default is
@@ -95,11 +100,16 @@ def crawl_gc() -> Iterator[None]:
     """Fewer, larger young-generation collections while the crawl runs (the garbage is the same,
     only collected less often); the previous thresholds come back afterwards."""
     saved = gc.get_threshold()
-    gc.set_threshold(max(saved[0], CRAWL_GC_THRESHOLD), *saved[1:])
+    _raise_gc_threshold()
     try:
         yield
     finally:
         gc.set_threshold(*saved)
+
+
+def _raise_gc_threshold() -> None:
+    first, *older = gc.get_threshold()
+    gc.set_threshold(max(first, CRAWL_GC_THRESHOLD), *older)
 
 
 def register_sources(db_path: str, sources: list[Source]):
@@ -127,11 +137,11 @@ def register_sources(db_path: str, sources: list[Source]):
 
 
 def _prepare_worker(log_level: str) -> None:
-    """In the extract worker: the crawl's log level and collector thresholds, for good (the
-    worker ends with the crawl)."""
+    """In the extract worker (which has no Scrapy log handler, and ends with the crawl): records
+    below the crawl's level are not built, and the collector runs as in the crawl."""
     logging.getLogger().setLevel(log_level)
-    extraction_logging(log_level).__enter__()
-    crawl_gc().__enter__()
+    _quiet_extraction_loggers(log_level)
+    _raise_gc_threshold()
 
 
 def _crawl(sources, settings, matcher, extractor, log_level: str, board: Board | None) -> list:

@@ -13,6 +13,7 @@ import gzip
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -113,8 +114,6 @@ def gone(pid: int) -> bool:
 
 
 def runs(archive) -> list[dict]:
-    import sqlite3
-
     conn = sqlite3.connect(archive)
     conn.row_factory = sqlite3.Row
     try:
@@ -127,11 +126,17 @@ def runs(archive) -> list[dict]:
 
 
 def backlog(archive) -> list[str]:
-    import sqlite3
-
     conn = sqlite3.connect(archive)
     try:
         return [r[0] for r in conn.execute("SELECT url FROM crawl_backlog ORDER BY url")]
+    finally:
+        conn.close()
+
+
+def tries(archive, url: str) -> int:
+    conn = sqlite3.connect(archive)
+    try:
+        return conn.execute("SELECT attempts FROM crawl_backlog WHERE url = ?", [url]).fetchone()[0]
     finally:
         conn.close()
 
@@ -166,6 +171,7 @@ def test_a_worker_killed_mid_page_fails_the_run_and_the_next_crawl_stores_the_pa
     # the other pages were stored by the same crawl; the long one waits in the backlog
     assert stored_urls(archive) == sorted(site.url(p) for p in paths)
     assert backlog(archive) == [site.url(BIG)]
+    assert tries(archive, site.url(BIG)) == 1  # counted: a page that kills it is given up after 5
 
     again = subprocess.run(
         [sys.executable, "-m", "mediawatch.cli", "crawl", "--json", OUTLET],
