@@ -117,6 +117,19 @@ class Matcher:
             rpad = 1 if key.endswith(" ") else 0
             self._automaton.add_word(key, (len(key), lpad, rpad, tuple(plain), tuple(checked)))
         self._automaton.make_automaton()
+        # forms whose hits all count (no condition to check): occ() takes them without _reject
+        self._unconditioned = [
+            not (
+                f.code_after
+                or f.code_before
+                or f.not_in
+                or f.not_after
+                or f.not_before
+                or f.context
+                or f.unless
+            )
+            for f in self.forms
+        ]
         self._includes = _closure({t.name: t.includes for t in compiled.topics})
         # Which groups a leaf's mentions also count for, and which leaves can give a topic
         # evidence: a scan then looks only at topics that some hit can concern.
@@ -278,6 +291,9 @@ class Scan:
         Spaces are counted from the nearest offset already asked before `pos`, not from the
         text's start: a text with many mentions is counted about once in all (speed)."""
         cached = self.word_cache.get(pos)
+        if cached is None and not self._known:
+            self._count_words()  # the first ask: every offset a mention can ask, in one sweep
+            cached = self.word_cache.get(pos)
         if cached is None:
             norm = self.norm
             known = self._known
@@ -295,6 +311,30 @@ class Scan:
             cached = spaces - bisect_left(possessives, pos - 1)
             self.word_cache[pos] = cached
         return cached
+
+    def _count_words(self) -> None:
+        """word() of every offset a hit's words() asks (its start and last character) and of the
+        text's last character, counted in one sweep from the start: a text's mentions then cost
+        a dictionary look-up each (speed; the same counts as word() makes one offset at a time)."""
+        norm = self.norm
+        wanted = {len(norm) - 1}
+        for spans in self.hits.values():
+            for start, end in spans:
+                wanted.add(start)
+                wanted.add(max(start, end - 1))
+        possessives = self._possessives
+        if possessives is None:
+            possessives = self._possessives = [m.start() for m in _POSSESSIVE.finditer(norm)]
+        known = self._known = sorted(wanted)
+        known_spaces = self._known_spaces
+        cache = self.word_cache
+        spaces = 0
+        last = 0
+        for pos in known:
+            spaces += norm.count(" ", last, pos)
+            last = pos
+            known_spaces.append(spaces)
+            cache[pos] = spaces - bisect_left(possessives, pos - 1)
 
     def words(self, occ: Occ) -> tuple[int, int]:
         return self.word(occ.start), self.word(max(occ.start, occ.end - 1))
@@ -401,7 +441,11 @@ class Scan:
             return []  # no form of it, or of its members, was hit
         self.memo[leaf] = []  # conditions never loop (checked at compile time)
         out: list[Occ] = []
+        unconditioned = self.m._unconditioned
         for index in self.leaf_hits.get(leaf, ()):
+            if unconditioned[index]:
+                out.extend([Occ(start, end, leaf, index) for start, end in self.hits[index]])
+                continue
             form = self.m.forms[index]
             for start, end in self.hits[index]:
                 occ = Occ(start, end, leaf, index)

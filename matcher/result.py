@@ -68,17 +68,25 @@ def make_snippets(
     for start, end, _weight in ordered:
         if len(snippets) >= limit:
             break
-        if any(a <= start < b for a, b in covered):
-            continue
-        if start < title_len:
-            lo, hi = 0, title_len
-            if hi - lo > SNIPPET_BEFORE + SNIPPET_AFTER:
-                lo, hi = _window(original, start, end, 0, title_len)
+        for a, b in covered:
+            if a <= start < b:
+                break
         else:
-            lo, hi = _window(original, start, end, text_start, len(original))
-        covered.append((lo, hi))
-        snippets.append(_snippet(original, lo, hi, spans, title_len, text_start))
+            covered.append(_snippet_bounds(original, start, end, title_len, text_start))
+            snippets.append(_snippet(original, *covered[-1], spans, title_len, text_start))
     return snippets
+
+
+def _snippet_bounds(
+    original: str, start: int, end: int, title_len: int, text_start: int
+) -> tuple[int, int]:
+    """The window of the snippet around a mention: the title, or a sentence-ish window of it or
+    of the text."""
+    if start < title_len:
+        if title_len > SNIPPET_BEFORE + SNIPPET_AFTER:
+            return _window(original, start, end, 0, title_len)
+        return 0, title_len
+    return _window(original, start, end, text_start, len(original))
 
 
 _ENDS = (". ", "! ", "? ", "۔", "。", "！", "？", "؟", "\n")

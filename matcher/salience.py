@@ -135,7 +135,6 @@ _ORIGIN_AFTER = re.compile(
 _SENTENCE_MARKS = ".!?؟۔\n"
 _SENTENCE_PUNCT = frozenset(_SENTENCE_MARKS)
 _SENTENCE_END = re.compile(rf"[{re.escape(_SENTENCE_MARKS)}]+(?=\s|$)|\n")
-_BLOCK = 512  # characters of a text whose sentence ends are found at a time
 _SEPARATOR = re.compile(
     r"\s*(?:[,،;؛]\s*(?:(?:and|or|اور|و|یا)\s+)?|\s(?:and|or|&|اور|و|یا)\s+)\s*", re.IGNORECASE
 )
@@ -327,38 +326,36 @@ class Sentences:
     of the role (speed; the answers are exactly those of _SENTENCE_END within that window).
 
     A _SENTENCE_END match can end at e when original[e - 1] is sentence punctuation followed by
-    whitespace or the end of the text, or a newline (found block by block, as mentions ask); at
+    whitespace or the end of the text, or a newline (found for the whole text at once); at
     a window's own end, where `$` matches, the punctuation alone is enough. Also keeps the list
     separators of each sentence window (list_items asks the same window for every mention)."""
 
-    __slots__ = ("original", "_blocks", "_pieces")
+    __slots__ = ("original", "_all", "_pieces")
 
     def __init__(self, original: str):
         self.original = original
-        self._blocks: dict[int, list[int]] = {}
+        self._all: list[int] | None = None
         self._pieces: dict[tuple[int, int], tuple] = {}
 
-    def _ends(self, block: int) -> list[int]:
-        """Where matches can end, for the characters original[block * _BLOCK:][:_BLOCK]: after
-        sentence punctuation followed by whitespace or the text's end, and after a newline.
-        Each punctuation character is found with str.find, several times faster than a
-        pattern whose class holds non-ASCII characters."""
-        found = self._blocks.get(block)
+    def _ends(self) -> list[int]:
+        """Where matches can end, in order: after sentence punctuation followed by whitespace or
+        the text's end, and after a newline. Found for the whole text when a mention first asks
+        (a text's mentions ask all over it); each punctuation character with str.find, several
+        times faster than a pattern whose class holds non-ASCII characters."""
+        found = self._all
         if found is None:
             original = self.original
             size = len(original)
-            lo = block * _BLOCK
-            hi = min(lo + _BLOCK, size)
             found = []
             for mark in _SENTENCE_PUNCT:
-                at = original.find(mark, lo, hi)
+                at = original.find(mark)
                 while at != -1:
                     at += 1
                     if mark == "\n" or at == size or original[at].isspace():
                         found.append(at)
-                    at = original.find(mark, at, hi)
+                    at = original.find(mark, at)
             found.sort()
-            self._blocks[block] = found
+            self._all = found
         return found
 
     def start_after(self, lo: int, start: int) -> int:
@@ -369,11 +366,10 @@ class Sentences:
         # the last end e with lo < e < start, on a character from lo to start - 2
         if start - 2 < lo:
             return lo
-        for block in range((start - 2) // _BLOCK, lo // _BLOCK - 1, -1):
-            ends = self._ends(block)
-            i = bisect_left(ends, start) - 1
-            if i >= 0:
-                return ends[i] if ends[i] > lo else lo
+        ends = self._all if self._all is not None else self._ends()
+        i = bisect_left(ends, start) - 1
+        if i >= 0 and ends[i] > lo:
+            return ends[i]
         return lo
 
     def stop_within(self, end: int, hi: int) -> int:
@@ -383,18 +379,14 @@ class Sentences:
         last = min(hi, len(original))
         if last <= end:
             return hi
-        at = -1
         # the first end e with end < e < last, on a character from end to last - 2
-        for block in range(end // _BLOCK, (last - 2) // _BLOCK + 1):
-            ends = self._ends(block)
-            i = bisect_right(ends, end)
-            if i < len(ends):
-                if ends[i] < last:
-                    at = ends[i] - 1  # the first run of punctuation that can end a match
-                break
-        if at < 0:
-            if original[last - 1] not in _SENTENCE_PUNCT:
-                return hi
+        ends = self._all if self._all is not None else self._ends()
+        i = bisect_right(ends, end)
+        if i < len(ends) and ends[i] < last:
+            at = ends[i] - 1  # the first run of punctuation that can end a match
+        elif original[last - 1] not in _SENTENCE_PUNCT:
+            return hi
+        else:
             at = last - 1  # a run cut by the window's end ends a match there
         while at > end and original[at - 1] in _SENTENCE_PUNCT:
             at -= 1  # the match starts where its run does (or where the window does)

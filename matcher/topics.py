@@ -210,7 +210,7 @@ class TopicResult:
                 term = scan.m.leaves[occ.leaf]
                 if term.kind == "group" and 0 < term.weight < 1 and not self._anchored():
                     found = (0.0, "supporting word, but no full mention of the topic to support")
-                else:
+                elif self.spec.alone_needs:  # (without it, _alone has nothing to judge by)
                     alone = self._alone(occ)
                     if alone:
                         found = (ALONE_FACTOR, alone)
@@ -446,10 +446,12 @@ class TopicResult:
         entities: dict[int, dict] = {}
         terms: dict[str, dict] = {}
         spans: list[tuple[int, int, float]] = []
+        leaves = scan.m.leaves
+        original = scan.original
         for occ in self.shown():
             a, b = scan.orig_span(occ.start, occ.end)
             spans.append((a, b, self.weight(occ)))
-            leaf = scan.m.leaves[occ.leaf]
+            leaf = leaves[occ.leaf]
             if leaf.kind == "entity":
                 entry = entities.get(occ.leaf)
                 if entry is None:
@@ -463,7 +465,9 @@ class TopicResult:
                     entities[occ.leaf] = entry
                 entry["count"] += 1
                 entry["offsets"].append([a, b])
-            surface = scan.surface(occ)
+            surface = original[a:b]  # as scan.surface(occ) has it, from the span at hand
+            if "\n" in surface or "  " in surface:
+                surface = " ".join(surface.split())
             term = terms.get(surface)
             if term is None:
                 terms[surface] = {"term": surface, "count": 1}

@@ -4,6 +4,11 @@ Some sites (and some crawlers' caches) store text that went through a wrong deco
 valid UTF-8, so no decoder notices, but every apostrophe and dash turns into two or three letters
 that glue words together ('debtâ€”nearly' is one token): words a watchlist looks for go missing.
 Each such run is decoded back; a run that does not decode stays as it is.
+
+Why not ftfy, the field's library for this: measured on the 13 suspect pages of the two corpora,
+`ftfy.fix_encoding` over the page costs 37 ms each, against 0.6 ms here, gives the same text on 12 of
+them, and on the 13th leaves a lone 'â„¢' unrepaired. The repair runs before parsing, on every suspect
+page a crawl meets, so the cost would land in every crawl.
 """
 
 from __future__ import annotations

@@ -41,7 +41,8 @@ DOWNLOADER_MIDDLEWARES = {
     "mediawatch.scrapers.middlewares.UrlTimeLimitMiddleware": 580,
     # Scrapy's reads the whole page to find a <meta http-equiv="refresh"> in its head
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "mediawatch.scrapers.middlewares.HeadMetaRefreshMiddleware": 580,
+    # 585 keeps the order two equal numbers gave: a response meets it before UrlTimeLimitMiddleware
+    "mediawatch.scrapers.middlewares.HeadMetaRefreshMiddleware": 585,
     "mediawatch.scrapers.claims.ClaimRedirectsMiddleware": 590,  # redirected requests pass here again
 }
 ITEM_PIPELINES = {"mediawatch.scrapers.pipelines.ArchivePipeline": 300}
