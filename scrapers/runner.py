@@ -184,11 +184,16 @@ def run_crawl(
         base = {"DOWNLOADER_MIDDLEWARES": settings.getdict("DOWNLOADER_MIDDLEWARES")}
         settings.update(render.scrapy_settings(crawler, base), priority="cmdline")
     # forked before the reactor exists and before any thread starts
-    extractor = ExtractWorker(prepare=partial(_prepare_worker, log_level))
+    try:
+        extractor: ExtractWorker | None = ExtractWorker(prepare=partial(_prepare_worker, log_level))
+    except OSError as exc:  # no process to spare: the crawl process extracts, as it can
+        logging.getLogger(__name__).warning("no extract worker (%s): extracting in the crawl", exc)
+        extractor = None
     try:
         crawlers = _crawl(sources, settings, matcher, extractor, log_level, board)
     finally:
-        extractor.close()
+        if extractor is not None:
+            extractor.close()
     summaries = []
     for source, c in zip(sources, crawlers, strict=True):
         spider = c.spider
