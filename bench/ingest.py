@@ -359,6 +359,12 @@ def main() -> None:
                     f"{'':14}                for reference: {name} {value:.1f} pages/s (2 processes)"
                 )
         ratio = statistics.median(r["ratio"] for r in rounds)
+        cpu_ratio = statistics.median(r["limit_cpu_ms"] / r["cpu_ms"] for r in rounds)
+        print(
+            f"CPU ratio                     {cpu_ratio:.0%}   (median: extract() alone's CPU per page"
+            " / the whole crawl's, the replay server not counted; other jobs' load on the machine"
+            " moves the ratio above, not this one)"
+        )
         print(
             f"ratio                         {ratio:.0%}   (median of {len(rounds)}: pages/s of the "
             "whole crawl / of extract() alone on the same pages; target >= 80%)"
