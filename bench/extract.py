@@ -17,7 +17,10 @@ author at all). "traf-default" is trafilatura's default (balanced) mode, for ref
 
 Dates: "date" compares the calendar day as each side writes it (mediawatch's `published`, which keeps
 the page's UTC offset, as `mediawatch extract` prints it); "date (UTC day)" compares both in UTC when
-both carry a zone (mediawatch's `published_at`, as stored). pages/s times extraction only (pages are
+both carry a zone (mediawatch's `published_at`, as stored). Pages without an expected date are left
+out of both, as the corpus README scores; "no date kept" is the share of them for which the
+extractor gives no date either (a date there is either one the labels missed or an invented one,
+such as a copyright year or a site-wide stamp). pages/s times extraction only (pages are
 read and gunzipped first), each page through every extractor in turn so machine load hits all alike,
 in an order that turns page by page so that no extractor pays alone for the caches they share.
 
@@ -206,7 +209,7 @@ def _short(value, width: int = 90) -> str:
 def score(results: list, elapsed: float) -> tuple[dict, dict[str, list[tuple[str, str]]]]:
     """(figures, misses): misses[field] = [(rule, line)]."""
     ps, rs = [], []
-    titles = dates = dates_utc = n_dates = authors = n_authors = 0
+    titles = dates = dates_utc = n_dates = authors = n_authors = undated = undated_none = 0
     misses: dict[str, list[tuple[str, str]]] = {"title": [], "date": [], "author": [], "body": []}
     for page_id, truth, got in results:
         rule = got.get("rule") or {}
@@ -226,7 +229,10 @@ def score(results: list, elapsed: float) -> tuple[dict, dict[str, list[tuple[str
                     f"{where}: {_short(got.get('title'))} != {_short(truth.get('title'))}",
                 )
             )
-        if truth.get("datePublished") not in (None, "", "None"):
+        if truth.get("datePublished") in (None, "", "None"):
+            undated += 1
+            undated_none += parse_moment(got.get("date"))[0] is None
+        else:
             n_dates += 1
             written, _ = same_day(got.get("date"), truth.get("datePublished"))
             _, in_utc = same_day(got.get("date_utc"), truth.get("datePublished"))
@@ -261,6 +267,7 @@ def score(results: list, elapsed: float) -> tuple[dict, dict[str, list[tuple[str
         "title": titles / n,
         "date": dates / n_dates if n_dates else 0.0,
         "date (UTC day)": dates_utc / n_dates if n_dates else 0.0,
+        "no date kept": undated_none / undated if undated else float("nan"),  # none undated
         "author": authors / n_authors if n_authors else 0.0,
         "pages/s": n / elapsed if elapsed else 0.0,
     }

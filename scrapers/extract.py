@@ -343,8 +343,25 @@ def _title(
         if bar and len(head.split()) >= 3:
             # what stood before the bar may end with the site's name too ('X - Site | Tagline')
             return _unmangled(clean_title(head, names, sections) or head.strip()), rule
+        if rule in _METADATA_TITLES and not _is_news(pm):
+            title = _without_tagline(title)
         return _unmangled(_without_domain(title, names)), rule
     return title, rule
+
+
+_METADATA_TITLES = {"og:title", "jsonld", "microdata", "twitter:title", "title-tag", "meta-title"}
+_DASH_TAIL = re.compile(r"\s[-–—]\s+(\S+(?:\s+\S+){0,2})$")
+
+
+def _without_tagline(title: str) -> str:
+    """A metadata title without the few words it appends after a dash to a headline of three
+    words or more ('... Compared - Personally Tested', '... Rankings - Infographic', 'Gym
+    Workouts for Beginners — Strength Training'): a label for search results. The printed <h1>
+    keeps its words, and so does news, where a dash joins a headline's two clauses."""
+    tail = _DASH_TAIL.search(title)
+    if tail and len(title[: tail.start()].split()) >= 3:
+        return title[: tail.start()].rstrip()
+    return title
 
 
 _MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]")
@@ -551,8 +568,8 @@ def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
     elsewhere with its offset (a day written in UTC is the next day for a Californian evening
     post)."""
     found = _declared_date(pm, tree, url, selected)
-    if found[2] in ("jsonld", "meta", "microdata") and not _is_news(pm):
-        found = _as_shown(pm, tree, found)
+    if found[2] in ("jsonld", "meta", "microdata"):
+        found = _as_shown(pm, tree, found) if not _is_news(pm) else _moved(pm, tree, found)
     moment, has_time, source = found
     if moment is not None and has_time and moment.utcoffset() == timedelta(0):
         stated = [*tree.xpath("//time/@datetime")[:12], *_declared_values(pm)]
@@ -582,11 +599,9 @@ def _as_shown(pm: PageMeta, tree, found: tuple) -> tuple:
     days = shown_days(tree)
     if not days or found[0].date() in days:
         return found
-    # microdata sits in the body, often on a list of other posts: only the head's metadata
-    for value in _declared_values(pm, with_microdata=False):
-        parsed = parse_date(value)
-        if parsed and parsed[0].date() in days:
-            return (*parsed, "declared-shown")
+    declared = _declared_shown(pm, days)
+    if declared is not None:
+        return declared
     shown = shown_date(tree)
     if shown is not None and shown[0].date() <= found[0].date() - EARLIER_SHOWN:
         return shown[0], shown[1], f"{shown[2]}-earlier"
@@ -594,6 +609,35 @@ def _as_shown(pm: PageMeta, tree, found: tuple) -> tuple:
 
 
 EARLIER_SHOWN = timedelta(days=2)
+
+
+def _declared_shown(pm: PageMeta, days: set) -> tuple | None:
+    """Another publication date the head's metadata declares that the page shows (microdata
+    sits in the body, often on a list of other posts)."""
+    for value in _declared_values(pm, with_microdata=False):
+        parsed = parse_date(value)
+        if parsed and parsed[0].date() in days:
+            return (*parsed, "declared-shown")
+    return None
+
+
+def _moved(pm: PageMeta, tree, found: tuple) -> tuple:
+    """A news article's metadata kept, unless two of its publication dates lie days apart and the
+    page shows only the other one (the article was moved or republished, and one tag followed):
+    a day's difference is an edition's date or a time zone, where the metadata is kept. The
+    page's text is read only when the metadata disagrees so."""
+    day = found[0].date()
+    apart = [
+        parsed
+        for value in _declared_values(pm, with_microdata=False)
+        if (parsed := parse_date(value)) and abs(parsed[0].date() - day) >= EARLIER_SHOWN
+    ]
+    if not apart or day in time_days(tree):
+        return found
+    days = shown_days(tree)
+    if day in days:
+        return found
+    return next(((*p, "declared-shown") for p in apart if p[0].date() in days), found)
 
 
 def _is_news(pm: PageMeta) -> bool:

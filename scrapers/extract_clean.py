@@ -225,13 +225,25 @@ def _all_site(text: str, names: set[str], sections: Collection[str], strong: boo
 _MARKUP = re.compile(r"^#{1,6}\s+|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|\s+[⋆★☆✦•·|]+$")
 
 
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # '？' -> '?', 'Ａ' -> 'A'
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _halfwidth(text: str) -> str:
+    """Fullwidth letters and signs as plain ASCII outside Chinese, Japanese and Korean text: in a
+    Latin headline they are an input method's leftovers ('How Does It Work？')."""
+    if not any("\uff01" <= ch <= "\uff5e" for ch in text) or _CJK.search(text):
+        return text
+    return text.translate(_FULLWIDTH)
+
+
 def clean_title(
     title: str | None, names: set[str], sections: Collection[str] = frozenset()
 ) -> str | None:
     """The headline without the site name, section or date that sites add before or after it."""
     if not title:
         return None
-    title = " ".join(html.unescape(title).split())
+    title = " ".join(_halfwidth(html.unescape(title)).split())
     title = _MARKUP.sub("", title).strip()  # Markdown left in a title: '## Title', '*Title*'
     if not title:
         return None

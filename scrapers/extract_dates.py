@@ -66,6 +66,34 @@ _FOREIGN_MONTH = "(" + "|".join(name for names in _FOREIGN_MONTHS for name in na
 _DAY_MONTH_YEAR_FOREIGN = re.compile(  # '17. Mai 2021', '3 de mayo de 2024', '12 août 2025'
     rf"\b(\d{{1,2}})\.?(?:er)?\s+(?:de\s+)?{_FOREIGN_MONTH},?\s+(?:de\s+)?(\d{{4}})\b", re.I
 )
+# 04-Aug-2021, 12-ago-2021: a day, a month's short name and a year joined by dashes (a CMS's
+# stamp, in English or in the short names of the other languages above)
+_SHORT_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "ene", "gen", "janv"),
+            ("feb", "fév", "fev", "févr"),
+            ("mar", "mär", "mrz"),
+            ("apr", "abr", "avr"),
+            ("may", "mai", "mag", "mei"),
+            ("jun", "giu", "juin"),
+            ("jul", "lug", "juil"),
+            ("aug", "ago", "aoû"),
+            ("sep", "sept", "set"),
+            ("oct", "okt", "ott", "out"),
+            ("nov",),
+            ("dec", "dic", "dez", "déc"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_DASHED_DAY = re.compile(
+    r"(?<![\w-])(\d{1,2})-(" + "|".join(sorted(_SHORT_MONTHS, key=len, reverse=True)) + r")\.?-"
+    r"((?:19|20)\d{2})(?![\w-])",
+    re.I,
+)
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _YEAR_FIRST = re.compile(r"(?<![\d./])((?:19|20)\d{2})([./])(\d{1,2})\2(\d{1,2})(?![\d./]\d)")
 # 17.05.2021, 2/24/2026, 05-03-2024: day and month by the separator's custom (a dot or a dash puts
@@ -106,6 +134,7 @@ _DATE_FORMS = (  # (pattern, group of year, of month, of day; a month by name is
     (_MONTH_DAY_YEAR, 3, 1, 2),
     (_DAY_MONTH_YEAR, 3, 2, 1),
     (_DAY_MONTH_YEAR_FOREIGN, 3, 2, 1),
+    (_DASHED_DAY, 3, 2, 1),
     (_ISO_DAY, 1, 2, 3),
     (_YEAR_FIRST, 1, 3, 4),  # 2025.12.17, 2025/12/17: year first, then month
     (_NUMERIC_DAY, 4, 0, 0),  # the order of day and month is read by _numeric_day_month
@@ -136,7 +165,8 @@ def _text_dates(text: str) -> list[tuple[int, datetime, bool]]:
                 if not m:
                     month, day = _numeric_day_month(match)
                 else:
-                    month = match[m] if match[m].isdigit() else _MONTHS[match[m].lower()]
+                    name = match[m].lower()
+                    month = match[m] if name.isdigit() else _MONTHS.get(name) or _SHORT_MONTHS[name]
                     day = match[d]
                 moment = _day(match[y], month, day)
                 if moment:

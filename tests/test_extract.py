@@ -753,6 +753,38 @@ def test_a_question_h1_without_the_tagline_metadata_adds_and_a_mangled_title_rep
     assert got.title == "A DIY Investor’s Guide to Retirement"
 
 
+def test_a_metadata_title_without_the_label_it_adds_after_a_dash():
+    head = '<meta property="og:title" content="15 Language Learning Apps Compared - Personally Tested">'
+    got = extract(html_page(head, ""), url="https://learn.example/apps")
+    assert got.title == "15 Language Learning Apps Compared"
+    head = "<title>2025 Top Insurance Company Performance Rankings - Infographic</title>"
+    got = extract(html_page(head, ""), url="https://ratings.example/top")
+    assert got.title == "2025 Top Insurance Company Performance Rankings"
+    # the printed headline keeps its words, and so does news, and a longer tail is a subtitle
+    printed = "<h1>Transitioning to a plant-based diet – tips and tricks</h1>"
+    got = extract(html_page("", printed), url="https://food.example/plant-based")
+    assert got.title == "Transitioning to a plant-based diet – tips and tricks"
+    news = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+        '"Budget talks in Quetta - minister resigns"}</script>'
+    )
+    got = extract(html_page(news, ""), url="https://news.example/budget")
+    assert got.title == "Budget talks in Quetta - minister resigns"
+    head = '<meta property="og:title" content="What Tutoring is. - Choosing a good tutor">'
+    got = extract(html_page(head, ""), url="https://blogs.example/tutoring")
+    assert got.title == "What Tutoring is. - Choosing a good tutor"
+
+
+def test_fullwidth_signs_in_a_latin_headline_are_plain_but_kept_in_japanese():
+    head = '<meta property="og:title" content="How Does Robot Vacuum Mapping Work？">'
+    got = extract(html_page(head, "<h1>How Does Robot Vacuum Mapping Work？</h1>"))
+    assert got.title == "How Does Robot Vacuum Mapping Work?"
+    japanese = "フジテレビ問題でスポーツ界にも大激震！協賛企業が撤退"
+    head = f'<meta property="og:title" content="{japanese}">'
+    got = extract(html_page(head, f"<h1>{japanese}</h1>", lang="ja"))
+    assert got.title == japanese
+
+
 def test_a_moment_given_in_utc_is_told_in_the_zone_the_page_states_it_in():
     head = '<meta property="article:published_time" content="2025-12-19T03:05:00+00:00">'
     body = '<time datetime="2025-12-18T19:05:00-08:00">December 18, 2025</time>'

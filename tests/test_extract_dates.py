@@ -130,3 +130,39 @@ def test_the_dates_of_a_page_nested_past_libxslts_depth_are_still_read():
         node = html.etree.SubElement(node, "div")
     node.text = "Published 3 May 2024"
     assert date(2024, 5, 3) in shown_days(root)
+
+
+def test_a_cms_stamp_with_the_months_short_name_between_dashes_is_read():
+    body = "<h1>Choosing plumbing material</h1><p>By: FlowGuard EMEA on 04-ago-2021 5:11:10</p>"
+    got = extract(html_page("", body), url="https://pipes.example/blog/choosing-material")
+    assert got.published_at == "2021-08-04T00:00:00Z"
+    english = "<h1>Choosing plumbing material</h1><p>Posted 12-Mar-2024 by the editors</p>"
+    got = extract(html_page("", english), url="https://pipes.example/blog/choosing-material")
+    assert got.published_at == "2024-03-12T00:00:00Z"
+    # a product code or a file name is no date
+    code = "<h1>Choosing plumbing material</h1><p>Part no. item-12-mar-2024-b in stock</p>"
+    got = extract(html_page("", code), url="https://pipes.example/blog/choosing-material")
+    assert got.published_at is None
+
+
+def test_news_metadata_moved_years_ago_gives_way_to_the_date_the_page_shows():
+    """JSON-LD kept the first publication of 2018 when the article was republished; <meta> and
+    the byline carry the new day."""
+    head = ld("NewsArticle", "2018-04-03T16:50:31Z") + (
+        '<meta property="article:published_time" content="2025-12-19T18:06:00Z">'
+    )
+    body = "<h1>Ziarat in winter</h1><p>By Amanda Furrer Updated: Dec 19, 2025 1:06 PM EST</p>"
+    got = extract(html_page(head, body), url="https://news.example/ziarat")
+    assert got.published_at.startswith("2025-12-19")
+    assert got.date_source == "declared-shown"
+
+
+def test_news_metadata_a_day_apart_is_kept_whichever_day_the_page_shows():
+    """A print edition's date (or another zone's day) in <meta>: the news article keeps JSON-LD."""
+    head = ld("NewsArticle", "2024-04-25T19:30:04+02:00") + (
+        '<meta name="date" content="2024-04-26">'
+    )
+    body = "<h1>Ziarat in winter</h1><p>Ausgabe vom 26.04.2024</p>"
+    got = extract(html_page(head, body), url="https://news.example/ziarat")
+    assert got.published_local.startswith("2024-04-25")
+    assert got.date_source == "jsonld"
