@@ -2,9 +2,10 @@
 the worker extracts, so one crawl process keeps two cores busy and extraction runs in a process that
 does nothing else.
 
-Extraction is most of a page's CPU (about 30 ms against 6 ms for fetching, flagging and storing).
-Run on the reactor's thread between Scrapy's work, the same extract() cost 10-20% more CPU a page
-than in a process of its own (its allocator and CPU caches share the process with Scrapy's objects).
+Extraction is most of a page's CPU (about 26 ms against 7 ms for fetching, flagging and storing).
+Run on the reactor's thread between Scrapy's work, the same extract() cost more CPU a page than in
+a process of its own (its allocator and CPU caches shared with Scrapy's objects); in the worker it
+costs what it costs alone (bench/ingest.py: 25.8 ms a page against 25.4).
 
 The worker is forked before the reactor starts (the extraction libraries are imported by then, and
 shared with the crawl process), reads pages from a pipe and answers with what extract() returned,
