@@ -235,7 +235,7 @@ class Scan:
         self.word_cache: dict[int, int] = {}
         self._known: list[int] = []  # offsets asked of word(), in order ...
         self._known_spaces: list[int] = []  # ... and the spaces before each
-        self._possessives: list[int] | None = None  # where each " s " starts
+        self._possessives: list[int] = []  # where each " s " starts (set by _count_words)
         self.span_cache: dict[tuple[int, int], tuple[int, int]] = {}
         self.place_cache: dict[int, float] = {}  # normalised start -> position weight
         self.context_found: dict[tuple[int, int], str] = {}  # explanations only
@@ -280,7 +280,10 @@ class Scan:
         return found
 
     def surface(self, occ: Occ) -> str:
-        a, b = self.orig_span(occ.start, occ.end)
+        return self.surface_at(*self.orig_span(occ.start, occ.end))
+
+    def surface_at(self, a: int, b: int) -> str:
+        """The original text of a span, its line breaks and space runs folded to one space."""
         text = self.original[a:b]
         return " ".join(text.split()) if "\n" in text or "  " in text else text
 
@@ -304,11 +307,8 @@ class Scan:
                 spaces = self._known_spaces[i] + norm.count(" ", known[i], pos)
             known.insert(i + 1, pos)
             self._known_spaces.insert(i + 1, spaces)
-            possessives = self._possessives
-            if possessives is None:
-                possessives = self._possessives = [m.start() for m in _POSSESSIVE.finditer(norm)]
             # a " s " counts once it ends by pos + 1, as str.count(" s ", 0, pos + 1) has it
-            cached = spaces - bisect_left(possessives, pos - 1)
+            cached = spaces - bisect_left(self._possessives, pos - 1)
             self.word_cache[pos] = cached
         return cached
 
@@ -322,9 +322,7 @@ class Scan:
             for start, end in spans:
                 wanted.add(start)
                 wanted.add(max(start, end - 1))
-        possessives = self._possessives
-        if possessives is None:
-            possessives = self._possessives = [m.start() for m in _POSSESSIVE.finditer(norm)]
+        possessives = self._possessives = [m.start() for m in _POSSESSIVE.finditer(norm)]
         known = self._known = sorted(wanted)
         known_spaces = self._known_spaces
         cache = self.word_cache

@@ -56,6 +56,7 @@ class Scan(Protocol):
     def topic_leaves(self, topic: str) -> list[int]: ...
     def orig_span(self, start: int, end: int) -> tuple[int, int]: ...
     def surface(self, occ: Occ) -> str: ...
+    def surface_at(self, a: int, b: int) -> str: ...
     def word(self, pos: int) -> int: ...
     def words(self, occ: Occ) -> tuple[int, int]: ...
     def describe(self, leaf: int) -> str: ...
@@ -447,7 +448,6 @@ class TopicResult:
         terms: dict[str, dict] = {}
         spans: list[tuple[int, int, float]] = []
         leaves = scan.m.leaves
-        original = scan.original
         for occ in self.shown():
             a, b = scan.orig_span(occ.start, occ.end)
             spans.append((a, b, self.weight(occ)))
@@ -465,9 +465,7 @@ class TopicResult:
                     entities[occ.leaf] = entry
                 entry["count"] += 1
                 entry["offsets"].append([a, b])
-            surface = original[a:b]  # as scan.surface(occ) has it, from the span at hand
-            if "\n" in surface or "  " in surface:
-                surface = " ".join(surface.split())
+            surface = scan.surface_at(a, b)
             term = terms.get(surface)
             if term is None:
                 terms[surface] = {"term": surface, "count": 1}

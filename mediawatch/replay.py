@@ -58,7 +58,22 @@ TEXT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 BINARY_TYPES = {".gz": "application/gzip", ".pdf": "application/pdf", ".png": "image/png"}
+# A file's facts are kept once its modification time is this far in the past: a file written now may
+# be written again within the same tick of the file system's clock (tests rewrite files while the
+# site serves), and would keep its modification time and maybe its size.
+SETTLED_SECONDS = 2.0
 PLACEHOLDER = re.compile(r"\{\{(base|gnews:[^}]+|ago:[^}:]+(?::(?:iso|rfc822|date|compact))?)\}\}")
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What serving a file computes from its bytes alone, kept per file version: serving a static
+    page cost ~1 ms of CPU, half of it hashing the page for its ETag and looking for placeholders,
+    on the cores the crawl it serves runs on (bench/ingest.py)."""
+
+    etag: str
+    last_modified: str
+    plain: bool  # served as it is: rendering the file gave back the same bytes
 
 
 @dataclass
@@ -114,6 +129,7 @@ class ReplaySite:
         self._counts: dict[str, int] = {}
         self._arrivals: dict[str, int] = {}
         self._rules: dict[Path, tuple[int, dict]] = {}
+        self._facts: dict[Path, tuple[tuple[int, int, int], FileFacts]] = {}
         self._lock = threading.Lock()
         self._server = _QuietServer((host, port), self._handler())
         self._server.daemon_threads = True
@@ -175,6 +191,28 @@ class ReplaySite:
         with self._lock:
             self._rules[spec] = (mtime, rules)
         return rules
+
+    def facts(self, found: Path, raw: bytes, stat, plain: bool) -> FileFacts:
+        """The file's ETag and Last-Modified (and whether it is served as it is), kept for
+        cached_facts once the file has not changed for SETTLED_SECONDS."""
+        # the file, not the rendered body: "fresh" dates must not defeat conditional GET
+        facts = FileFacts(
+            etag='"' + hashlib.sha1(raw).hexdigest()[:16] + '"',
+            last_modified=email.utils.formatdate(int(stat.st_mtime), usegmt=True),
+            plain=plain,
+        )
+        if time.time() - stat.st_mtime > SETTLED_SECONDS and len(raw) == stat.st_size:
+            with self._lock:
+                self._facts[found] = (_version(stat), facts)
+        return facts
+
+    def cached_facts(self, found: Path, stat) -> FileFacts | None:
+        """Facts of this very version of the file, if computed before."""
+        with self._lock:
+            cached = self._facts.get(found)
+        if cached and cached[0] == _version(stat):
+            return cached[1]
+        return None
 
     def find(self, path: str) -> Path | None:
         rel = unquote(path).lstrip("/")
@@ -268,28 +306,36 @@ class ReplaySite:
                 found = site.find(path)
                 if found is None:
                     return self._send(404, b"not found\n", {"Content-Type": "text/plain"}, head)
+                stat = found.stat()
                 raw = found.read_bytes()
-                body, ctype = self._body(found, raw)
+                known = site.cached_facts(found, stat)
+                if known is not None and known.plain:
+                    body, ctype = raw, _content_type(found)
+                else:
+                    body, ctype = self._body(found, raw)
+                facts = known or site.facts(found, raw, stat, plain=body == raw)
                 ctype = rule.get("content_type", ctype)
                 if "pad" in rule:
                     text = rule["pad"]["with"].encode()
                     body += text * (int(rule["pad"]["bytes"]) // len(text))
-                # the file, not the rendered body: "fresh" dates must not defeat conditional GET
-                etag = '"' + hashlib.sha1(raw).hexdigest()[:16] + '"'
-                mtime = email.utils.formatdate(int(found.stat().st_mtime), usegmt=True)
-                headers = {"Content-Type": ctype, "ETag": etag, "Last-Modified": mtime}
+                etag = facts.etag
+                headers = {
+                    "Content-Type": ctype,
+                    "ETag": etag,
+                    "Last-Modified": facts.last_modified,
+                }
                 if self.headers.get("If-None-Match") == etag:
                     return self._send(304, b"", {"ETag": etag}, True)
                 return self._send(200, body, headers, head)
 
             def _body(self, found: Path, raw: bytes) -> tuple[bytes, str]:
                 suffix = found.suffix.lower()
+                ctype = _content_type(found)
                 if suffix in BINARY_TYPES:
                     if suffix == ".gz":
                         inner = gzip.decompress(raw).decode("utf-8", "replace")
                         raw = gzip.compress(render_placeholders(inner, site.base).encode(), mtime=0)
-                    return raw, BINARY_TYPES[suffix]
-                ctype = TEXT_TYPES.get(suffix, "text/html; charset=utf-8")
+                    return raw, ctype
                 for bom, codec in (
                     (codecs.BOM_UTF16_LE, "utf-16-le"),
                     (codecs.BOM_UTF16_BE, "utf-16-be"),
@@ -303,6 +349,16 @@ class ReplaySite:
                 return text.encode("utf-8"), ctype
 
         return Handler
+
+
+def _version(stat) -> tuple[int, int, int]:
+    """What tells one version of a file from the next: a rewrite changes one of them."""
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
+
+
+def _content_type(found: Path) -> str:
+    suffix = found.suffix.lower()
+    return BINARY_TYPES.get(suffix) or TEXT_TYPES.get(suffix, "text/html; charset=utf-8")
 
 
 class _QuietServer(ThreadingHTTPServer):

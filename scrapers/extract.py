@@ -13,10 +13,11 @@ import logging
 import re
 from copy import deepcopy
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 from mediawatch.scrapers import mojibake
+from mediawatch.scrapers.extract_authors import page_authors
 from mediawatch.scrapers.extract_body import (
     distinct_chars,
     printed_chars,
@@ -25,13 +26,10 @@ from mediawatch.scrapers.extract_body import (
     without_bio,
     without_teasers,
 )
-from mediawatch.scrapers.extract_byline import page_author
 from mediawatch.scrapers.extract_clean import (
-    clean_authors,
     clean_title,
     is_site_name,
     local_iso,
-    looks_like_person,
     norm,
     parse_date,
     shortest_agreed,
@@ -44,6 +42,7 @@ from mediawatch.scrapers.extract_dates import (
     shown_date,
     shown_days,
     time_days,
+    updated_date,
     url_date,
 )
 from mediawatch.scrapers.extract_meta import (
@@ -51,7 +50,6 @@ from mediawatch.scrapers.extract_meta import (
     NOT_NEWS,
     PageMeta,
     harvest,
-    ld_authors,
     ld_image,
     ld_language,
     ld_value,
@@ -115,17 +113,6 @@ DATE_META = (
     "content:publishdate",
     "prism.publicationdate",
     "date",
-)
-AUTHOR_META = (
-    "author",
-    "article:author",
-    "parsely-author",
-    "sailthru.author",
-    "dc.creator",
-    "dcterms.creator",
-    "byl",
-    "article.author",
-    "content_author",
 )
 SITE_NAME_META = (
     "og:site_name",
@@ -342,10 +329,10 @@ def _title(
         head, bar, _ = title.partition(" | ")
         if bar and len(head.split()) >= 3:
             # what stood before the bar may end with the site's name too ('X - Site | Tagline')
-            return _unmangled(clean_title(head, names, sections) or head.strip()), rule
+            return mojibake.repaired(clean_title(head, names, sections) or head.strip()), rule
         if rule in _METADATA_TITLES and not _is_news(pm):
             title = _without_tagline(title)
-        return _unmangled(_without_domain(title, names)), rule
+        return mojibake.repaired(_without_domain(title, names)), rule
     return title, rule
 
 
@@ -361,21 +348,6 @@ def _without_tagline(title: str) -> str:
     tail = _DASH_TAIL.search(title)
     if tail and len(title[: tail.start()].split()) >= 3:
         return title[: tail.start()].rstrip()
-    return title
-
-
-_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]")
-
-
-def _unmangled(title: str) -> str:
-    """UTF-8 read as Latin-1 ('Investorâ\x80\x99s') back to what the page meant ('Investor’s')."""
-    if not _MOJIBAKE.search(title):
-        return title
-    for codec in ("cp1252", "latin-1"):
-        try:
-            return title.encode(codec).decode("utf-8")
-        except UnicodeError:
-            continue
     return title
 
 
@@ -546,12 +518,17 @@ def _names_the_site(h1: str, raw: list[tuple[str, str | None]], names: set[str])
     return False
 
 
+_SENTENCE_END = re.compile(r"\w[.?!](?=\s+[A-Z])|\w[.?!]$")
+
+
 def _rewritten_headline(h1: str, best: str, cleaned: list[tuple[str, str | None]]) -> bool:
     """The <h1> is a headline of its own that metadata reworded (a news article's metadata is
     kept: there the <h1> often carries a kicker or a longer print headline)."""
     words = _WORD.findall(h1.casefold())
     if len(words) < 4 or norm(h1) in norm(best) or norm(best) in norm(h1):
         return False
+    if len(h1) > 100 and len(_SENTENCE_END.findall(h1)) >= 2:
+        return False  # a paragraph of sentences set in an <h1> (a standfirst), no headline
     mine = set(words)
     for rule, value in cleaned:
         if rule == "h1" or not value:
@@ -569,7 +546,7 @@ def _date(pm: PageMeta, tree, url: str | None, selected) -> tuple:
     post)."""
     found = _declared_date(pm, tree, url, selected)
     if found[2] in ("jsonld", "meta", "microdata"):
-        found = _as_shown(pm, tree, found) if not _is_news(pm) else _moved(pm, tree, found)
+        found = _as_shown(pm, tree, found, url) if not _is_news(pm) else _moved(pm, tree, found)
     moment, has_time, source = found
     if moment is not None and has_time and moment.utcoffset() == timedelta(0):
         stated = [*tree.xpath("//time/@datetime")[:12], *_declared_values(pm)]
@@ -586,7 +563,7 @@ def _declared_values(pm: PageMeta, with_microdata: bool = True) -> list[str]:
     return [value for value in values if value]
 
 
-def _as_shown(pm: PageMeta, tree, found: tuple) -> tuple:
+def _as_shown(pm: PageMeta, tree, found: tuple, url: str | None = None) -> tuple:
     """When the page never shows the declared day: another declared publication date that it
     shows (JSON-LD and <meta> disagree, the page's text settles it), else a day it shows before
     the declared one (metadata moved with a republish or a migration; the page kept printing
@@ -602,13 +579,46 @@ def _as_shown(pm: PageMeta, tree, found: tuple) -> tuple:
     declared = _declared_shown(pm, days)
     if declared is not None:
         return declared
+    revised = _shown_update(pm, tree, found)
+    if revised is not None:
+        return revised
     shown = shown_date(tree)
-    if shown is not None and shown[0].date() <= found[0].date() - EARLIER_SHOWN:
+    if shown is None or shown[0].date() >= _earliest_day(found):
+        return found
+    in_url = url_date(url)  # the address agrees with the metadata: the shown day is another's
+    if in_url is None or in_url.date() != found[0].date():
         return shown[0], shown[1], f"{shown[2]}-earlier"
     return found
 
 
 EARLIER_SHOWN = timedelta(days=2)
+
+EARLIEST_ZONE = timedelta(hours=-12)  # the westernmost UTC offset of the world's clocks
+
+
+def _earliest_day(found: tuple) -> date:
+    """The earliest day a shown date may fall on and still be the declared moment told in some
+    time zone, or a day's edition: a shown day before it is another date (the original
+    publication). A moment with a time and a zone lies on no day before the one it has at UTC-12;
+    for a bare day, a day before may be its edition's or its zone's."""
+    moment, has_time = found[0], found[1]
+    if has_time and moment.tzinfo is not None:
+        return (moment.astimezone(UTC) + EARLIEST_ZONE).date()
+    return (moment - EARLIER_SHOWN).date() + timedelta(days=1)
+
+
+def _shown_update(pm: PageMeta, tree, found: tuple) -> tuple | None:
+    """The day the page labels as its revision ('Updated on Jul 4, 2024'), when it lies after the
+    declared publication and no later than the declared revision: a guide that shows readers only
+    its revision is dated by it (as in _shown_revision), and the metadata's revision stamp moved
+    on with later saves that changed nothing a reader sees. Read only when the page states one."""
+    revisions = [revised[0].date() for revised in _revisions(pm)]
+    if not revisions:
+        return None
+    revised = updated_date(tree)
+    if revised is None or not found[0].date() < revised.date() <= max(revisions):
+        return None
+    return revised, False, "page-updated"
 
 
 def _declared_shown(pm: PageMeta, days: set) -> tuple | None:
@@ -693,11 +703,11 @@ def _declared_published(pm: PageMeta) -> tuple | None:
 MODIFIED_META = ("datemodified", "updated")
 
 
-def _revisions(pm: PageMeta) -> list[str]:
-    """Every revision date the metadata states: JSON-LD's dateModified, then <meta>."""
+def _revisions(pm: PageMeta) -> list[tuple]:
+    """Every revision date the metadata states, parsed: JSON-LD's dateModified, then <meta>."""
     values = [ld_value(ld, "dateModified") for ld in (pm.article, pm.page) if ld]
     values += [value for key in MODIFIED_META for value in pm.meta.get(key, ())]
-    return [value for value in values if value]
+    return [parsed for value in values if value and (parsed := parse_date(value))]
 
 
 def _shown_revision(pm: PageMeta, tree, published: tuple) -> tuple | None:
@@ -706,9 +716,8 @@ def _shown_revision(pm: PageMeta, tree, published: tuple) -> tuple | None:
     if types(pm.article) & NEWS_TYPES:
         return None
     shown = None
-    for value in _revisions(pm):
-        revised = parse_date(value)
-        if revised is None or revised[0].date() <= published[0].date():
+    for revised in _revisions(pm):
+        if revised[0].date() <= published[0].date():
             continue
         if shown is None:
             shown = shown_days(tree)
@@ -748,161 +757,6 @@ def _htmldate(tree, url: str | None) -> tuple:
         found = None
     parsed = parse_date(found)
     return (*parsed, "htmldate") if parsed else (None, False, None)
-
-
-def _authors(
-    pm: PageMeta, tree, selected: list[str] | None, names: set[str]
-) -> tuple[list[str], str | None]:
-    """(authors, rule). Declared authors first; when they only name the site itself, a byline on
-    the page wins."""
-    if selected:
-        found = clean_authors(selected)
-        if found:
-            return _people_first(found, names), "selector"
-    declared: list[str] = []
-    rule = None
-    if pm.article:
-        credited = ld_authors(pm.article, pm.ld_ids)
-        declared, rule = clean_authors([name for name, _ in credited]), "jsonld"
-    if not declared:
-        declared = clean_authors(
-            [v for v in pm.all(*AUTHOR_META) if not v.startswith(("http:", "https:"))]
-        )
-        rule = "meta"
-    if not declared:
-        declared, rule = clean_authors(pm.all("citation_author"), inverted=True), "citation"
-    if not declared and pm.itemprop.get("author"):
-        declared, rule = clean_authors([pm.itemprop["author"]]), "microdata"
-    if declared and not all(is_site_name(name, names) for name in declared):
-        return _people_first(declared, names), rule
-    byline, site_byline = _page_byline(tree, names)
-    byline_rule = "page-byline"  # marked up as the author's: trusted as it stands
-    if not byline:
-        byline, byline_rule = _byline(tree), "byline"
-    byline = [name for name in byline if not is_site_name(name, names)]
-    if byline_rule == "byline" and declared and not any(looks_like_person(n) for n in byline):
-        return declared, rule
-    if byline:
-        return byline, byline_rule
-    if declared:
-        return declared, rule
-    # a byline naming the site itself ("By EcoFlow") still says who wrote it
-    return site_byline, "page-byline" if site_byline else None
-
-
-def _people_first(found: list[str], names: set[str]) -> list[str]:
-    """Without the site's own name when real authors are named beside it."""
-    others = [name for name in found if not is_site_name(name, names)]
-    return others or found
-
-
-_AUTHOR_LINKS = (
-    "//body//a[@rel='author' or contains(@href, '/author/') or contains(@href, '/authors/')"
-    " or contains(@href, '?author=')]"
-)
-_AUTHOR_CLASSES = (
-    "//body//*[contains(@class, 'author-name') or contains(@class, 'author__name')"
-    " or contains(@class, 'authorname') or contains(@class, 'byline')]"
-)
-# any element its class calls the author's ('author vcard', 'blog_author-text', 'at-author'),
-# after the precise ones: its text is often the name alone
-_AUTHOR_MARKED = (
-    "//body//*[contains(translate(@class, 'AUTHOR', 'author'), 'author')"
-    " and not(contains(@class, 'avatar'))]"
-)
-_BY_TEXT = re.compile(
-    r"^(?:written |posted |words )?by:?\s+(.{2,80}?)(?:\s+(?:on|at|[|•·,–—-])\s.*)?$", re.I
-)
-_BY_ALONE = re.compile(r"^(?:written |posted |words )?by:?$", re.I)
-_BYLINE_BLOCKS = ("p", "span", "div", "address", "li", "small", "h3", "h4", "h5", "h6")
-
-
-def _page_byline(tree, names: set[str]) -> tuple[list[str], list[str]]:
-    """(people, site): a byline as readers see it (a link to the author's page, an element marked
-    as the author's name, or a short 'By Name' line, outside comments, navigation and footers);
-    `site` is the first byline that names only the site itself, for when nobody else is named."""
-    site: list[str] = []
-
-    def take(found: list[str]) -> list[str]:
-        people = [name for name in found if not is_site_name(name, names)]
-        if found and not people and not site:
-            site.extend(found)
-        return people
-
-    for path in (_AUTHOR_LINKS, _AUTHOR_CLASSES, _AUTHOR_MARKED):
-        # an element only loosely marked as the author's must hold a name that looks like one
-        plausible = looks_like_person if path is _AUTHOR_MARKED else _plausible_name
-        for node in tree.xpath(path)[:8]:
-            if _outside_article(node):
-                continue
-            text = " ".join(node.text_content().split())
-            if 1 < len(text) <= 80:
-                found = take([name for name in clean_authors([text]) if plausible(name)])
-                if found:
-                    return found, site
-    for node in tree.iter(*_BYLINE_BLOCKS):
-        lead = (node.text or "").lstrip()[:8].lower()
-        if not lead.startswith(("by", "written", "posted", "words")):
-            continue  # cheap test first: text_content() of every <div> would cost O(page²)
-        text = " ".join(node.text_content().split())
-        if len(text) > 100 or _outside_article(node):
-            continue
-        match = _BY_TEXT.match(text)
-        name_text = match[1] if match else None
-        if not match and _BY_ALONE.match(text):  # "Written by" with the name in the next element
-            following = node.getnext()
-            name_text = (
-                " ".join(following.text_content().split()) if following is not None else None
-            )
-        if name_text and len(name_text) <= 80:
-            found = take(
-                [
-                    name
-                    for name in clean_authors([name_text])
-                    if _plausible_name(name) and _capitalised(name)
-                ]
-            )
-            if found:
-                return found, site
-    return [], site
-
-
-def _outside_article(node) -> bool:
-    """In navigation, comments, related links or the site's footer. Classes on <body> describe the
-    whole page ('footer-widgets-visible'), and an <article>'s own footer holds its byline."""
-    chain = []
-    for element in (node, *node.iterancestors()):
-        if element.tag in ("body", "html"):
-            break
-        chain.append(element)
-    in_article = any(element.tag == "article" for element in chain)
-    for element in chain:
-        if element.tag == "nav":
-            return True
-        marks = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-        if "comment" in marks or "related" in marks or "menu" in marks:
-            return True
-        if (element.tag == "footer" or "footer" in marks) and not in_article:
-            return True
-    return False
-
-
-def _plausible_name(name: str) -> bool:
-    words = name.split()
-    return 1 <= len(words) <= 5 and not any(ch.isdigit() for ch in name.split(",")[0])
-
-
-def _capitalised(name: str) -> bool:
-    """Names in scripts with case start their words with capitals ('By batching ...' is prose)."""
-    return all(not w[0].islower() for w in name.split())
-
-
-def _byline(tree) -> list[str]:
-    try:
-        found = page_author(tree)
-    except Exception:  # heuristics over odd markup; a missing byline is an answer
-        found = None
-    return clean_authors(found.split(";")) if found else []
 
 
 def _language(pm: PageMeta, text: str, hint: str | None) -> str | None:
@@ -997,7 +851,7 @@ def _extract(tree, url: str | None, selectors: dict, language: str | None) -> Ex
     if not description and article:
         description = ld_value(article, "description")
 
-    authors, author_source = _authors(pm, tree, sel_author, names)
+    authors, author_source = page_authors(pm, tree, sel_author, names)
     text = _without_headline(text, title)
     if not sel_body:
         text = without_teasers(without_bio(text, authors))

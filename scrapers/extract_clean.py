@@ -337,7 +337,8 @@ _AGENCIES = {
 _NOT_A_NAME = re.compile(
     r"\b(?:january|feb(?:ruary)?|march|apr(?:il)?|july|aug(?:ust)?|sept?(?:ember)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|updated|published|posted|written|reviewed"
-    r"|minutes?|min read|read more|learn more|view all|all posts|more from|articles by|posts by"
+    r"|minutes?|min read|read more|learn more|(?:view|see|show) (?:all|more)|all posts"
+    r"|more from|articles by|posts by"
     r"|(?:mon|tue|wed|thu|fri|sat|sun)$)\b"
     r"|^(?:the )?author$|^[\w-]+(?:\.[\w-]+){2,}$|(?:-[A-Z][a-z]+){3,}",
     re.I,

@@ -247,14 +247,19 @@ def shown_date(tree, numeric: bool = False) -> tuple[datetime, bool, str] | None
             near = moment
         if in_numbers and not numeric:
             continue
-        label = text[max(0, position - _LABEL_CHARS) : position]
-        if _PUBLISHED.search(label):
+        if _labelled(_PUBLISHED, text, position):
             return moment, False, "page-text"
         if plain is None:
             plain = moment
     if near is not None:
         return near, False, "page-byline"
     return (plain, False, "page-text") if plain is not None else None
+
+
+def _labelled(label: re.Pattern, text: str, position: int) -> bool:
+    """Whether the words right before a date in the page's text are `label` ('Published',
+    'Updated on')."""
+    return bool(label.search(text[max(0, position - _LABEL_CHARS) : position]))
 
 
 _BYLINE_CHARS = 300  # a byline follows the headline closely: 'By The Currency editors 12.12.2025'
@@ -270,6 +275,19 @@ def _headline_end(tree, text: str) -> int | None:
     return None
 
 
+_UPDATED = re.compile(r"(?:updated|modified|revised)\W*(?:on|at)?\W*$", re.I)
+
+
+def updated_date(tree) -> datetime | None:
+    """The first full date (in words) the page labels as its revision ('Updated on Jul 4, 2024',
+    'Last modified: 3 May 2024')."""
+    text = _page_text(tree)[1]
+    for position, moment, digits in _dates(tree, True):
+        if not digits and _labelled(_UPDATED, text, position):
+            return moment
+    return None
+
+
 _BYLINE_PAIR = 80  # 'Published Apr 26, 2023 Updated Aug 21, 2025': the two dates of one byline
 
 
@@ -280,7 +298,7 @@ def published_before(tree, day: date) -> datetime | None:
     text = _page_text(tree)[1]
     found = [(position, moment) for position, moment, digits in _dates(tree, True) if not digits]
     for number, (position, moment) in enumerate(found):
-        if not _PUBLISHED.search(text[max(0, position - _LABEL_CHARS) : position]):
+        if not _labelled(_PUBLISHED, text, position):
             continue
         for later, other in found[number + 1 :]:
             if later - position > _BYLINE_PAIR:

@@ -10,6 +10,7 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
 ARTICLE_TYPES = {
     "article",
@@ -171,6 +172,20 @@ def _in_navigation(node) -> bool:
     return False
 
 
+def _links_home(node, text: str, url: str | None) -> bool:
+    """An <h1> that is wholly a link to the site's home page (or sits inside one) is the site's
+    logo ('<h1><a href="/">Antoyo's Blog</a></h1>'), not the headline: a headline links to its
+    article, if anywhere."""
+    links = node.xpath(".//a[@href]") or node.xpath("ancestor::a[@href][1]")
+    if len(links) != 1 or _text(links[0]) != text:
+        return False
+    href = links[0].get("href").strip()
+    target = urlsplit(urljoin(url or "", href))
+    if url and target.netloc and target.netloc.lower() != urlsplit(url).netloc.lower():
+        return False
+    return target.path in ("", "/") and not target.query and not target.fragment
+
+
 def harvest(tree, url: str | None = None) -> PageMeta:
     """Collect the page's self-description in one pass over <head> and the JSON-LD scripts."""
     pm = PageMeta()
@@ -204,7 +219,7 @@ def harvest(tree, url: str | None = None) -> PageMeta:
         if _in_navigation(node):
             continue
         text = _text(node)
-        if not text:
+        if not text or _links_home(node, text, url):
             continue
         pieces = "\x00".join(node.itertext())
         glued = any(pieces[m.end()].isupper() for m in _GLUED.finditer(pieces))

@@ -166,3 +166,39 @@ def test_news_metadata_a_day_apart_is_kept_whichever_day_the_page_shows():
     got = extract(html_page(head, body), url="https://news.example/ziarat")
     assert got.published_local.startswith("2024-04-25")
     assert got.date_source == "jsonld"
+
+
+def test_a_byline_a_day_before_a_moment_no_time_zone_reaches_is_the_publication():
+    """JSON-LD's 22:02 UTC on the 19th is the 19th or the 20th anywhere on earth: a byline's
+    18 December is the day the post went out (the metadata is a later save), not a zone's day."""
+    head = ld("BlogPosting", "2025-12-19T22:02:58Z")
+    body = "<h1>Ziarat in winter</h1><div><div>Dec 18, 2025</div><div>6 min read</div></div>"
+    got = extract(html_page(head, body), url="https://guides.example/ziarat")
+    assert got.published_at.startswith("2025-12-18")
+    assert got.date_source == "page-byline-earlier"
+    # 03:00 UTC on the 19th is still the 18th in the Americas: the metadata's moment, kept
+    early = extract(html_page(ld("BlogPosting", "2025-12-19T03:00:00Z"), body))
+    assert early.published_at.startswith("2025-12-19")
+    # and an address that gives the metadata's day outweighs the text
+    dated = extract(html_page(head, body), url="https://guides.example/2025/12/19/ziarat")
+    assert dated.published_at.startswith("2025-12-19")
+
+
+def test_a_revision_the_page_labels_between_the_declared_dates_dates_a_guide():
+    """The metadata says published 2020 and revised 2025 (a template's save); readers see only
+    'Updated on Jul 4, 2024': the guide is dated by the revision it shows."""
+    head = ld("Article", "2020-12-20T13:09:14+00:00", "2025-11-06T15:10:54+00:00")
+    body = (
+        "<h1>Ziarat in winter</h1><p>David Hartshorne &bull; "
+        '<date class="post-date">Updated on Jul 4, 2024</date> &bull; 28 min read</p>'
+    )
+    got = extract(html_page(head, body), url="https://guides.example/ziarat")
+    assert got.published_at.startswith("2024-07-04")
+    assert got.date_source == "page-updated"
+    # a revision shown after the metadata's last one is not this page's (a widget, a related post)
+    late = body.replace("Jul 4, 2024", "Dec 4, 2025")
+    kept = extract(html_page(head, late), url="https://guides.example/ziarat")
+    assert kept.published_at.startswith("2020-12-20")
+    # without a declared revision the metadata's publication stands
+    bare = extract(html_page(ld("Article", "2020-12-20T13:09:14+00:00"), body))
+    assert bare.published_at.startswith("2020-12-20")
