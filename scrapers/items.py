@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -30,6 +31,9 @@ class ArticlePage:
     content_type: str
     hints: Hints
     backlog_url: str | None = None  # its key in the source's backlog, settled once stored
+    # what the crawl's extract worker made of the page (an Extracted, or the error it raised),
+    # when it had one; else the pipeline extracts the page itself
+    extracted: Any = None
 
 
 @dataclass

@@ -10,6 +10,7 @@ from mediawatch.scrapers.archive import archive_of
 from mediawatch.scrapers.article_time import choose_published
 from mediawatch.scrapers.canonical import canonicalize, strip_tracking
 from mediawatch.scrapers.extract import ExtractionError, extract
+from mediawatch.scrapers.extract_worker import WorkerGone
 from mediawatch.scrapers.items import ArticlePage, UnresolvedItem
 from mediawatch.scrapers.matching import find_topics, store_flags
 from mediawatch.scrapers.stats import DUPLICATES, NEW_ARTICLES
@@ -28,10 +29,33 @@ class ArchivePipeline:
         return cls(crawler)
 
     async def process_item(self, item):
-        """One page at a time across the process's crawlers, one per turn of the event loop
-        (scrapers/turns.py): the downloads in flight are read between two pages."""
+        """Extraction in the crawl's extract worker when it has one (scrapers/extract_worker.py),
+        while this process goes on; then one page at a time across the process's crawlers, one
+        per turn of the event loop (scrapers/turns.py): the downloads in flight are read between
+        two pages."""
+        if isinstance(item, ArticlePage):
+            worker = getattr(self.crawler.spider, "extractor", None)
+            if worker is not None and worker.alive:
+                item.extracted = await self._extract_aside(worker, item)
         async with one_page_per_turn():
             return self.handle(item)
+
+    async def _extract_aside(self, worker, item: ArticlePage):
+        """What the worker made of the page: an Extracted, an ExtractionError, or None when the
+        worker went away before it took the page (the page is then extracted here)."""
+        source = self.crawler.spider.source
+        try:
+            return await worker.extract(
+                html=item.body,
+                url=item.url,
+                selectors=source.selectors,
+                language=source.language,
+                content_type=item.content_type,
+            )
+        except ExtractionError as exc:
+            return exc
+        except WorkerGone as exc:
+            return exc if exc.in_progress else None
 
     def handle(self, item):
         """Any failure on one page becomes an error of this crawl run; the crawl goes on."""
@@ -52,8 +76,18 @@ class ArchivePipeline:
 
     def _store_page(self, spider, item: ArticlePage):
         source = spider.source
+        if isinstance(item.extracted, WorkerGone):
+            # the worker died with this page in its hands: the run is failed and the page stays
+            # in the backlog, counted as a failed try (it may be what killed the worker: after
+            # five such crawls it is given up)
+            spider.note_store_failure(f"{item.url}: could not extract: {item.extracted}")
+            if item.backlog_url:
+                spider.retry_later(item.backlog_url, f"could not extract: {item.extracted}")
+            raise DropItem(str(item.extracted))
         try:
-            page = extract(
+            if isinstance(item.extracted, ExtractionError):
+                raise item.extracted
+            page = item.extracted or extract(
                 item.body,
                 url=item.url,
                 selectors=source.selectors,

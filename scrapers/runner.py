@@ -8,8 +8,10 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from mediawatch.scrapers.configured import crawler_settings
+from mediawatch.scrapers.extract_worker import ExtractWorker
 from mediawatch.scrapers.gnews_resolve import Resolver
 from mediawatch.scrapers.progress import Board, open_board
 from mediawatch.scrapers.sources import CrawlerConfig, Source
@@ -68,17 +70,22 @@ EXTRACTION_LOGGERS = ("trafilatura", "htmldate", "justext", "courlan", "readabil
 def extraction_logging(level: str) -> Iterator[None]:
     """The extraction libraries log at the crawl's level (what its handler shows anyway) while it
     runs; their own levels come back afterwards (a crawl may run inside a test process)."""
-    wanted = logging.getLevelName(level)
     loggers = [logging.getLogger(name) for name in EXTRACTION_LOGGERS]
     saved = [logger.level for logger in loggers]
     try:
-        for logger in loggers:
-            if isinstance(wanted, int) and logger.getEffectiveLevel() < wanted:
-                logger.setLevel(wanted)
+        _quiet_extraction_loggers(level)
         yield
     finally:
         for logger, old in zip(loggers, saved, strict=True):
             logger.setLevel(old)
+
+
+def _quiet_extraction_loggers(level: str) -> None:
+    wanted = logging.getLevelName(level)
+    for name in EXTRACTION_LOGGERS:
+        logger = logging.getLogger(name)
+        if isinstance(wanted, int) and logger.getEffectiveLevel() < wanted:
+            logger.setLevel(wanted)
 
 
 # The cyclic collector's first generation, in allocations between collections (Python's default is
@@ -93,11 +100,16 @@ def crawl_gc() -> Iterator[None]:
     """Fewer, larger young-generation collections while the crawl runs (the garbage is the same,
     only collected less often); the previous thresholds come back afterwards."""
     saved = gc.get_threshold()
-    gc.set_threshold(max(saved[0], CRAWL_GC_THRESHOLD), *saved[1:])
+    _raise_gc_threshold()
     try:
         yield
     finally:
         gc.set_threshold(*saved)
+
+
+def _raise_gc_threshold() -> None:
+    first, *older = gc.get_threshold()
+    gc.set_threshold(max(first, CRAWL_GC_THRESHOLD), *older)
 
 
 def register_sources(db_path: str, sources: list[Source]):
@@ -124,6 +136,35 @@ def register_sources(db_path: str, sources: list[Source]):
     return conn
 
 
+def _prepare_worker(log_level: str) -> None:
+    """In the extract worker (which has no Scrapy log handler, and ends with the crawl): records
+    below the crawl's level are not built, and the collector runs as in the crawl."""
+    logging.getLogger().setLevel(log_level)
+    _quiet_extraction_loggers(log_level)
+    _raise_gc_threshold()
+
+
+def _crawl(sources, settings, matcher, extractor, log_level: str, board: Board | None) -> list:
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for source in sources:
+        c = process.create_crawler(SPIDERS[source.kind])
+        crawlers.append(c)
+        process.crawl(c, source=source, matcher=matcher, extractor=extractor)
+    if board is not None:
+        for source in sources:
+            board.add(source.name)
+        open_board(board)
+    try:
+        with extraction_logging(log_level), crawl_gc():
+            process.start()
+    finally:
+        if board is not None:
+            board.stop()
+            open_board(None)
+    return crawlers
+
+
 def run_crawl(
     sources: list[Source],
     crawler: CrawlerConfig,
@@ -142,23 +183,17 @@ def run_crawl(
 
         base = {"DOWNLOADER_MIDDLEWARES": settings.getdict("DOWNLOADER_MIDDLEWARES")}
         settings.update(render.scrapy_settings(crawler, base), priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawlers = []
-    for source in sources:
-        c = process.create_crawler(SPIDERS[source.kind])
-        crawlers.append(c)
-        process.crawl(c, source=source, matcher=matcher)
-    if board is not None:
-        for source in sources:
-            board.add(source.name)
-        open_board(board)
+    # forked before the reactor exists and before any thread starts
     try:
-        with extraction_logging(log_level), crawl_gc():
-            process.start()
+        extractor: ExtractWorker | None = ExtractWorker(prepare=partial(_prepare_worker, log_level))
+    except OSError as exc:  # no process to spare: the crawl process extracts, as it can
+        logging.getLogger(__name__).warning("no extract worker (%s): extracting in the crawl", exc)
+        extractor = None
+    try:
+        crawlers = _crawl(sources, settings, matcher, extractor, log_level, board)
     finally:
-        if board is not None:
-            board.stop()
-            open_board(None)
+        if extractor is not None:
+            extractor.close()
     summaries = []
     for source, c in zip(sources, crawlers, strict=True):
         spider = c.spider

@@ -71,10 +71,11 @@ class NewsSpider(scrapy.Spider):
         spider: Self = super().from_crawler(crawler, *args, **kwargs)
         return spider
 
-    def __init__(self, source: Source, matcher=None, **kwargs):
+    def __init__(self, source: Source, matcher=None, extractor=None, **kwargs):
         super().__init__(name=source.name, **kwargs)
         self.source = source
         self.matcher = matcher
+        self.extractor = extractor  # the crawl's extract worker (scrapers/extract_worker.py)
         if source.download_delay is not None:
             self.download_delay = source.download_delay
         self.article_requests = 0
