@@ -370,11 +370,70 @@ def _without_domain(title: str, names: set[str]) -> str:
 def _chosen_title(
     pm: PageMeta, names: set[str], sections: set[str], selected: str | None
 ) -> tuple[str | None, str | None]:
-    """(headline, rule). The publisher's metadata first; the headline printed on the page (<h1>)
-    when another source confirms it, or, outside news articles, when metadata carries an SEO
-    variant of it."""
+    """(headline, rule): _ranked_title's choice, unless another source spells or states the same
+    headline better (_title_cased, _as_headline)."""
+    title, rule, cleaned = _ranked_title(pm, names, sections, selected)
+    if not title or not rule or rule == "selector":
+        return title, rule
+    if rule in ("h1", "h1+jsonld"):
+        title, rule = _title_cased(title, rule, cleaned)
+    return _as_headline(title, rule, cleaned)
+
+
+def _title_cased(h1: str, rule: str, cleaned: list[tuple[str, str | None]]) -> tuple[str, str]:
+    """The metadata's spelling of a headline the page prints in sentence case ('How much should I
+    pay for cleaning in Quetta?' against 'How Much Should I Pay For Cleaning in Quetta?') when
+    the metadata is typed title case: it capitalises the content words and leaves a small word
+    ('in', 'to', 'of') in lower case, which no template does. Metadata in which every word is
+    capitalised ('A Winter Guide To The Forest Of Ziarat') is a template's, and an <h1> that
+    differs from it only in the small words ('Review and Approval') minds them: the <h1> stays."""
+    mine = h1.split()
+    for other, value in cleaned:
+        if other == "h1" or not value or value == h1 or value.casefold() != h1.casefold():
+            continue
+        theirs = value.split()
+        if len(theirs) != len(mine) or not any(w.isalpha() and w.islower() for w in theirs[1:]):
+            continue
+        raised = lowered = 0
+        for a, b in zip(mine[1:], theirs[1:], strict=True):
+            if len(a) >= 4 and a != b:
+                raised += a[0].islower() and b[0].isupper()
+                lowered += a[0].isupper() and b[0].islower()
+        if raised >= 2 and not lowered:
+            return value, other
+    return h1, rule
+
+
+_SENTENCE_STOP = re.compile(r"(\w*[a-z]{2})\s?\.$")
+_ABBREVIATIONS = {"inc", "ltd", "co", "corp", "bros", "jr", "sr", "st", "ave", "etc", "vs", "no"}
+
+
+def _as_headline(title: str, rule: str, cleaned: list[tuple[str, str | None]]) -> tuple[str, str]:
+    """A title written as a sentence with a full stop ('Here are the six types of HR outsourcing.')
+    is a social-media teaser, not a headline: another source that words it otherwise as a
+    headline wins. Another source with the same words is only the teaser without its stop."""
+    stop = _SENTENCE_STOP.search(title)
+    if not stop or stop[1].casefold() in _ABBREVIATIONS:  # 'Bolan Minerals Inc.'
+        return title, rule
+    for other, value in cleaned:
+        if (
+            value
+            and not value.rstrip().endswith(".")
+            and norm(value) != norm(title)
+            and len(value.split()) >= 3
+        ):
+            return value, other
+    return title, rule
+
+
+def _ranked_title(
+    pm: PageMeta, names: set[str], sections: set[str], selected: str | None
+) -> tuple[str | None, str | None, list[tuple[str, str | None]]]:
+    """(headline, rule, the cleaned candidates). The publisher's metadata first; the headline
+    printed on the page (<h1>) when another source confirms it, or, outside news articles, when
+    metadata carries an SEO variant of it."""
     if selected:
-        return clean_title(selected, names, sections), "selector"
+        return clean_title(selected, names, sections), "selector", []
     article = pm.article
     # a news article (by its JSON-LD type, or a newspaper section in article:section on a page
     # that does not call itself a blog post) keeps its metadata headline: there the <h1> often
@@ -401,7 +460,7 @@ def _chosen_title(
     cleaned = [(rule, clean_title(value, names, sections)) for rule, value in raw]
     candidates = [(rule, value) for rule, value in cleaned if value]
     if not candidates:
-        return None, None
+        return None, None, cleaned
     rule, best = candidates[0]
     if rule == "h1" and _shouted(best):  # the page's styling: another source spells the words
         spelled = [(r, v.partition(" | ")[0].strip()) for r, v in candidates[1:]]
@@ -417,7 +476,7 @@ def _chosen_title(
     if h1 and h1 != best and not _shouted(h1) and h1 in spelled_alike:
         # the printed headline spelled letter for letter as the JSON-LD headline: og:title alone
         # differs (an SEO or social variant, or its own capitalisation)
-        return h1, "h1+jsonld"
+        return h1, "h1+jsonld", cleaned
     if (
         not h1
         or _shouted(h1)
@@ -425,17 +484,17 @@ def _chosen_title(
         or norm(h1) == norm(best)
         and (news or _quotes(h1) == _quotes(best))
     ):
-        return best, rule
+        return best, rule, cleaned
     if not news and (norm(h1) == norm(best) or _cut_of(h1, best) or _extends(h1, best)):
         # the printed headline as readers see it (quotes, case, dashes), without what metadata
         # added around it
-        return h1, "h1"
+        return h1, "h1", cleaned
     confirmed = [dict(cleaned).get("jsonld"), dict(cleaned).get("microdata")]
     if any(value and norm(value) == norm(h1) for value in confirmed):
-        return h1, "h1+jsonld"
+        return h1, "h1+jsonld", cleaned
     if not news and _rewritten_headline(h1, best, cleaned):
-        return h1, "h1"
-    return best, rule
+        return h1, "h1", cleaned
+    return best, rule, cleaned
 
 
 _QUOTES = str.maketrans("‘’‚‛“”„‟", "''''\"\"\"\"")

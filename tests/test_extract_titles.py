@@ -43,3 +43,42 @@ def test_sentences_set_in_an_h1_are_a_standfirst_not_the_headline():
     )
     got = extract(html_page(head, body), url="https://reno.example/best-projects")
     assert got.title == "The 10 Best Home Renovation Projects of 2026"
+
+
+def test_a_headline_printed_in_sentence_case_keeps_the_title_case_the_metadata_gives():
+    head = """<title>How Much Should I Pay For Snow Clearing in Quetta? | Clear Roads</title>
+    <meta property="og:title" content="How Much Should I Pay For Snow Clearing in Quetta?">"""
+    body = "<h1>How much should I pay for snow clearing in Quetta?</h1>"
+    got = extract(html_page(head, body), url="https://roads.example/snow-clearing-cost")
+    assert got.title == "How Much Should I Pay For Snow Clearing in Quetta?"
+
+
+def test_an_h1_that_lowercases_only_the_small_words_keeps_its_spelling():
+    head = '<meta property="og:title" content="Video Review And Approval To Publish">'
+    body = "<h1>Video Review and Approval to Publish</h1>"
+    got = extract(html_page(head, body), url="https://video.example/review-approval")
+    assert got.title == "Video Review and Approval to Publish"
+
+
+def test_a_title_written_as_a_sentence_gives_way_to_the_headline_another_source_states():
+    head = """<title>Here are the six ways to cross the Bolan Pass.</title>
+    <meta property="og:title" content="Here are the six ways to cross the Bolan Pass.">
+    <script type="application/ld+json">{"@context": "https://schema.org", "@type": "Article",
+      "headline": "6 Ways to Cross the Bolan Pass in Winter"}</script>"""
+    got = extract(html_page(head, "<p>Text.</p>"), url="https://pass.example/bolan")
+    assert got.title == "6 Ways to Cross the Bolan Pass in Winter"
+
+
+def test_a_headline_ending_in_a_stop_stays_when_no_source_words_it_otherwise():
+    head = '<meta property="og:title" content="Things to Know Before Visiting Gwadar">'
+    body = "<h1>Things to Know Before Visiting Gwadar.</h1>"
+    got = extract(html_page(head, body), url="https://travel.example/gwadar")
+    assert got.title == "Things to Know Before Visiting Gwadar."
+
+
+def test_a_headline_ending_in_an_abbreviation_is_no_sentence():
+    head = """<meta property="og:title" content="Quetta Mining Contract Goes to Bolan Minerals Inc.">
+    <script type="application/ld+json">{"@context": "https://schema.org", "@type": "Article",
+      "headline": "Bolan Minerals wins the Quetta contract"}</script>"""
+    got = extract(html_page(head, "<p>Text.</p>"), url="https://mining.example/contract")
+    assert got.title == "Quetta Mining Contract Goes to Bolan Minerals Inc."
