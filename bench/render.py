@@ -110,14 +110,17 @@ def crawl(config_dir: Path, db_path: Path) -> dict:
     env = {**os.environ, "MEDIAWATCH_CONFIG_DIR": str(config_dir), "MEDIAWATCH_DB": str(db_path)}
     for proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         env.pop(proxy, None)
+    # the log goes to a file: a rendered crawl logs about 64 KB (each refused browser request),
+    # and a pipe that nobody reads while the crawl runs would stall it once full
+    log = db_path.with_suffix(".log")
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mediawatch.cli", "crawl", "bench", "--no-match", "-v"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    with log.open("w") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mediawatch.cli", "crawl", "bench", "--no-match", "-v"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+        )
     root = psutil.Process(proc.pid)
     seen: dict[int, psutil.Process] = {}
     peak = peak_pss = 0
@@ -135,7 +138,8 @@ def crawl(config_dir: Path, db_path: Path) -> dict:
         peak = max(peak, total)
         peak_pss = max(peak_pss, pss)
         time.sleep(0.05)
-    out, err = proc.communicate()
+    proc.wait()
+    err = log.read_text(errors="replace")
     elapsed = time.perf_counter() - start
     time.sleep(2)  # let anything the crawl started finish exiting
     left = []
