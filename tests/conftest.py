@@ -168,6 +168,17 @@ def workspace(tmp_path, replay_site) -> Workspace:
     return Workspace(folder, tmp_path / "archive.db", replay_site)
 
 
+@pytest.fixture
+def outlet(tmp_path):
+    """(site folder, its running replay site, config folder, archive path) for a test that writes
+    its own outlet (tests/chaos_helpers.py); the site is stopped after."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    site = ReplaySite([folder]).start()
+    yield folder, site, tmp_path / "config", tmp_path / "archive.db"
+    site.stop()
+
+
 @pytest.fixture(scope="session")
 def crawled(tmp_path_factory, replay_site) -> Workspace:
     """One archive built by crawling every demo source once (read-only for the tests that use it)."""

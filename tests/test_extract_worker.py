@@ -23,7 +23,6 @@ import pytest
 from chaos_helpers import (
     OUTLET,
     cli_env,
-    serve,
     stored_count,
     stored_urls,
     write_outlet,
@@ -35,15 +34,6 @@ from mediawatch.scrapers.extract_worker import ExtractWorker
 pytestmark = pytest.mark.slow
 
 BIG = f"/{OUTLET}/big-report"
-
-
-@pytest.fixture
-def outlet(tmp_path):
-    folder = tmp_path / "site"
-    folder.mkdir()
-    site = serve(folder)
-    yield folder, site, tmp_path / "config", tmp_path / "archive.db"
-    site.stop()
 
 
 def write_big_page(folder: Path) -> None:

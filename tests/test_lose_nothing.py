@@ -20,7 +20,6 @@ from chaos_helpers import (
     article_path,
     cli_env,
     crawl_killed_after,
-    serve,
     set_behaviour,
     stored_count,
     stored_urls,
@@ -31,16 +30,6 @@ from chaos_helpers import (
 from mediawatch import db
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def outlet(tmp_path):
-    """(site folder, running replay site, config folder, archive path); the site is stopped after."""
-    folder = tmp_path / "site"
-    folder.mkdir()
-    site = serve(folder)
-    yield folder, site, tmp_path / "config", tmp_path / "archive.db"
-    site.stop()
 
 
 def crawl(config_dir, db_path, *names, preexec=None, timeout=180):
