@@ -80,6 +80,23 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def extract_worker_of(pid: int) -> list[int]:
+    """The crawl's forked children that stay: its extract worker. A crawl also runs a short
+    command at start (`uname -p`, for the versions Scrapy logs), which shows as a second child
+    for a moment, first with the crawl's own command line: 0.3 s later it is gone."""
+    own = _cmdline(pid)
+    first = {c for c in children(pid) if _cmdline(c) == own}
+    time.sleep(0.3)
+    return sorted(c for c in first if c in children(pid) and _cmdline(c) == own)
+
+
 def wait_for(what, timeout: float = 120.0, message: str = ""):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -139,7 +156,9 @@ def test_a_worker_killed_mid_page_fails_the_run_and_the_next_crawl_stores_the_pa
 
     proc = start_crawl(config, archive)
     try:
-        (worker,) = wait_for(lambda: children(proc.pid), message="no extract worker started")
+        (worker,) = wait_for(
+            lambda: extract_worker_of(proc.pid), message="no extract worker started"
+        )
         wait_for(lambda: BIG in [p for _, p, _ in site.log.entries], message="not served")
         start = cpu_seconds(worker)
         # a second of CPU after the long page was sent: more than the worker's warm-up and the
@@ -183,7 +202,9 @@ def test_the_worker_ends_when_its_crawl_is_killed_with_sigkill(outlet):
     write_sources(config, site.base)
     proc = start_crawl(config, archive)
     try:
-        (worker,) = wait_for(lambda: children(proc.pid), message="no extract worker started")
+        (worker,) = wait_for(
+            lambda: extract_worker_of(proc.pid), message="no extract worker started"
+        )
         wait_for(lambda: stored_count(archive) >= 3, message="nothing stored")
         proc.send_signal(signal.SIGKILL)  # the crawl process alone, not its group
         proc.communicate(timeout=60)
