@@ -226,16 +226,21 @@ def where_time_goes(compiled, texts, passes: int = 5) -> tuple[float, float, int
 
     timings = []
     for _ in range(passes):
-        begun = time.perf_counter()
-        scans = [Scan(compiled, t, x, explain=False) for t, x in texts]
-        scanned = time.perf_counter()
-        flags = sum(
-            len([r.topic_match(s) for r in s.topic_results(only_hit=True) if r.flagged])
-            for s in scans
-        )
-        timings.append((scanned - begun, time.perf_counter() - scanned))
+        scan_s = topics_s = 0.0
+        flags = roles = 0
+        for title, text in texts:  # text by text, as match() goes: its caches stay warm
+            begun = time.perf_counter()
+            scan = Scan(compiled, title, text, explain=False)
+            scanned = time.perf_counter()
+            flags += len(
+                [r.topic_match(scan) for r in scan.topic_results(only_hit=True) if r.flagged]
+            )
+            topics_s += time.perf_counter() - scanned
+            scan_s += scanned - begun
+            roles += len(scan.role_cache)
+        timings.append((scan_s, topics_s))
     scan_s, topics_s = sorted(timings, key=sum)[len(timings) // 2]
-    return scan_s, topics_s, sum(len(s.role_cache) for s in scans), flags
+    return scan_s, topics_s, roles, flags
 
 
 def main() -> None:
