@@ -16,6 +16,10 @@ Prints, in one run on the same pages:
     serves a page (hashing the file for its ETag, looking for placeholders) and ~0.3 ms after,
     most of it the socket writes (mediawatch/replay.py keeps each settled file's facts): round 1
     pays the first.
+  - the floor: the same crawl with no item pipeline (bench/crawl_no_pipeline.py: Scrapy fetches
+    and parses the same feeds and pages, nothing is extracted, flagged or stored), in CPU per
+    page, and what it leaves of the target: the CPU ratio can be at most extract()'s CPU over
+    extract()'s plus the floor's;
   - for reference, plain trafilatura with both cores: called exactly as extract() calls it (the page's
     bytes decoded by trafilatura itself, the URL, favor_recall=True, include_comments=False,
     include_tables=True), and in its default (balanced) mode. --no-reference leaves them out.
@@ -219,7 +223,14 @@ class WorkerCpu:
         return sum(self.last.values()) / os.sysconf("SC_CLK_TCK")
 
 
-def crawl_halves(config: Path, db_path: Path) -> tuple[float, float, float, list[str], float]:
+CRAWL = [sys.executable, "-m", "mediawatch.cli", "crawl"]
+# the same crawl with no item pipeline: nothing extracted, flagged or stored (its floor)
+CRAWL_NO_PIPELINE = [sys.executable, str(ROOT / "bench" / "crawl_no_pipeline.py")]
+
+
+def crawl_halves(
+    config: Path, db_path: Path, command: list[str] = CRAWL
+) -> tuple[float, float, float, list[str], float]:
     """Both halves at once: (seconds, CPU seconds, peak RSS in MB of a crawl process, failures,
     CPU seconds of their extract workers, part of the CPU seconds).
 
@@ -232,7 +243,7 @@ def crawl_halves(config: Path, db_path: Path) -> tuple[float, float, float, list
         with open(log, "w") as out:
             procs.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "mediawatch.cli", "crawl", half],
+                    [*command, half],
                     env=env,
                     stdout=out,
                     stderr=subprocess.STDOUT,
@@ -289,6 +300,13 @@ def one_round(
     site.log.clear()
     crawl_halves(work / "config", db_path)
     second = [p for _, p, _ in site.log.entries if p.startswith("/a/")]
+    site.log.clear()
+    _, floor_cpu, _, failures, _ = crawl_halves(
+        work / "config", work / f"floor-{number}.db", CRAWL_NO_PIPELINE
+    )
+    for failure in failures:
+        print(failure, file=sys.stderr)
+    floor_pages = len([p for _, p, _ in site.log.entries if p.startswith("/a/")])
     rate = stored / elapsed
     page_rate = extracted / elapsed
     limit = (before + after) / 2
@@ -309,6 +327,7 @@ def one_round(
         "server_cpu": server_cpu,
         "peak_mb": peak_mb,
         "refetched": len(second),
+        "floor_ms": floor_cpu / max(floor_pages, 1) * 1000,
         "refs": refs,
     }
 
@@ -357,6 +376,12 @@ def main() -> None:
                 f"extract workers), extract() alone {r['limit_cpu_ms']:.1f} ms; "
                 f"replay server {r['server_cpu']:.1f} s in all"
             )
+            rest = r["cpu_ms"] - r["floor_ms"] - r["limit_cpu_ms"]
+            print(
+                f"{'':14}                of which the crawl without its pipeline "
+                f"{r['floor_ms']:.1f} ms, extract() {r['limit_cpu_ms']:.1f} ms, the rest "
+                f"{rest:.1f} ms (flagging, storing, handing pages to the worker)"
+            )
             for name, value in r["refs"].items():
                 print(
                     f"{'':14}                for reference: {name} {value:.1f} pages/s (2 processes)"
@@ -371,6 +396,14 @@ def main() -> None:
         print(
             f"ratio                         {ratio:.0%}   (median of {len(rounds)}: pages/s of the "
             "whole crawl / of extract() alone on the same pages; target >= 80%)"
+        )
+        floor = statistics.median(r["floor_ms"] for r in rounds)
+        limit_cpu = statistics.median(r["limit_cpu_ms"] for r in rounds)
+        print(
+            f"floor                         {floor:.1f} ms CPU a page (median: the same crawl with no"
+            " item pipeline: Scrapy, the feeds, start-up, the worker's start); with extract()"
+            f" alone's {limit_cpu:.1f} ms the CPU ratio is at most "
+            f"{limit_cpu / (limit_cpu + floor):.0%} even if flagging and storing cost nothing"
         )
         print(f"crawl process peak RSS        {max(r['peak_mb'] for r in rounds):.0f} MB")
         refetched = max(r["refetched"] for r in rounds)
