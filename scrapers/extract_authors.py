@@ -9,7 +9,12 @@ from __future__ import annotations
 import re
 
 from mediawatch.scrapers.extract_byline import page_author
-from mediawatch.scrapers.extract_clean import clean_authors, is_site_name, looks_like_person
+from mediawatch.scrapers.extract_clean import (
+    clean_authors,
+    is_site_name,
+    joins_names,
+    looks_like_person,
+)
 from mediawatch.scrapers.extract_meta import PageMeta, ld_authors
 
 AUTHOR_META = (
@@ -79,11 +84,12 @@ def _handle(name: str) -> bool:
 
 def _ld_declared(credited: list[tuple[str, bool]]) -> list[str]:
     """Cleaned names of JSON-LD authors. An Organization's name is one name: 'Center for Drug
-    Evaluation and Research' is not two authors, whatever 'and' and commas it holds."""
+    Evaluation and Research' is not two authors, whatever 'and' and commas it holds, and the
+    firm 'Morgan & Morgan' is not 'Morgan'."""
     found: list[str] = []
     for name, is_org in credited:
         parts = clean_authors([name])
-        if is_org and len(parts) > 1:
+        if is_org and parts and joins_names(name):
             parts = [" ".join(name.split())]
         found.extend(part for part in parts if part not in found)
     return found

@@ -346,6 +346,12 @@ _NOT_A_NAME = re.compile(
 _LAST_FIRST = re.compile(r"^([^\W\d][\w'-]*), ([^\W\d][\w'.-]*(?: [^\W\d][\w'.-]*)?)$")
 
 
+def joins_names(value: str) -> bool:
+    """Whether a byline joins several names ('A and B', 'A & B', 'A, B'), as clean_authors cuts
+    it: 'Morgan & Morgan' does, though it gives one name once the repeat is dropped."""
+    return len(_SPLIT.split(" ".join(value.split()))) > 1
+
+
 def clean_authors(raw: list[str], inverted: bool = False) -> list[str]:
     """Names from bylines: 'By A and B' -> [A, B]; URLs, e-mail addresses and placeholders dropped.
 

@@ -16,6 +16,14 @@ def test_an_organisation_credited_in_json_ld_keeps_its_whole_name():
     assert got.authors == ["Center for Drug Evaluation and Research"]
 
 
+def test_a_firm_named_after_two_partners_keeps_its_whole_name():
+    head = """<script type="application/ld+json">{"@context": "https://schema.org",
+      "@type": "BlogPosting", "headline": "What to do after a car crash",
+      "author": {"@type": "Organization", "name": "Morgan &amp; Morgan"}}</script>"""
+    got = extract(html_page(head), url="https://law.example/blog/after-a-crash")
+    assert got.authors == ["Morgan & Morgan"]
+
+
 def test_people_credited_together_in_json_ld_are_still_two_authors():
     head = """<script type="application/ld+json">{"@context": "https://schema.org",
       "@type": "Article", "headline": "Ziarat in winter",
