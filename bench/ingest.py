@@ -213,9 +213,27 @@ class WorkerCpu:
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):
-            for entry in os.listdir("/proc"):
-                if entry.isdigit() and (found := _ticks(int(entry))) and found[0] in self.parents:
-                    self.last[int(entry)] = found[1]
+            for child in self._children():
+                if (found := _ticks(child)) and found[0] in self.parents:
+                    self.last[child] = found[1]
+
+    def _children(self) -> set[int]:
+        """The parents' children, from each of their threads' children list (Linux): reading every
+        process's stat instead cost this process ~0.4 s of CPU a crawl, on the crawl's cores."""
+        found: set[int] = set()
+        for parent in self.parents:
+            try:
+                threads = os.listdir(f"/proc/{parent}/task")
+            except OSError:
+                continue
+            for tid in threads:
+                try:
+                    found.update(
+                        map(int, Path(f"/proc/{parent}/task/{tid}/children").read_text().split())
+                    )
+                except OSError:
+                    continue
+        return found
 
     def stop(self) -> float:
         self._stop.set()
