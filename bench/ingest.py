@@ -398,7 +398,8 @@ def main() -> None:
             print(
                 f"{'':14}                of which the crawl without its pipeline "
                 f"{r['floor_ms']:.1f} ms, extract() {r['limit_cpu_ms']:.1f} ms, the rest "
-                f"{rest:.1f} ms (flagging, storing, the hand-off to the worker, extract()'s extra cost there)"
+                f"{rest:.1f} ms (flagging, storing, the hand-off to the worker, extract()'s "
+                "extra cost there)"
             )
             for name, value in r["refs"].items():
                 print(
