@@ -8,11 +8,20 @@ can never go below.
 
 import sys
 
-import mediawatch.scrapers.settings as crawl_settings
+from mediawatch.scrapers import runner
 
 from mediawatch.cli import main
 
+_with_pipeline = runner.scrapy_settings
+
+
+def _without_pipeline(*args, **kwargs):
+    settings = _with_pipeline(*args, **kwargs)
+    settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    return settings
+
+
 if __name__ == "__main__":
-    crawl_settings.ITEM_PIPELINES = {}  # read when the crawl builds its settings, after this
+    runner.scrapy_settings = _without_pipeline  # run_crawl builds the crawl's settings with it
     sys.argv = ["mediawatch", "crawl", *sys.argv[1:]]
     main()
