@@ -23,6 +23,7 @@ from mediawatch.scrapers.extract_body import (
     printed_chars,
     told,
     trim,
+    unmarked,
     without_bio,
     without_teasers,
 )
@@ -226,6 +227,10 @@ def _body(tree, url: str | None) -> tuple[str, str]:
         balanced = _trafilatura_text(tree, url, favor_recall=False)
         if distinct_chars(balanced) > BALANCED_GAIN * distinct_chars(text):
             text, source = balanced, "balanced"
+    with unmarked(tree) as taken:
+        kept = _trafilatura_text(tree, url, favor_recall=True) if taken else ""
+    if distinct_chars(kept) > BALANCED_GAIN * distinct_chars(text):
+        text, source = kept, "unmarked"
     if not text.strip():
         source = "readability"
         from trafilatura.external import try_readability
