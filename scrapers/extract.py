@@ -75,6 +75,7 @@ SHORT_BODY_CHARS = 1000  # below this, the recall pass may have missed the artic
 LOW_SHARE = 0.3  # ... and below this share of the page's paragraph text
 # the balanced text replaces recall's when it holds this much more distinct text
 BALANCED_GAIN = 1.3
+KEPT_GAIN = 1.1  # ... and a retry with a boilerplate-named container kept, when longer at all
 
 DATE_META = (
     "article:published_time",
@@ -229,7 +230,7 @@ def _body(tree, url: str | None) -> tuple[str, str]:
             text, source = balanced, "balanced"
     with unmarked(tree) as taken:
         kept = _trafilatura_text(tree, url, favor_recall=True) if taken else ""
-    if distinct_chars(kept) > BALANCED_GAIN * distinct_chars(text):
+    if distinct_chars(kept) > KEPT_GAIN * distinct_chars(text):
         text, source = kept, "unmarked"
     if not text.strip():
         source = "readability"
