@@ -75,7 +75,7 @@ SHORT_BODY_CHARS = 1000  # below this, the recall pass may have missed the artic
 LOW_SHARE = 0.3  # ... and below this share of the page's paragraph text
 # the balanced text replaces recall's when it holds this much more distinct text
 BALANCED_GAIN = 1.3
-KEPT_GAIN = 1.1  # ... and a retry with a boilerplate-named container kept, when longer at all
+KEPT_GAIN = 1.1  # ... and a retry with a boilerplate-named container kept, when 10% longer
 
 DATE_META = (
     "article:published_time",
