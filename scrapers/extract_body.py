@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from typing import cast
+
+from lxml import etree
 
 # A heading announcing the page's own material. Only whole headings (the line is nothing else),
 # so a sentence that starts with 'Subscribe' is not one.
@@ -285,11 +288,12 @@ def unmarked(tree):
     taken: list = []
     total = printed_chars(tree)
     if total >= KEPT_MIN_CHARS:
-        for element in OVERALL_DISCARD_XPATH[0](tree):
+        found = cast("list[etree._Element]", OVERALL_DISCARD_XPATH[0](tree))
+        for element in found:
             if element.tag in ("div", "section") and _p_chars(element) >= KEPT_SHARE * total:
-                taken.append(
-                    (element, element.attrib.pop("class", None), element.attrib.pop("id", None))
-                )
+                taken.append((element, element.get("class"), element.get("id")))
+                for name in ("class", "id"):
+                    element.attrib.pop(name, "")
     try:
         yield bool(taken)
     finally:
