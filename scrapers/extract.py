@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from mediawatch.scrapers import mojibake
 from mediawatch.scrapers.extract_authors import page_authors
 from mediawatch.scrapers.extract_body import (
+    KEPT_SHARE,
     distinct_chars,
     printed_chars,
     told,
@@ -224,14 +225,16 @@ def _body(tree, url: str | None) -> tuple[str, str]:
     readability's and jusText's choice.
     """
     text, source = _trafilatura_text(tree, url, favor_recall=True), "recall"
-    if len(text) < SHORT_BODY_CHARS or len(text) < LOW_SHARE * printed_chars(tree):
+    printed = printed_chars(tree)
+    if len(text) < SHORT_BODY_CHARS or len(text) < LOW_SHARE * printed:
         balanced = _trafilatura_text(tree, url, favor_recall=False)
         if distinct_chars(balanced) > BALANCED_GAIN * distinct_chars(text):
             text, source = balanced, "balanced"
-    with unmarked(tree) as taken:
-        kept = _trafilatura_text(tree, url, favor_recall=True) if taken else ""
-    if distinct_chars(kept) > KEPT_GAIN * distinct_chars(text):
-        text, source = kept, "unmarked"
+    if len(text) < KEPT_SHARE * printed:  # only then can a dropped container hold the rest
+        with unmarked(tree, printed) as taken:
+            kept = _trafilatura_text(tree, url, favor_recall=True) if taken else ""
+        if distinct_chars(kept) > KEPT_GAIN * distinct_chars(text):
+            text, source = kept, "unmarked"
     if not text.strip():
         source = "readability"
         from trafilatura.external import try_readability

@@ -275,18 +275,18 @@ KEPT_MIN_CHARS = 500  # ... on a page with at least this much of it
 
 
 @contextmanager
-def unmarked(tree):
+def unmarked(tree, total: int):
     """True if any container of tree had its class and id taken off (for the duration): one that
     trafilatura's boilerplate tokens would discard although it holds most of the page's prose.
 
     The tokens match parts of names ("bar" in a site's "bard" wrapper, "embed" in a site builder's
     rich-text block, "sidebar" in a "content-has-sidebar" layout, "slide" in a listicle): dropping
     such a container drops the article with it, and the extractor then takes what is left over.
+    total: the page's printed_chars.
     """
     from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
     taken: list = []
-    total = printed_chars(tree)
     if total >= KEPT_MIN_CHARS:
         found = cast("list[etree._Element]", OVERALL_DISCARD_XPATH[0](tree))
         for element in found:
