@@ -19,7 +19,6 @@ from urllib.parse import urljoin, urlsplit
 from mediawatch.scrapers import mojibake
 from mediawatch.scrapers.extract_authors import page_authors
 from mediawatch.scrapers.extract_body import (
-    KEPT_SHARE,
     distinct_chars,
     printed_chars,
     told,
@@ -77,6 +76,7 @@ LOW_SHARE = 0.3  # ... and below this share of the page's paragraph text
 # the balanced text replaces recall's when it holds this much more distinct text
 BALANCED_GAIN = 1.3
 KEPT_GAIN = 1.1  # ... and a retry with a boilerplate-named container kept, when 10% longer
+KEPT_BELOW = 0.4  # a text under this share of the page's <p> text may miss a dropped container
 
 DATE_META = (
     "article:published_time",
@@ -230,7 +230,7 @@ def _body(tree, url: str | None) -> tuple[str, str]:
         balanced = _trafilatura_text(tree, url, favor_recall=False)
         if distinct_chars(balanced) > BALANCED_GAIN * distinct_chars(text):
             text, source = balanced, "balanced"
-    if len(text) < KEPT_SHARE * printed:  # only then can a dropped container hold the rest
+    if len(text) < KEPT_BELOW * printed:  # only then look for a dropped container with the rest
         with unmarked(tree, printed) as taken:
             kept = _trafilatura_text(tree, url, favor_recall=True) if taken else ""
         if distinct_chars(kept) > KEPT_GAIN * distinct_chars(text):
