@@ -23,6 +23,7 @@ from mediawatch.scrapers.extract_body import (
     printed_chars,
     told,
     trim,
+    unmarked,
     without_bio,
     without_teasers,
 )
@@ -74,6 +75,8 @@ SHORT_BODY_CHARS = 1000  # below this, the recall pass may have missed the artic
 LOW_SHARE = 0.3  # ... and below this share of the page's paragraph text
 # the balanced text replaces recall's when it holds this much more distinct text
 BALANCED_GAIN = 1.3
+KEPT_GAIN = 1.1  # ... and a retry with a boilerplate-named container kept, when 10% longer
+KEPT_BELOW = 0.4  # a text under this share of the page's <p> text may miss a dropped container
 
 DATE_META = (
     "article:published_time",
@@ -222,10 +225,16 @@ def _body(tree, url: str | None) -> tuple[str, str]:
     readability's and jusText's choice.
     """
     text, source = _trafilatura_text(tree, url, favor_recall=True), "recall"
-    if len(text) < SHORT_BODY_CHARS or len(text) < LOW_SHARE * printed_chars(tree):
+    printed = printed_chars(tree)
+    if len(text) < SHORT_BODY_CHARS or len(text) < LOW_SHARE * printed:
         balanced = _trafilatura_text(tree, url, favor_recall=False)
         if distinct_chars(balanced) > BALANCED_GAIN * distinct_chars(text):
             text, source = balanced, "balanced"
+    if len(text) < KEPT_BELOW * printed:  # only then look for a dropped container with the rest
+        with unmarked(tree, printed) as taken:
+            kept = _trafilatura_text(tree, url, favor_recall=True) if taken else ""
+        if distinct_chars(kept) > KEPT_GAIN * distinct_chars(text):
+            text, source = kept, "unmarked"
     if not text.strip():
         source = "readability"
         from trafilatura.external import try_readability

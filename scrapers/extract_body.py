@@ -9,6 +9,10 @@ page's, not the article's.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from typing import cast
+
+from lxml import etree
 
 # A heading announcing the page's own material. Only whole headings (the line is nothing else),
 # so a sentence that starts with 'Subscribe' is not one.
@@ -262,3 +266,43 @@ def without_teasers(text: str) -> str:
     if pairs < TEASER_PAIRS or len(kept) < MIN_BEFORE * len(text):
         return text
     return kept
+
+
+KEPT_SHARE = (
+    0.6  # a "boilerplate" container holding this share of the page's <p> text is the article
+)
+KEPT_MIN_CHARS = 500  # ... on a page with at least this much of it
+
+
+@contextmanager
+def unmarked(tree, total: int):
+    """True if any container of tree had its class and id taken off (for the duration): one that
+    trafilatura's boilerplate tokens would discard although it holds most of the page's prose.
+
+    The tokens match parts of names ("bar" in a site's "bard" wrapper, "embed" in a site builder's
+    rich-text block, "sidebar" in a "content-has-sidebar" layout, "slide" in a listicle): dropping
+    such a container drops the article with it, and the extractor then takes what is left over.
+    total: the page's printed_chars.
+    """
+    from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+
+    taken: list = []
+    if total >= KEPT_MIN_CHARS:
+        found = cast("list[etree._Element]", OVERALL_DISCARD_XPATH[0](tree))
+        for element in found:
+            if element.tag in ("div", "section") and _p_chars(element) >= KEPT_SHARE * total:
+                taken.append((element, element.get("class"), element.get("id")))
+                for name in ("class", "id"):
+                    element.attrib.pop(name, "")
+    try:
+        yield bool(taken)
+    finally:
+        for element, cls, ident in taken:
+            if cls is not None:
+                element.set("class", cls)
+            if ident is not None:
+                element.set("id", ident)
+
+
+def _p_chars(element) -> int:
+    return sum(len(text.strip()) for text in element.xpath(".//p//text()"))

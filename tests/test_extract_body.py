@@ -125,3 +125,20 @@ def test_a_description_repeating_the_opening_is_not_printed_again_above_it():
     got = extract(page(summary + paragraphs(ARTICLE), head), URL)
     assert_article_whole(got.text)
     assert got.text.count("began delivering water to the old town") == 1
+
+
+def test_an_article_in_a_container_named_like_boilerplate_is_still_the_article():
+    # "embed" (a site builder's rich-text block), "sidebar" (a layout "with-sidebar"): parts of
+    # names that trafilatura's boilerplate tokens match, on the container holding the article
+    # container holding most of the article, after an opening outside it
+    for name in ("rich-text w-embed", "layout-with-sidebar", "page-footer"):
+        inner = f"{paragraphs(ARTICLE[:2])}<div class='{name}'>{paragraphs(ARTICLE[2:])}</div>"
+        got = extract(page(inner), URL)
+        assert_article_whole(got.text)
+
+
+def test_a_small_box_named_like_boilerplate_still_goes():
+    box = "<div class='newsletter-embed'><p>Sign up for our weekly water bulletin today.</p></div>"
+    got = extract(page(paragraphs(ARTICLE[:4]) + box + paragraphs(ARTICLE[4:])), URL)
+    assert_article_whole(got.text)
+    assert "weekly water bulletin" not in got.text
