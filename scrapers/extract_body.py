@@ -268,9 +268,8 @@ def without_teasers(text: str) -> str:
     return kept
 
 
-KEPT_SHARE = (
-    0.6  # a "boilerplate" container holding this share of the page's <p> text is the article
-)
+# a "boilerplate" container holding this share of the page's <p> text is the article
+KEPT_SHARE = 0.6
 KEPT_MIN_CHARS = 500  # ... on a page with at least this much of it
 
 
