@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from lxml import etree
+if TYPE_CHECKING:
+    from lxml import etree
 
 # A heading announcing the page's own material. Only whole headings (the line is nothing else),
 # so a sentence that starts with 'Subscribe' is not one.
@@ -209,9 +210,9 @@ def distinct_chars(text: str) -> int:
 
 
 def printed_chars(tree) -> int:
-    """Characters of text in the page's paragraphs (<p>): what an article page prints as prose, to
-    tell an extraction that took only a small part of it."""
-    return sum(len(text.strip()) for text in tree.xpath("//p//text()"))
+    """Characters of text in the paragraphs (<p>) of a page or of one of its elements: what an
+    article page prints as prose, to tell an extraction that took only a small part of it."""
+    return sum(len(text.strip()) for text in tree.xpath(".//p//text()"))
 
 
 BIO_LINES = 3  # an author's note sits in the article's last few paragraphs
@@ -289,7 +290,7 @@ def unmarked(tree, total: int):
     if total >= KEPT_MIN_CHARS:
         found = cast("list[etree._Element]", OVERALL_DISCARD_XPATH[0](tree))
         for element in found:
-            if element.tag in ("div", "section") and _p_chars(element) >= KEPT_SHARE * total:
+            if element.tag in ("div", "section") and printed_chars(element) >= KEPT_SHARE * total:
                 taken.append((element, element.get("class"), element.get("id")))
                 for name in ("class", "id"):
                     element.attrib.pop(name, "")
@@ -301,7 +302,3 @@ def unmarked(tree, total: int):
                 element.set("class", cls)
             if ident is not None:
                 element.set("id", ident)
-
-
-def _p_chars(element) -> int:
-    return sum(len(text.strip()) for text in element.xpath(".//p//text()"))

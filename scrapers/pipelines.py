@@ -43,15 +43,8 @@ class ArchivePipeline:
     async def _extract_aside(self, worker, item: ArticlePage):
         """What the worker made of the page: an Extracted, an ExtractionError, or None when the
         worker went away before it took the page (the page is then extracted here)."""
-        source = self.crawler.spider.source
         try:
-            return await worker.extract(
-                html=item.body,
-                url=item.url,
-                selectors=source.selectors,
-                language=source.language,
-                content_type=item.content_type,
-            )
+            return await worker.extract(**_extract_args(self.crawler.spider.source, item))
         except ExtractionError as exc:
             return exc
         except WorkerGone as exc:
@@ -87,13 +80,7 @@ class ArchivePipeline:
         try:
             if isinstance(item.extracted, ExtractionError):
                 raise item.extracted
-            page = item.extracted or extract(
-                item.body,
-                url=item.url,
-                selectors=source.selectors,
-                language=source.language,
-                content_type=item.content_type,
-            )
+            page = item.extracted or extract(**_extract_args(source, item))
         except ExtractionError as exc:
             if isinstance(exc.__cause__, OSError | MemoryError):
                 # this machine ran out (a full disk, memory): not the page's fault; it stays
@@ -191,3 +178,14 @@ class ArchivePipeline:
                 db.gnews.link_item(conn, via, article["url"])  # the Google News item it came from
         self.crawler.stats.inc_value(NEW_ARTICLES if stored.created else DUPLICATES)
         return item
+
+
+def _extract_args(source, item: ArticlePage) -> dict:
+    """extract()'s arguments for a page, in the worker or here: the same call either way."""
+    return {
+        "html": item.body,
+        "url": item.url,
+        "selectors": source.selectors,
+        "language": source.language,
+        "content_type": item.content_type,
+    }
