@@ -135,6 +135,31 @@ def stored_urls(db_path: Path) -> list[str]:
         conn.close()
 
 
+def runs(db_path: Path, source: str = OUTLET) -> list[dict]:
+    """The source's crawl runs in order, their error messages decoded."""
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = [
+            dict(r)
+            for r in conn.execute("SELECT * FROM crawl_runs WHERE source = ? ORDER BY id", [source])
+        ]
+    finally:
+        conn.close()
+    for r in rows:
+        r["error_messages"] = json.loads(r["error_messages"] or "[]")
+    return rows
+
+
+def backlog(db_path: Path) -> list[str]:
+    """The URLs waiting in the archive's backlog for a later crawl."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return [r[0] for r in conn.execute("SELECT url FROM crawl_backlog ORDER BY url")]
+    finally:
+        conn.close()
+
+
 def crawl_killed_after(
     config_dir: Path, db_path: Path, more: int, timeout: float = 180.0, preexec=None
 ) -> bool:

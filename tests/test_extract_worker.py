@@ -22,7 +22,9 @@ from pathlib import Path
 import pytest
 from chaos_helpers import (
     OUTLET,
+    backlog,
     cli_env,
+    runs,
     stored_count,
     stored_urls,
     write_outlet,
@@ -118,26 +120,6 @@ def gone(pid: int) -> bool:
     except OSError:
         return True
     return state == "Z"  # ended, waiting to be reaped by whoever adopted it
-
-
-def runs(archive) -> list[dict]:
-    conn = sqlite3.connect(archive)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [
-            {**dict(r), "error_messages": json.loads(r["error_messages"] or "[]")}
-            for r in conn.execute("SELECT * FROM crawl_runs ORDER BY id")
-        ]
-    finally:
-        conn.close()
-
-
-def backlog(archive) -> list[str]:
-    conn = sqlite3.connect(archive)
-    try:
-        return [r[0] for r in conn.execute("SELECT url FROM crawl_backlog ORDER BY url")]
-    finally:
-        conn.close()
 
 
 def tries(archive, url: str) -> int:

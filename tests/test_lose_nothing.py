@@ -18,8 +18,10 @@ from chaos_helpers import (
     OUTLET,
     SmallDisk,
     article_path,
+    backlog,
     cli_env,
     crawl_killed_after,
+    runs,
     set_behaviour,
     stored_count,
     stored_urls,
@@ -42,29 +44,6 @@ def crawl(config_dir, db_path, *names, preexec=None, timeout=180):
         timeout=timeout,
         preexec_fn=preexec,
     )
-
-
-def runs(db_path, source=OUTLET) -> list[dict]:
-    conn = sqlite3.connect(db_path)
-    conn.row_factory = sqlite3.Row
-    try:
-        rows = [
-            dict(r)
-            for r in conn.execute("SELECT * FROM crawl_runs WHERE source = ? ORDER BY id", [source])
-        ]
-    finally:
-        conn.close()
-    for r in rows:
-        r["error_messages"] = json.loads(r["error_messages"] or "[]")
-    return rows
-
-
-def backlog(db_path) -> list[str]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return [r[0] for r in conn.execute("SELECT url FROM crawl_backlog ORDER BY url")]
-    finally:
-        conn.close()
 
 
 def article_fetches(site) -> list[str]:
